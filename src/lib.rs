@@ -1,0 +1,31 @@
+//! Pipeline Lab: Effective Python's Item 55 pipeline (download -> resize -> upload, joined by
+//! queues), as data that a deterministic model engine runs on virtual time.
+//!
+//! The map of the crate:
+//! - [`scenario`]: the vocabulary both engines share: queues, stages, threads whose programs
+//!   mirror the Python line by line, the presets (P1..P6, F1..F4), the pipeline builder, and
+//!   validation into typed errors.
+//! - [`sim`]: the model engine: one thread, virtual time in microseconds, events ordered by
+//!   (time, sequence), Python's queue semantics, hang detection, replay.
+//! - [`stats`]: `Stats` and `Frame`, the one shape every engine reports in.
+//! - `web` (wasm32 only): the `#[wasm_bindgen]` bindings, and nothing else.
+//!
+//! A run in a few lines:
+//!
+//! ```
+//! use pipeline_lab::{scenario::preset, sim::Sim, stats::Status};
+//!
+//! let mut sim = Sim::new(preset("p2").unwrap()).unwrap();
+//! assert_eq!(sim.run_to_end(), Status::Finished);
+//! assert_eq!(
+//!     sim.console_lines(),
+//!     ["consumer waiting", "producer putting", "producer done", "consumer done"]
+//! );
+//! ```
+
+pub mod scenario;
+pub mod sim;
+pub mod stats;
+
+#[cfg(target_arch = "wasm32")]
+mod web;

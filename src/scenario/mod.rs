@@ -1,0 +1,286 @@
+//! The scenario vocabulary shared by both engines: queues, stages, and threads whose programs
+//! mirror Item 55's Python line by line. Pure data (serde JSON in and out); it runs nothing.
+
+mod builder;
+mod presets;
+mod service;
+mod validate;
+
+pub use builder::{Arrival, PipelineSpec};
+pub use presets::{preset, presets, PresetInfo};
+pub use service::{parse_duration_us, Rng, Service};
+pub use validate::ScenarioError;
+
+use serde::{Deserialize, Serialize};
+
+/// Index into [`Scenario::queues`].
+pub type QueueId = usize;
+/// Index into [`Scenario::stages`].
+pub type StageId = usize;
+/// Index into [`Scenario::threads`]; thread 0 is the program's main thread.
+pub type ThreadId = usize;
+
+/// A whole program: what the page shows and what an engine runs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    /// Short id, such as `p3` or `builder`.
+    pub id: String,
+    pub title: Text,
+    /// One line saying what the scenario demonstrates.
+    #[serde(default)]
+    pub summary: Text,
+    /// The Python source; [`Op::line`] numbers its lines from 1.
+    #[serde(default)]
+    pub source: Vec<String>,
+    /// What `print` ops print, indexed by [`PrintText`].
+    #[serde(default)]
+    pub texts: Vec<Text>,
+    pub queues: Vec<QueueSpec>,
+    #[serde(default)]
+    pub stages: Vec<StageSpec>,
+    /// Thread 0 is the main thread and starts at time 0; the others start when a `start` runs.
+    pub threads: Vec<ThreadSpec>,
+    /// How many items the program produces in all (for "done / total").
+    #[serde(default)]
+    pub items: u64,
+    /// Where finished items land (`done_queue`); without one, an item is done when a thread
+    /// takes it off a queue for good.
+    #[serde(default)]
+    pub done_queue: Option<QueueId>,
+    /// Seeds every service-time draw.
+    #[serde(default)]
+    pub seed: u64,
+    /// Simulated memory: items queued x `item_bytes` above `budget_bytes` raises `MemoryError`.
+    #[serde(default)]
+    pub memory: Option<MemoryBudget>,
+}
+
+/// A line in both of the page's languages.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Text {
+    pub en: String,
+    pub ko: String,
+}
+
+impl Text {
+    pub fn new(en: &str, ko: &str) -> Text {
+        Text {
+            en: en.to_string(),
+            ko: ko.to_string(),
+        }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Ko => &self.ko,
+        }
+    }
+}
+
+/// The console's language.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Ko,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "en" => Some(Lang::En),
+            "ko" => Some(Lang::Ko),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MemoryBudget {
+    pub item_bytes: u64,
+    pub budget_bytes: u64,
+}
+
+/// The three queue flavours of the note.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueKind {
+    /// `MyQueue`: a deque and a lock; `get` raises `IndexError` when empty, never blocks.
+    Polling,
+    /// `queue.Queue(maxsize)`.
+    Queue,
+    /// `ClosableQueue`: a `Queue` with `close()` (put SENTINEL) and `for item in queue`.
+    Closable,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueueSpec {
+    pub name: String,
+    pub kind: QueueKind,
+    /// 0 means unbounded, as in Python.
+    #[serde(default)]
+    pub maxsize: u32,
+}
+
+/// A stage function (`download`, `resize`, `upload`) and the queues around it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageSpec {
+    pub name: String,
+    pub service: Service,
+    pub input: QueueId,
+    pub output: Option<QueueId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThreadSpec {
+    pub name: String,
+    /// The stage this thread works for; workers of a stage can be added or removed while running.
+    #[serde(default)]
+    pub stage: Option<StageId>,
+    pub program: Vec<Op>,
+}
+
+/// One operation of a thread's program and the Python line it stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Op {
+    /// 1-based line in [`Scenario::source`]; 0 when the operation has no line of its own.
+    #[serde(default)]
+    pub line: u32,
+    #[serde(flatten)]
+    pub kind: OpKind,
+}
+
+/// What a program can do. Targets are indices into the same program.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum OpKind {
+    /// `queue.put(value)`: blocks while `qsize() == maxsize`.
+    Put {
+        queue: QueueId,
+        value: Value,
+    },
+    /// `item = queue.get()`: blocks while empty; the item becomes the thread's held item.
+    Get {
+        queue: QueueId,
+    },
+    /// The polling worker's `polled_count += 1; try: item = queue.get()`;
+    /// on `IndexError` jumps to `on_empty`.
+    PollGet {
+        queue: QueueId,
+        on_empty: usize,
+    },
+    /// `queue.task_done()`: raises `ValueError` when called too often.
+    TaskDone {
+        queue: QueueId,
+    },
+    /// `queue.join()`: waits until every item put has been marked done.
+    Join {
+        queue: QueueId,
+    },
+    /// `queue.close()`: puts SENTINEL (blocks while full).
+    Close {
+        queue: QueueId,
+    },
+    /// Inside `for item in queue`: when the item got is SENTINEL, jump to `target`.
+    IfSentinel {
+        target: usize,
+    },
+    /// `result = func(item)`: takes the stage's service time.
+    Work {
+        stage: StageId,
+    },
+    /// `time.sleep(us)`; `polling` marks the polling worker's idle sleep.
+    Sleep {
+        us: u64,
+        #[serde(default)]
+        polling: bool,
+    },
+    /// `print(...)`: `{}` in the text is replaced by the arguments in order.
+    Print {
+        text: PrintText,
+        args: PrintArgs,
+    },
+    /// `thread.start()`.
+    Start {
+        thread: ThreadId,
+    },
+    /// `for thread in threads: thread.start()` for every worker of a stage.
+    StartStage {
+        stage: StageId,
+    },
+    /// `thread.join()`.
+    JoinThread {
+        thread: ThreadId,
+    },
+    /// `for thread in threads: thread.join()` for every worker of a stage.
+    JoinStage {
+        stage: StageId,
+    },
+    /// Start of `for _ in range(times)`: sets the loop counter; jumps to `end` when it is 0.
+    Repeat {
+        times: Count,
+        end: usize,
+    },
+    /// End of a `Repeat` body: counts down and jumps back to `target` while iterations remain.
+    Loop {
+        target: usize,
+    },
+    /// `while len(queue.items) < until: ...`: the main thread's busy-wait (it spins).
+    BusyWait {
+        queue: QueueId,
+        until: Count,
+    },
+    Jump {
+        target: usize,
+    },
+    /// The thread's `run` returns.
+    End,
+}
+
+/// What a `put` puts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Value {
+    /// `object()`: a fresh item.
+    NewItem,
+    /// The item the thread holds (the result of its last `get` and `work`).
+    Held,
+    Sentinel,
+}
+
+/// A number known only while running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Count {
+    Const(u64),
+    /// The scenario's `items`.
+    Items,
+    /// Workers the stage has now (`for _ in threads`).
+    Workers(StageId),
+}
+
+/// Index into the scenario's print texts. Kept small so that [`Op`] stays `Copy`.
+pub type PrintText = u32;
+
+/// Up to two arguments of a print.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintArgs(pub Option<Expr>, pub Option<Expr>);
+
+/// A value a print can show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expr {
+    /// `queue.qsize()` or `len(queue.items)`; SENTINELs not counted.
+    QSize(QueueId),
+    /// `sum(t.polled_count for t in threads)`.
+    PolledTotal,
+}
+
+impl Scenario {
+    /// The texts that `Print` ops index, stored beside the threads.
+    pub fn print_text(&self, index: PrintText) -> Option<&Text> {
+        self.texts.get(index as usize)
+    }
+}

@@ -1,0 +1,195 @@
+//! Service times of a stage function (constant, uniform, exponential) and the seeded random
+//! source that draws them. Integer microseconds throughout; no wall clock, no global state.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How long one call of a stage function takes, in virtual microseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "dist", rename_all = "snake_case")]
+pub enum Service {
+    Const { us: u64 },
+    Uniform { lo_us: u64, hi_us: u64 },
+    Exp { mean_us: u64 },
+}
+
+impl Service {
+    /// Draws one service time.
+    #[inline]
+    pub fn sample(&self, rng: &mut Rng) -> u64 {
+        match *self {
+            Service::Const { us } => us,
+            Service::Uniform { lo_us, hi_us } => lo_us + rng.below(hi_us - lo_us + 1),
+            Service::Exp { mean_us } => {
+                // Inverse transform; 1 - u is in (0, 1], so ln never sees zero.
+                let u = rng.unit();
+                (-(mean_us as f64) * (1.0 - u).ln()).round() as u64
+            }
+        }
+    }
+
+    /// The mean service time in microseconds.
+    pub fn mean_us(&self) -> f64 {
+        match *self {
+            Service::Const { us } => us as f64,
+            Service::Uniform { lo_us, hi_us } => (lo_us + hi_us) as f64 / 2.0,
+            Service::Exp { mean_us } => mean_us as f64,
+        }
+    }
+
+    /// Parses the command line's forms: `const:20ms`, `uniform:10ms..30ms`, `exp:1ms`.
+    pub fn parse(text: &str) -> Result<Service, String> {
+        let (dist, arg) = text.split_once(':').ok_or_else(|| {
+            format!("service time `{text}`: expected const:T, uniform:A..B or exp:MEAN")
+        })?;
+        match dist {
+            "const" => Ok(Service::Const {
+                us: parse_duration_us(arg)?,
+            }),
+            "exp" => Ok(Service::Exp {
+                mean_us: parse_duration_us(arg)?,
+            }),
+            "uniform" => {
+                let (lo, hi) = arg
+                    .split_once("..")
+                    .ok_or_else(|| format!("service time `{text}`: uniform needs A..B"))?;
+                let (lo_us, hi_us) = (parse_duration_us(lo)?, parse_duration_us(hi)?);
+                if lo_us > hi_us {
+                    return Err(format!(
+                        "service time `{text}`: the low end is above the high end"
+                    ));
+                }
+                Ok(Service::Uniform { lo_us, hi_us })
+            }
+            _ => Err(format!(
+                "service time `{text}`: unknown distribution `{dist}` (const, uniform, exp)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Service::Const { us } => write!(f, "const:{}", show_us(us)),
+            Service::Uniform { lo_us, hi_us } => {
+                write!(f, "uniform:{}..{}", show_us(lo_us), show_us(hi_us))
+            }
+            Service::Exp { mean_us } => write!(f, "exp:{}", show_us(mean_us)),
+        }
+    }
+}
+
+fn show_us(us: u64) -> String {
+    if us.is_multiple_of(1_000_000) && us > 0 {
+        format!("{}s", us / 1_000_000)
+    } else if us.is_multiple_of(1000) && us > 0 {
+        format!("{}ms", us / 1000)
+    } else {
+        format!("{us}us")
+    }
+}
+
+/// Parses `250us`, `1.5ms`, `2s` into whole microseconds.
+pub fn parse_duration_us(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (number, scale) = if let Some(n) = text.strip_suffix("us") {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix("ms") {
+        (n, 1e3)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1e6)
+    } else {
+        return Err(format!("duration `{text}`: give a unit, us, ms or s"));
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("duration `{text}`: `{number}` is not a number"))?;
+    let us = value * scale;
+    if !us.is_finite() || !(0.0..=1e15).contains(&us) {
+        return Err(format!("duration `{text}`: out of range"));
+    }
+    Ok(us.round() as u64)
+}
+
+/// SplitMix64: small, fast, and the same on every platform, so a seed replays exactly.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x5851_f42d_4c95_7f2d)
+    }
+
+    #[inline]
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    #[inline]
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Uniform in [0, n); n must be above 0.
+    #[inline]
+    pub fn below(&mut self, n: u64) -> u64 {
+        ((self.next_u64() as u128 * n as u128) >> 64) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_form_and_unit() {
+        assert_eq!(
+            Service::parse("const:20ms"),
+            Ok(Service::Const { us: 20_000 })
+        );
+        assert_eq!(
+            Service::parse("exp:1.5ms"),
+            Ok(Service::Exp { mean_us: 1500 })
+        );
+        assert_eq!(
+            Service::parse("uniform:10us..2s"),
+            Ok(Service::Uniform {
+                lo_us: 10,
+                hi_us: 2_000_000
+            })
+        );
+        assert!(Service::parse("exp:1").is_err());
+        assert!(Service::parse("gauss:1ms").is_err());
+        assert!(Service::parse("uniform:3ms..1ms").is_err());
+        assert!(Service::parse("exp:-1ms").is_err());
+    }
+
+    #[test]
+    fn exponential_mean_is_close_to_its_parameter() {
+        let mut rng = Rng::new(7);
+        let s = Service::Exp { mean_us: 1000 };
+        let n = 200_000;
+        let total: u64 = (0..n).map(|_| s.sample(&mut rng)).sum();
+        let mean = total as f64 / n as f64;
+        assert!((mean - 1000.0).abs() < 15.0, "mean {mean}");
+    }
+
+    #[test]
+    fn uniform_stays_in_its_bounds() {
+        let mut rng = Rng::new(1);
+        let s = Service::Uniform { lo_us: 5, hi_us: 9 };
+        let mut seen = [false; 5];
+        for _ in 0..1000 {
+            let v = s.sample(&mut rng);
+            assert!((5..=9).contains(&v));
+            seen[(v - 5) as usize] = true;
+        }
+        assert!(seen.iter().all(|&b| b));
+    }
+}

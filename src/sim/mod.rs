@@ -1,0 +1,1449 @@
+//! The model engine: runs a scenario on virtual time, one thread, deterministically. Events are
+//! ordered by (time, sequence), so ties are FIFO and a seed always replays the same run.
+//!
+//! Scheduling rule (it is what gives the note's print orders): a running thread goes on until
+//! it blocks, starts timed work, or starts another thread (`start()` lets the new thread run
+//! first, as CPython's `Thread.start` waits for it to begin). Woken threads queue FIFO and a
+//! woken thread re-runs the operation it blocked in, as Python's `Condition.wait` loops do.
+
+mod queue;
+
+use crate::scenario::{
+    Count, Expr, Lang, OpKind, QueueKind, Rng, Scenario, ScenarioError, Service, Value,
+};
+use crate::stats::{
+    place, Frame, HangKind, HangReport, Histogram, MemoryErrorReport, QueueStats, StageStats,
+    Stats, Status, ThreadState, ThreadStats, Waiting, NO_ITEM, SENTINEL_ID,
+};
+use queue::{SimQueue, Token};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+/// Most workers a stage may have when changed while running (the builder's range).
+pub const MAX_WORKERS: u32 = 32;
+/// Largest `maxsize` when changed while running (the builder's range).
+pub const MAX_MAXSIZE: u32 = 1000;
+
+/// A change made while the pipeline runs, kept so that a replay applies it at the same time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    Workers { stage: usize, count: u32 },
+    MaxSize { queue: usize, maxsize: u32 },
+}
+
+/// One executed operation, when tracing is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceEvent {
+    pub time: u64,
+    pub thread: u32,
+    pub pc: u32,
+}
+
+/// A line the program printed, in both languages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsoleLine {
+    pub time_us: u64,
+    pub thread: usize,
+    pub line: u32,
+    pub en: String,
+    pub ko: String,
+}
+
+/// What a parked thread waits on, for the hang report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Wait {
+    Nothing,
+    Queue(u32),
+    Thread(u32),
+}
+
+struct SimThread {
+    name: String,
+    stage: Option<usize>,
+    prog: u32,
+    pc: u32,
+    state: ThreadState,
+    since: u64,
+    time_in: [u64; ThreadState::COUNT],
+    held: Option<Token>,
+    counter: u64,
+    polled: u64,
+    wasted_polls: u64,
+    work_done: u64,
+    /// Told to stop by a lower worker count: it ends at its next `get`.
+    retiring: bool,
+    /// Runs the polling worker's `while True` loop: it never ends by itself.
+    polls: bool,
+    wait: Wait,
+    joiners: Vec<u32>,
+}
+
+struct SimStage {
+    service: Service,
+    rng: Rng,
+    input: usize,
+    /// Worker threads in the order they were made.
+    workers: Vec<u32>,
+    /// How many workers the stage is meant to have (the scenario's, or the last change's).
+    target_workers: u32,
+    /// `close()` reached its input queue: the worker count is fixed from now on.
+    closing: bool,
+    started: bool,
+    completed: u64,
+    sojourn_sum: u128,
+    in_service: u64,
+    in_service_area: f64,
+    last_change: u64,
+}
+
+impl SimStage {
+    #[inline]
+    fn account(&mut self, now: u64) {
+        if now != self.last_change {
+            self.in_service_area += self.in_service as f64 * (now - self.last_change) as f64;
+            self.last_change = now;
+        }
+    }
+}
+
+/// The model engine. Build it with [`Sim::new`], drive it with [`Sim::step`],
+/// [`Sim::step_event`], [`Sim::run_to_end`] or [`Sim::seek`], read [`Sim::stats`] and [`Sim::frame`].
+pub struct Sim {
+    scenario: Scenario,
+    programs: Vec<Vec<crate::scenario::Op>>,
+    threads: Vec<SimThread>,
+    queues: Vec<SimQueue>,
+    stages: Vec<SimStage>,
+    now: u64,
+    seq: u64,
+    ready: VecDeque<u32>,
+    /// (time, sequence, thread) packed into one integer: time in the high 64 bits.
+    timers: BinaryHeap<Reverse<u128>>,
+    items_made: u64,
+    items_done: u64,
+    /// Items (not SENTINELs) sitting in queues: what the memory budget counts.
+    queued_items: u64,
+    latency: Histogram,
+    console: Vec<ConsoleLine>,
+    lang: Lang,
+    status: Status,
+    hang: Option<HangReport>,
+    memory_error: Option<MemoryErrorReport>,
+    lingering: Vec<usize>,
+    controls: Vec<(u64, Control)>,
+    /// Controls before this index have been applied (the rest wait for a replay to reach them).
+    controls_applied: usize,
+    trace: Option<Vec<TraceEvent>>,
+    moves: Option<Vec<u32>>,
+    ops: u64,
+    ops_at_now: u64,
+    livelock_limit: u64,
+}
+
+impl Sim {
+    /// Validates the scenario and sets up a run at time 0 with only the main thread started.
+    pub fn new(scenario: Scenario) -> Result<Sim, ScenarioError> {
+        scenario.validate()?;
+        let programs: Vec<_> = scenario.threads.iter().map(|t| t.program.clone()).collect();
+        let queues = scenario.queues.iter().map(SimQueue::new).collect();
+        let stages = scenario
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(i, s)| SimStage {
+                service: s.service,
+                rng: Rng::new(scenario.seed ^ (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+                input: s.input,
+                workers: Vec::new(),
+                target_workers: 0,
+                closing: false,
+                started: false,
+                completed: 0,
+                sojourn_sum: 0,
+                in_service: 0,
+                in_service_area: 0.0,
+                last_change: 0,
+            })
+            .collect();
+        let livelock_limit = 64 * (scenario.items + 10_000) + 10_000_000;
+        let mut sim = Sim {
+            programs,
+            threads: Vec::new(),
+            queues,
+            stages,
+            now: 0,
+            seq: 0,
+            ready: VecDeque::new(),
+            timers: BinaryHeap::new(),
+            items_made: 0,
+            items_done: 0,
+            queued_items: 0,
+            latency: Histogram::default(),
+            console: Vec::new(),
+            lang: Lang::En,
+            status: Status::Running,
+            hang: None,
+            memory_error: None,
+            lingering: Vec::new(),
+            controls: Vec::new(),
+            controls_applied: 0,
+            trace: None,
+            moves: None,
+            ops: 0,
+            ops_at_now: 0,
+            livelock_limit,
+            scenario,
+        };
+        for (i, spec) in sim.scenario.threads.iter().enumerate() {
+            let polls = spec
+                .program
+                .iter()
+                .any(|op| matches!(op.kind, OpKind::PollGet { .. }));
+            sim.threads.push(SimThread::new(
+                spec.name.clone(),
+                spec.stage,
+                i as u32,
+                polls,
+            ));
+            if let Some(s) = spec.stage {
+                sim.stages[s].workers.push(i as u32);
+                sim.stages[s].target_workers += 1;
+            }
+        }
+        sim.set_state(0, ThreadState::Running);
+        sim.ready.push_back(0);
+        Ok(sim)
+    }
+
+    /// Records every executed operation (for replay checks); off by default.
+    pub fn with_trace(mut self) -> Sim {
+        self.trace = Some(Vec::new());
+        self
+    }
+
+    /// Records item moves for [`Sim::frame`]; off by default so that headless runs pay nothing.
+    pub fn with_moves(mut self) -> Sim {
+        self.moves = Some(Vec::new());
+        self
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    pub fn set_lang(&mut self, lang: Lang) {
+        self.lang = lang;
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.status == Status::Running
+    }
+
+    pub fn trace(&self) -> &[TraceEvent] {
+        self.trace.as_deref().unwrap_or(&[])
+    }
+
+    pub fn console(&self) -> &[ConsoleLine] {
+        &self.console
+    }
+
+    pub fn hang(&self) -> Option<&HangReport> {
+        self.hang.as_ref()
+    }
+
+    pub fn items_done(&self) -> u64 {
+        self.items_done
+    }
+
+    /// Console lines in the current language.
+    pub fn console_lines(&self) -> Vec<String> {
+        self.console
+            .iter()
+            .map(|l| match self.lang {
+                Lang::En => l.en.clone(),
+                Lang::Ko => l.ko.clone(),
+            })
+            .collect()
+    }
+
+    /// Advances virtual time by `dt_us`, running everything due by then.
+    pub fn step(&mut self, dt_us: u64) -> Status {
+        let target = self.now.saturating_add(dt_us);
+        self.advance(target, u64::MAX);
+        self.status
+    }
+
+    /// Like [`Sim::step`] but stops after about `max_ops` operations, so that a caller on a
+    /// page's main thread never waits long; time then stops where the work stopped.
+    pub fn step_bounded(&mut self, dt_us: u64, max_ops: u64) -> Status {
+        let target = self.now.saturating_add(dt_us);
+        self.advance(target, max_ops);
+        self.status
+    }
+
+    /// Runs up to and including the next point in time at which something happens.
+    pub fn step_event(&mut self) -> Status {
+        if self.ready.is_empty() {
+            let next_timer = self.timers.peek().map(|r| (r.0 >> 64) as u64);
+            let next_control = self.controls.get(self.controls_applied).map(|c| c.0);
+            let next = match (next_timer, next_control) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => a.or(b).unwrap_or(self.now),
+            };
+            self.advance(next, u64::MAX);
+        } else {
+            self.advance(self.now, u64::MAX);
+        }
+        self.status
+    }
+
+    /// Runs until the program finishes, hangs or raises `MemoryError`.
+    pub fn run_to_end(&mut self) -> Status {
+        self.advance(u64::MAX, u64::MAX);
+        self.status
+    }
+
+    /// Goes to virtual time `t`: forward by running, backward by replaying from the start with
+    /// the same changes at the same times.
+    pub fn seek(&mut self, t: u64) -> Status {
+        if t < self.now {
+            let mut fresh = Sim::new(self.scenario.clone()).expect("validated before");
+            fresh.lang = self.lang;
+            fresh.trace = self.trace.as_ref().map(|_| Vec::new());
+            fresh.moves = self.moves.as_ref().map(|_| Vec::new());
+            fresh.controls = std::mem::take(&mut self.controls);
+            *self = fresh;
+        }
+        self.advance(t, u64::MAX);
+        self.status
+    }
+
+    /// Changes how many workers a stage has, from now on. Removed workers finish the item they
+    /// hold and end at their next `get`; nothing is lost.
+    pub fn set_workers(&mut self, stage: usize, count: u32) -> Result<(), ScenarioError> {
+        self.check_workers(stage, count)?;
+        self.log_control(Control::Workers { stage, count });
+        Ok(())
+    }
+
+    /// Changes a queue's `maxsize`, from now on. Items above a lowered bound stay; `put` blocks
+    /// until the queue drains below it.
+    pub fn set_maxsize(&mut self, queue: usize, maxsize: u32) -> Result<(), ScenarioError> {
+        self.check_maxsize(queue, maxsize)?;
+        self.log_control(Control::MaxSize { queue, maxsize });
+        Ok(())
+    }
+
+    fn check_workers(&self, stage: usize, count: u32) -> Result<(), ScenarioError> {
+        let field = format!("stages[{stage}].workers");
+        let Some(s) = self.stages.get(stage) else {
+            return Err(ScenarioError::range(
+                "stage",
+                stage,
+                &format!("0..{} (stages of this scenario)", self.stages.len()),
+            ));
+        };
+        if !(1..=MAX_WORKERS).contains(&count) {
+            return Err(ScenarioError::range(
+                field,
+                count,
+                &format!("1..={MAX_WORKERS}"),
+            ));
+        }
+        if s.closing {
+            return Err(ScenarioError::invalid(
+                field,
+                "the stage is shutting down (close() was called on its queue); workers are fixed now",
+            ));
+        }
+        if s.workers.is_empty() {
+            return Err(ScenarioError::invalid(
+                field,
+                "this stage has no worker threads to copy",
+            ));
+        }
+        if !self.is_running() {
+            return Err(ScenarioError::invalid(
+                field,
+                "the run has ended; reset to change it",
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_maxsize(&self, queue: usize, maxsize: u32) -> Result<(), ScenarioError> {
+        let field = format!("queues[{queue}].maxsize");
+        let Some(q) = self.queues.get(queue) else {
+            return Err(ScenarioError::range(
+                "queue",
+                queue,
+                &format!("0..{} (queues of this scenario)", self.queues.len()),
+            ));
+        };
+        if q.kind == QueueKind::Polling {
+            return Err(ScenarioError::invalid(
+                field,
+                "a polling MyQueue (deque) has no maxsize",
+            ));
+        }
+        if maxsize > MAX_MAXSIZE {
+            return Err(ScenarioError::range(
+                field,
+                maxsize,
+                &format!("0..={MAX_MAXSIZE} (0 = unbounded)"),
+            ));
+        }
+        if !self.is_running() {
+            return Err(ScenarioError::invalid(
+                field,
+                "the run has ended; reset to change it",
+            ));
+        }
+        Ok(())
+    }
+
+    fn log_control(&mut self, c: Control) {
+        // A change made after stepping back starts a new history from here.
+        self.controls.truncate(self.controls_applied);
+        self.controls.push((self.now, c));
+        self.controls_applied += 1;
+        self.apply(c);
+    }
+
+    fn apply(&mut self, c: Control) {
+        match c {
+            Control::MaxSize { queue, maxsize } => {
+                let q = &mut self.queues[queue];
+                let grew = q.maxsize != 0 && (maxsize == 0 || maxsize > q.maxsize);
+                q.maxsize = maxsize;
+                if grew {
+                    // Every parked put re-checks; those that still do not fit park again.
+                    while let Some(w) = self.queues[queue].put_waiters.pop_front() {
+                        self.make_ready(w as usize);
+                    }
+                }
+            }
+            Control::Workers { stage, count } => {
+                self.stages[stage].target_workers = count;
+                let live: Vec<u32> = self.stages[stage]
+                    .workers
+                    .iter()
+                    .copied()
+                    .filter(|&w| {
+                        let t = &self.threads[w as usize];
+                        t.state != ThreadState::Ended && !t.retiring
+                    })
+                    .collect();
+                let have = live.len() as u32;
+                if count > have {
+                    for _ in have..count {
+                        self.add_worker(stage);
+                    }
+                } else {
+                    for &w in live.iter().rev().take((have - count) as usize) {
+                        self.retire(w as usize);
+                    }
+                }
+            }
+        }
+    }
+
+    fn add_worker(&mut self, stage: usize) {
+        let model = self.stages[stage].workers[0] as usize;
+        let n = self.stages[stage].workers.len() + 1;
+        let name = format!("{}-{}", self.scenario.stages[stage].name, n);
+        let t = self.threads.len();
+        let (prog, polls) = (self.threads[model].prog, self.threads[model].polls);
+        let mut th = SimThread::new(name, Some(stage), prog, polls);
+        th.since = self.now;
+        self.threads.push(th);
+        self.stages[stage].workers.push(t as u32);
+        if self.stages[stage].started {
+            self.make_ready(t);
+        }
+    }
+
+    fn retire(&mut self, t: usize) {
+        self.threads[t].retiring = true;
+        match self.threads[t].state {
+            ThreadState::NotStarted => self.end_thread(t),
+            ThreadState::BlockedGet => {
+                if let Wait::Queue(q) = self.threads[t].wait {
+                    self.queues[q as usize]
+                        .get_waiters
+                        .retain(|&w| w as usize != t);
+                }
+                self.end_thread(t);
+            }
+            // Working, polling or blocked on put: it ends at its next get, after its item.
+            _ => {}
+        }
+    }
+
+    /// Runs everything due up to `limit` (inclusive), applying logged controls at their times.
+    fn advance(&mut self, limit: u64, max_ops: u64) {
+        let budget_end = self.ops.saturating_add(max_ops);
+        while self.status == Status::Running {
+            let next_control = self.controls.get(self.controls_applied).map(|c| c.0);
+            match next_control {
+                Some(at) if at <= limit => {
+                    if !self.run(at, budget_end) {
+                        return;
+                    }
+                    if self.status != Status::Running {
+                        return;
+                    }
+                    let c = self.controls[self.controls_applied].1;
+                    self.controls_applied += 1;
+                    self.apply(c);
+                }
+                _ => {
+                    self.run(limit, budget_end);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The scheduler loop. Returns false when the operation budget ran out first.
+    fn run(&mut self, limit: u64, budget_end: u64) -> bool {
+        loop {
+            if self.status != Status::Running {
+                return true;
+            }
+            if self.ops >= budget_end {
+                return false;
+            }
+            if let Some(t) = self.ready.pop_front() {
+                self.run_thread(t as usize, budget_end);
+                continue;
+            }
+            match self.timers.peek() {
+                Some(&Reverse(key)) => {
+                    let at = (key >> 64) as u64;
+                    if at > limit {
+                        self.now = limit;
+                        return true;
+                    }
+                    self.timers.pop();
+                    if at != self.now {
+                        self.now = at;
+                        self.ops_at_now = 0;
+                    }
+                    let t = (key as u64 & 0xff_ffff) as usize;
+                    self.timer_fired(t);
+                    self.run_thread(t, budget_end);
+                }
+                None => {
+                    self.nothing_left();
+                    return true;
+                }
+            }
+        }
+    }
+
+    fn timer_fired(&mut self, t: usize) {
+        if self.threads[t].state == ThreadState::Working {
+            self.finish_work(t);
+        }
+        self.threads[t].pc += 1;
+        self.set_state(t, ThreadState::Running);
+    }
+
+    #[inline]
+    fn push_timer(&mut self, t: usize, at: u64) {
+        self.seq += 1;
+        let key = ((at as u128) << 64) | ((self.seq as u128) << 24) | t as u128;
+        self.timers.push(Reverse(key));
+    }
+
+    #[inline]
+    fn set_state(&mut self, t: usize, s: ThreadState) {
+        let now = self.now;
+        let th = &mut self.threads[t];
+        th.time_in[th.state as usize] += now - th.since;
+        th.since = now;
+        th.state = s;
+    }
+
+    #[inline]
+    fn make_ready(&mut self, t: usize) {
+        self.set_state(t, ThreadState::Running);
+        self.threads[t].wait = Wait::Nothing;
+        self.ready.push_back(t as u32);
+    }
+
+    #[inline]
+    fn park(&mut self, t: usize, s: ThreadState, wait: Wait) {
+        self.set_state(t, s);
+        self.threads[t].wait = wait;
+    }
+
+    #[inline]
+    fn record_move(&mut self, item: u64, from: u32, to: u32) {
+        if let Some(m) = &mut self.moves {
+            let id = if item == Token::SENTINEL {
+                SENTINEL_ID
+            } else {
+                item as u32
+            };
+            m.extend_from_slice(&[id, from, to]);
+        }
+    }
+
+    /// Executes thread `t` until it blocks, starts timed work, yields or ends.
+    fn run_thread(&mut self, t: usize, budget_end: u64) {
+        let prog = self.threads[t].prog as usize;
+        loop {
+            if self.ops >= budget_end {
+                // Out of budget: resume here first next time.
+                self.ready.push_front(t as u32);
+                return;
+            }
+            self.ops += 1;
+            self.ops_at_now += 1;
+            if self.ops_at_now > self.livelock_limit {
+                self.report_hang(Some(HangKind::Livelock));
+                return;
+            }
+            let pc = self.threads[t].pc as usize;
+            if let Some(trace) = &mut self.trace {
+                trace.push(TraceEvent {
+                    time: self.now,
+                    thread: t as u32,
+                    pc: pc as u32,
+                });
+            }
+            let Some(&op) = self.programs[prog].get(pc) else {
+                self.end_thread(t);
+                return;
+            };
+            match op.kind {
+                OpKind::Put { queue, value } => {
+                    let token = match value {
+                        Value::NewItem => {
+                            let id = self.items_made;
+                            self.items_made += 1;
+                            Token {
+                                id,
+                                born: self.now,
+                                entered: self.now,
+                            }
+                        }
+                        Value::Held => match self.threads[t].held {
+                            Some(tok) => tok,
+                            None => {
+                                self.raise(
+                                    t,
+                                    op.line,
+                                    "NameError: the thread holds no item to put",
+                                );
+                                return;
+                            }
+                        },
+                        Value::Sentinel => Token::sentinel(self.now),
+                    };
+                    if !self.put(t, queue, token, value) {
+                        return;
+                    }
+                }
+                OpKind::Close { queue } => {
+                    if !self.put(t, queue, Token::sentinel(self.now), Value::Sentinel) {
+                        return;
+                    }
+                }
+                OpKind::Get { queue } => {
+                    if self.threads[t].retiring {
+                        self.end_thread(t);
+                        return;
+                    }
+                    match self.queues[queue].try_get(self.now) {
+                        Ok(token) => self.took(t, queue, token),
+                        Err(_) => {
+                            self.queues[queue].get_waiters.push_back(t as u32);
+                            self.park(t, ThreadState::BlockedGet, Wait::Queue(queue as u32));
+                            return;
+                        }
+                    }
+                }
+                OpKind::PollGet { queue, on_empty } => {
+                    if self.threads[t].retiring {
+                        self.end_thread(t);
+                        return;
+                    }
+                    self.threads[t].polled += 1;
+                    match self.queues[queue].try_get(self.now) {
+                        Ok(token) => self.took(t, queue, token),
+                        Err(_) => {
+                            // IndexError: the poll found nothing.
+                            let th = &mut self.threads[t];
+                            th.wasted_polls += 1;
+                            th.pc = on_empty as u32;
+                        }
+                    }
+                }
+                OpKind::TaskDone { queue } => match self.queues[queue].task_done() {
+                    Ok(zero) => {
+                        if zero {
+                            let waiters = std::mem::take(&mut self.queues[queue].join_waiters);
+                            for w in waiters {
+                                self.make_ready(w as usize);
+                            }
+                        }
+                        self.threads[t].pc += 1;
+                    }
+                    Err(_) => {
+                        self.raise(t, op.line, "ValueError: task_done() called too many times");
+                        return;
+                    }
+                },
+                OpKind::Join { queue } => {
+                    if self.queues[queue].unfinished == 0 {
+                        self.threads[t].pc += 1;
+                    } else {
+                        self.queues[queue].join_waiters.push(t as u32);
+                        self.park(t, ThreadState::Joining, Wait::Queue(queue as u32));
+                        return;
+                    }
+                }
+                OpKind::IfSentinel { target } => {
+                    let th = &mut self.threads[t];
+                    if th.held.is_some_and(|h| h.is_sentinel()) {
+                        th.held = None;
+                        th.pc = target as u32;
+                    } else {
+                        th.pc += 1;
+                    }
+                }
+                OpKind::Work { stage } => {
+                    let now = self.now;
+                    let st = &mut self.stages[stage];
+                    let d = st.service.sample(&mut st.rng);
+                    st.account(now);
+                    st.in_service += 1;
+                    if d == 0 {
+                        self.finish_work(t);
+                        self.threads[t].pc += 1;
+                    } else {
+                        self.set_state(t, ThreadState::Working);
+                        self.push_timer(t, now + d);
+                        return;
+                    }
+                }
+                OpKind::Sleep { us, polling } => {
+                    let s = if polling {
+                        ThreadState::Polling
+                    } else {
+                        ThreadState::Sleeping
+                    };
+                    self.set_state(t, s);
+                    self.push_timer(t, self.now + us);
+                    return;
+                }
+                OpKind::Print { text, args } => {
+                    self.print(t, op.line, text as usize, args);
+                    self.threads[t].pc += 1;
+                }
+                OpKind::Start { thread } => {
+                    if self.threads[thread].state != ThreadState::NotStarted {
+                        self.raise(t, op.line, "RuntimeError: threads can only be started once");
+                        return;
+                    }
+                    self.start(t, thread);
+                    self.threads[t].pc += 1;
+                    return;
+                }
+                OpKind::StartStage { stage } => {
+                    let next = self.stages[stage]
+                        .workers
+                        .iter()
+                        .copied()
+                        .find(|&w| self.threads[w as usize].state == ThreadState::NotStarted);
+                    match next {
+                        Some(w) => {
+                            self.stages[stage].started = true;
+                            // Re-run this op after the new thread had its turn: it starts the next.
+                            self.start(t, w as usize);
+                            return;
+                        }
+                        None => {
+                            self.stages[stage].started = true;
+                            self.threads[t].pc += 1;
+                        }
+                    }
+                }
+                OpKind::JoinThread { thread } => {
+                    if !self.join_thread(t, thread, op.line) {
+                        return;
+                    }
+                    self.threads[t].pc += 1;
+                }
+                OpKind::JoinStage { stage } => {
+                    let next = self.stages[stage]
+                        .workers
+                        .iter()
+                        .copied()
+                        .find(|&w| self.threads[w as usize].state != ThreadState::Ended);
+                    match next {
+                        Some(w) => {
+                            self.join_thread(t, w as usize, op.line);
+                            return;
+                        }
+                        None => self.threads[t].pc += 1,
+                    }
+                }
+                OpKind::Repeat { times, end } => {
+                    let n = self.count(times);
+                    let th = &mut self.threads[t];
+                    th.counter = n;
+                    th.pc = if n == 0 { end as u32 } else { th.pc + 1 };
+                }
+                OpKind::Loop { target } => {
+                    let th = &mut self.threads[t];
+                    th.counter = th.counter.saturating_sub(1);
+                    th.pc = if th.counter > 0 {
+                        target as u32
+                    } else {
+                        th.pc + 1
+                    };
+                }
+                OpKind::BusyWait { queue, until } => {
+                    if self.queues[queue].len() as u64 >= self.count(until) {
+                        self.threads[t].pc += 1;
+                    } else {
+                        self.queues[queue].spinners.push(t as u32);
+                        self.park(t, ThreadState::Spinning, Wait::Queue(queue as u32));
+                        return;
+                    }
+                }
+                OpKind::Jump { target } => self.threads[t].pc = target as u32,
+                OpKind::End => {
+                    self.end_thread(t);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// `put`; returns false when the thread parked (full) or the run ended (`MemoryError`).
+    #[inline]
+    fn put(&mut self, t: usize, queue: usize, mut token: Token, value: Value) -> bool {
+        let now = self.now;
+        let from_thread = value == Value::Held;
+        token.entered = now;
+        if let Err(queue::Full) = self.queues[queue].try_put(token, now) {
+            if value == Value::NewItem {
+                // The item is made again when the put retries.
+                self.items_made -= 1;
+            }
+            self.queues[queue].put_waiters.push_back(t as u32);
+            self.park(t, ThreadState::BlockedPut, Wait::Queue(queue as u32));
+            return false;
+        }
+        if self.moves.is_some() {
+            let from = if from_thread {
+                place::THREAD | t as u32
+            } else {
+                place::SOURCE
+            };
+            self.record_move(token.id, from, place::QUEUE | queue as u32);
+        }
+        let th = &mut self.threads[t];
+        if from_thread {
+            th.held = None;
+        }
+        th.pc += 1;
+        if token.is_sentinel() {
+            for s in &mut self.stages {
+                if s.input == queue {
+                    s.closing = true;
+                }
+            }
+        } else {
+            self.queued_items += 1;
+            if self.scenario.done_queue == Some(queue) {
+                self.items_done += 1;
+                self.latency.record(now - token.born);
+            }
+            if let Some(m) = &self.scenario.memory {
+                let bytes = self.queued_items * m.item_bytes;
+                if bytes > m.budget_bytes {
+                    self.memory_error(t, queue, bytes);
+                    return false;
+                }
+            }
+        }
+        if let Some(w) = self.queues[queue].get_waiters.pop_front() {
+            self.make_ready(w as usize);
+        }
+        if !self.queues[queue].spinners.is_empty() {
+            let spinners = std::mem::take(&mut self.queues[queue].spinners);
+            for w in spinners {
+                self.make_ready(w as usize);
+            }
+        }
+        true
+    }
+
+    /// A successful get: the token becomes the thread's held item.
+    #[inline]
+    fn took(&mut self, t: usize, queue: usize, token: Token) {
+        if !token.is_sentinel() {
+            self.queued_items -= 1;
+            if self.scenario.done_queue.is_none() {
+                self.items_done += 1;
+                self.latency.record(self.now - token.born);
+            }
+        }
+        if self.moves.is_some() {
+            self.record_move(
+                token.id,
+                place::QUEUE | queue as u32,
+                place::THREAD | t as u32,
+            );
+        }
+        let th = &mut self.threads[t];
+        th.held = Some(token);
+        th.pc += 1;
+        if let Some(w) = self.queues[queue].put_waiters.pop_front() {
+            self.make_ready(w as usize);
+        }
+    }
+
+    fn finish_work(&mut self, t: usize) {
+        let now = self.now;
+        let prog = self.threads[t].prog as usize;
+        let OpKind::Work { stage } = self.programs[prog][self.threads[t].pc as usize].kind else {
+            return;
+        };
+        let st = &mut self.stages[stage];
+        st.account(now);
+        st.in_service -= 1;
+        st.completed += 1;
+        let th = &mut self.threads[t];
+        th.work_done += 1;
+        if let Some(h) = &mut th.held {
+            st.sojourn_sum += (now - h.entered) as u128;
+            h.entered = now;
+        }
+    }
+
+    fn start(&mut self, by: usize, t: usize) {
+        let th = &mut self.threads[t];
+        th.since = self.now;
+        self.make_ready(t);
+        // The starter waits behind the new thread, as `Thread.start` waits for `_started`.
+        self.ready.push_back(by as u32);
+    }
+
+    /// `thread.join()`; returns true when the thread has already ended.
+    fn join_thread(&mut self, t: usize, target: usize, line: u32) -> bool {
+        match self.threads[target].state {
+            ThreadState::Ended => true,
+            ThreadState::NotStarted => {
+                self.raise(
+                    t,
+                    line,
+                    "RuntimeError: cannot join thread before it is started",
+                );
+                false
+            }
+            _ => {
+                self.threads[target].joiners.push(t as u32);
+                self.park(t, ThreadState::Joining, Wait::Thread(target as u32));
+                false
+            }
+        }
+    }
+
+    fn count(&self, c: Count) -> u64 {
+        match c {
+            Count::Const(n) => n,
+            Count::Items => self.scenario.items,
+            Count::Workers(s) => self.stages[s]
+                .workers
+                .iter()
+                .filter(|&&w| {
+                    let t = &self.threads[w as usize];
+                    t.state != ThreadState::Ended && !t.retiring
+                })
+                .count() as u64,
+        }
+    }
+
+    fn print(&mut self, t: usize, line: u32, text: usize, args: crate::scenario::PrintArgs) {
+        let values: Vec<String> = [args.0, args.1]
+            .into_iter()
+            .flatten()
+            .map(|e| match e {
+                Expr::QSize(q) => self.queues[q].len().to_string(),
+                Expr::PolledTotal => self
+                    .threads
+                    .iter()
+                    .map(|t| t.polled)
+                    .sum::<u64>()
+                    .to_string(),
+            })
+            .collect();
+        let text = &self.scenario.texts[text];
+        self.console.push(ConsoleLine {
+            time_us: self.now,
+            thread: t,
+            line,
+            en: fill(&text.en, &values),
+            ko: fill(&text.ko, &values),
+        });
+    }
+
+    /// An exception ends the thread and is printed, as Python's threading does.
+    fn raise(&mut self, t: usize, line: u32, error: &str) {
+        let name = self.threads[t].name.clone();
+        self.console.push(ConsoleLine {
+            time_us: self.now,
+            thread: t,
+            line,
+            en: format!("Exception in thread {name}: {error}"),
+            ko: format!("스레드 {name} 에서 예외 발생: {error}"),
+        });
+        self.end_thread(t);
+    }
+
+    fn end_thread(&mut self, t: usize) {
+        self.set_state(t, ThreadState::Ended);
+        self.threads[t].wait = Wait::Nothing;
+        if let Some(tok) = self.threads[t].held.take() {
+            // Python would drop it too; keep the books straight for the page.
+            self.record_move(tok.id, place::THREAD | t as u32, place::DONE);
+        }
+        let joiners = std::mem::take(&mut self.threads[t].joiners);
+        for j in joiners {
+            self.make_ready(j as usize);
+        }
+        if t == 0 {
+            self.main_ended();
+        }
+    }
+
+    /// The program's end: when main returns, the run is over unless other threads still run
+    /// to an end. Polling workers (`while True`) never end, so they are listed as lingering.
+    fn main_ended(&mut self) {
+        let live: Vec<usize> = (1..self.threads.len())
+            .filter(|&i| self.threads[i].state.is_alive())
+            .collect();
+        if live.iter().all(|&i| self.threads[i].polls) {
+            self.lingering = live;
+            self.status = Status::Finished;
+        }
+    }
+
+    /// No thread can run and no timer is pending.
+    fn nothing_left(&mut self) {
+        if self.threads.iter().all(|t| !t.state.is_alive()) {
+            self.status = Status::Finished;
+        } else {
+            self.report_hang(None);
+        }
+    }
+
+    fn memory_error(&mut self, t: usize, queue: usize, bytes: u64) {
+        let m = self.scenario.memory.clone().expect("checked by the caller");
+        // Blame the queue that grew most, not the one whose put happened to cross the line.
+        let longest = (0..self.queues.len())
+            .max_by_key(|&i| self.queues[i].len())
+            .unwrap_or(queue);
+        let q = self.queues[longest].name.clone();
+        let message = format!(
+            "MemoryError: {} items queued ({} MiB) exceed the memory budget of {} MiB; `{q}` grew without bound",
+            self.queued_items,
+            bytes >> 20,
+            m.budget_bytes >> 20
+        );
+        self.console.push(ConsoleLine {
+            time_us: self.now,
+            thread: t,
+            line: self.current_line(t),
+            en: message.clone(),
+            ko: format!(
+                "MemoryError: 큐에 쌓인 아이템 {}개({} MiB)가 메모리 예산 {} MiB를 넘었습니다; `{q}` 가 끝없이 커졌습니다",
+                self.queued_items,
+                bytes >> 20,
+                m.budget_bytes >> 20
+            ),
+        });
+        self.memory_error = Some(MemoryErrorReport {
+            at_us: self.now,
+            queue: q,
+            items_queued: self.queued_items,
+            bytes,
+            budget_bytes: m.budget_bytes,
+            message,
+        });
+        self.status = Status::MemoryError;
+    }
+
+    fn current_line(&self, t: usize) -> u32 {
+        let th = &self.threads[t];
+        self.programs[th.prog as usize]
+            .get(th.pc as usize)
+            .map_or(0, |op| op.line)
+    }
+
+    fn report_hang(&mut self, kind: Option<HangKind>) {
+        let mut waiting = Vec::new();
+        for (i, th) in self.threads.iter().enumerate() {
+            if !th.state.is_alive() {
+                continue;
+            }
+            let on = match (th.state, th.wait) {
+                (ThreadState::BlockedGet, Wait::Queue(q)) => {
+                    let q = &self.queues[q as usize];
+                    format!("get() on {} (empty; no running thread will put)", q.name)
+                }
+                (ThreadState::BlockedPut, Wait::Queue(q)) => {
+                    let q = &self.queues[q as usize];
+                    format!("put() on {} (full at {}/{})", q.name, q.len(), q.maxsize)
+                }
+                (ThreadState::Joining, Wait::Queue(q)) => {
+                    let q = &self.queues[q as usize];
+                    format!(
+                        "{}.join() ({} unfinished task(s); no thread will call task_done())",
+                        q.name, q.unfinished
+                    )
+                }
+                (ThreadState::Joining, Wait::Thread(o)) => {
+                    format!(
+                        "join() of thread {}, which never ends",
+                        self.threads[o as usize].name
+                    )
+                }
+                (ThreadState::Spinning, Wait::Queue(q)) => {
+                    format!("a busy-wait on {}", self.queues[q as usize].name)
+                }
+                (s, _) => format!("{s:?}"),
+            };
+            waiting.push(Waiting {
+                thread: i,
+                name: th.name.clone(),
+                state: th.state,
+                line: self.current_line(i),
+                on,
+            });
+        }
+        let kind = kind.unwrap_or_else(|| {
+            let has = |s| waiting.iter().any(|w| w.state == s);
+            let joins_queue = self
+                .threads
+                .iter()
+                .any(|t| t.state == ThreadState::Joining && matches!(t.wait, Wait::Queue(_)));
+            if has(ThreadState::BlockedPut) {
+                HangKind::Deadlock
+            } else if joins_queue {
+                HangKind::JoinNeverReturns
+            } else if has(ThreadState::BlockedGet) {
+                HangKind::WorkerNeverEnds
+            } else {
+                HangKind::AllBlocked
+            }
+        });
+        let names = |s: ThreadState| {
+            waiting
+                .iter()
+                .filter(|w| w.state == s)
+                .map(|w| w.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let headline = match kind {
+            HangKind::Deadlock => format!(
+                "Deadlock: {} wait(s) to put on a full queue that no running thread will drain",
+                names(ThreadState::BlockedPut)
+            ),
+            HangKind::JoinNeverReturns => format!(
+                "join() never returns: {} wait(s) for task_done() calls that no thread will make",
+                names(ThreadState::Joining)
+            ),
+            HangKind::WorkerNeverEnds => {
+                // Name the workers someone is joining: they are why the program cannot go on.
+                let joined: Vec<&str> = self
+                    .threads
+                    .iter()
+                    .filter_map(|t| match (t.state, t.wait) {
+                        (ThreadState::Joining, Wait::Thread(o)) => {
+                            Some(self.threads[o as usize].name.as_str())
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let who = if joined.is_empty() {
+                    names(ThreadState::BlockedGet)
+                } else {
+                    joined.join(", ")
+                };
+                format!(
+                    "{who} never end(s): waiting in get() for a SENTINEL that was never put, so thread.join() never returns"
+                )
+            }
+            HangKind::AllBlocked => "Every thread waits and none can wake the others".to_string(),
+            HangKind::Livelock => "Threads keep running without virtual time passing".to_string(),
+        };
+        let details: Vec<String> = waiting
+            .iter()
+            .map(|w| format!("{} waits on {}", w.name, w.on))
+            .collect();
+        let message = format!("{headline}. {}.", details.join("; "));
+        self.hang = Some(HangReport {
+            kind,
+            at_us: self.now,
+            waiting,
+            message,
+        });
+        self.status = Status::Hang;
+    }
+
+    /// The totals, per thread, queue and stage, now.
+    pub fn stats(&self) -> Stats {
+        let now = self.now;
+        let time_in = |th: &SimThread, s: ThreadState| {
+            th.time_in[s as usize] + if th.state == s { now - th.since } else { 0 }
+        };
+        let threads: Vec<ThreadStats> = self
+            .threads
+            .iter()
+            .enumerate()
+            .map(|(i, th)| ThreadStats {
+                name: th.name.clone(),
+                stage: th.stage,
+                state: th.state,
+                line: self.current_line(i),
+                busy_us: time_in(th, ThreadState::Working),
+                blocked_on_get_us: time_in(th, ThreadState::BlockedGet),
+                blocked_on_put_us: time_in(th, ThreadState::BlockedPut),
+                polling_us: time_in(th, ThreadState::Polling),
+                sleeping_us: time_in(th, ThreadState::Sleeping),
+                spinning_us: time_in(th, ThreadState::Spinning),
+                joining_us: time_in(th, ThreadState::Joining),
+                polled_count: th.polled,
+                wasted_polls: th.wasted_polls,
+                work_done: th.work_done,
+            })
+            .collect();
+        let secs = now as f64 / 1e6;
+        let per_s = |n: u64| if now == 0 { 0.0 } else { n as f64 / secs };
+        let stages: Vec<StageStats> = self
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(s, st)| {
+                let workers = st.target_workers;
+                let (mut busy, mut alive, mut bget, mut bput) = (0, 0, 0, 0);
+                for &w in &st.workers {
+                    let th = &self.threads[w as usize];
+                    busy += time_in(th, ThreadState::Working);
+                    bget += time_in(th, ThreadState::BlockedGet);
+                    bput += time_in(th, ThreadState::BlockedPut);
+                    alive += ThreadState::ALL
+                        .iter()
+                        .filter(|s| s.is_alive())
+                        .map(|&s| time_in(th, s))
+                        .sum::<u64>();
+                }
+                let mean = st.service.mean_us();
+                let in_service_area =
+                    st.in_service_area + st.in_service as f64 * (now - st.last_change) as f64;
+                let queue_mean = self.queues[st.input].mean_len(now);
+                StageStats {
+                    name: self.scenario.stages[s].name.clone(),
+                    workers,
+                    service_mean_us: mean,
+                    capacity_per_s: if mean > 0.0 {
+                        workers as f64 * 1e6 / mean
+                    } else {
+                        f64::INFINITY
+                    },
+                    completed: st.completed,
+                    utilization: if alive == 0 {
+                        0.0
+                    } else {
+                        busy as f64 / alive as f64
+                    },
+                    blocked_on_get_us: bget,
+                    blocked_on_put_us: bput,
+                    little_l: if now == 0 {
+                        0.0
+                    } else {
+                        queue_mean + in_service_area / now as f64
+                    },
+                    little_lambda_per_s: per_s(st.completed),
+                    little_w_us: if st.completed == 0 {
+                        0.0
+                    } else {
+                        st.sojourn_sum as f64 / st.completed as f64
+                    },
+                }
+            })
+            .collect();
+        let bottleneck = stages
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.workers > 0)
+            .max_by(|a, b| {
+                a.1.utilization
+                    .partial_cmp(&b.1.utilization)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+                    .then(
+                        b.1.capacity_per_s
+                            .partial_cmp(&a.1.capacity_per_s)
+                            .unwrap_or(std::cmp::Ordering::Equal),
+                    )
+            })
+            .map(|(i, _)| i);
+        let theoretical = stages
+            .iter()
+            .filter(|s| s.workers > 0)
+            .map(|s| s.capacity_per_s)
+            .fold(None, |m: Option<f64>, c| Some(m.map_or(c, |m| m.min(c))))
+            .filter(|c| c.is_finite());
+        let polls = threads.iter().map(|t| t.polled_count).sum();
+        let wasted_polls = threads.iter().map(|t| t.wasted_polls).sum();
+        let wasted_cpu_us = threads.iter().map(|t| t.spinning_us).sum();
+        let item_bytes = self.scenario.memory.as_ref().map_or(0, |m| m.item_bytes);
+        Stats {
+            status: self.status,
+            virtual_time_us: now,
+            items_done: self.items_done,
+            items_total: self.scenario.items,
+            throughput_per_s: per_s(self.items_done),
+            theoretical_per_s: theoretical,
+            latency: self.latency.summary(),
+            threads,
+            queues: self
+                .queues
+                .iter()
+                .map(|q| QueueStats {
+                    name: q.name.clone(),
+                    maxsize: q.maxsize,
+                    len: q.len() as u64,
+                    mean_len: q.mean_len(now),
+                    max_len: q.max_len,
+                    unfinished_tasks: q.unfinished,
+                    puts: q.puts,
+                    gets: q.gets,
+                })
+                .collect(),
+            stages,
+            bottleneck,
+            polls,
+            wasted_polls,
+            wasted_cpu_us,
+            memory_bytes: self.queued_items * item_bytes,
+            memory_budget_bytes: self.scenario.memory.as_ref().map(|m| m.budget_bytes),
+            console: self.console_lines(),
+            events: self.ops,
+            lingering: self
+                .lingering
+                .iter()
+                .map(|&i| self.threads[i].name.clone())
+                .collect(),
+            hang: self.hang.clone(),
+            memory_error: self.memory_error.clone(),
+        }
+    }
+
+    /// What the canvas draws now; takes the moves recorded since the last frame.
+    pub fn frame(&mut self) -> Frame {
+        let mut f = Frame {
+            time_us: self.now,
+            ..Frame::default()
+        };
+        self.frame_into(&mut f);
+        f
+    }
+
+    /// Fills `f` in place, reusing its buffers (the page calls this every animation frame).
+    pub fn frame_into(&mut self, f: &mut Frame) {
+        f.time_us = self.now;
+        f.thread_state.clear();
+        f.thread_line.clear();
+        f.thread_item.clear();
+        for i in 0..self.threads.len() {
+            let th = &self.threads[i];
+            f.thread_state.push(th.state as u8);
+            f.thread_line.push(if th.state == ThreadState::Ended {
+                0
+            } else {
+                self.current_line(i)
+            });
+            f.thread_item.push(match th.held {
+                None => NO_ITEM,
+                Some(t) if t.is_sentinel() => SENTINEL_ID,
+                Some(t) => t.id as u32,
+            });
+        }
+        f.queue_start.clear();
+        f.queue_items.clear();
+        for q in &self.queues {
+            f.queue_start.push(f.queue_items.len() as u32);
+            f.queue_items.extend(q.items.iter().map(|t| {
+                if t.is_sentinel() {
+                    SENTINEL_ID
+                } else {
+                    t.id as u32
+                }
+            }));
+        }
+        f.queue_start.push(f.queue_items.len() as u32);
+        f.moves.clear();
+        if let Some(m) = &mut self.moves {
+            std::mem::swap(&mut f.moves, m);
+        }
+    }
+}
+
+impl SimThread {
+    fn new(name: String, stage: Option<usize>, prog: u32, polls: bool) -> SimThread {
+        SimThread {
+            name,
+            stage,
+            prog,
+            pc: 0,
+            state: ThreadState::NotStarted,
+            since: 0,
+            time_in: [0; ThreadState::COUNT],
+            held: None,
+            counter: 0,
+            polled: 0,
+            wasted_polls: 0,
+            work_done: 0,
+            retiring: false,
+            polls,
+            wait: Wait::Nothing,
+            joiners: Vec::new(),
+        }
+    }
+}
+
+/// Replaces each `{}` in `text` by the next value.
+fn fill(text: &str, values: &[String]) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    let mut values = values.iter();
+    while let Some(i) = rest.find("{}") {
+        out.push_str(&rest[..i]);
+        out.push_str(values.next().map_or("{}", |v| v.as_str()));
+        rest = &rest[i + 2..];
+    }
+    out.push_str(rest);
+    out
+}

@@ -1,0 +1,147 @@
+//! The model engine's queue: Python's `queue.Queue` semantics (maxsize, unfinished tasks) for
+//! all three flavours, with the waiter lists the scheduler parks threads on. No scheduling here.
+
+use crate::scenario::{QueueKind, QueueSpec};
+use std::collections::VecDeque;
+
+/// An item in flight. `id == SENTINEL` marks `ClosableQueue.SENTINEL`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Token {
+    pub id: u64,
+    /// When `object()` made it.
+    pub born: u64,
+    /// When it entered the queue it is in (or last left one), for the stage's time in system.
+    pub entered: u64,
+}
+
+impl Token {
+    pub const SENTINEL: u64 = u64::MAX;
+
+    pub fn sentinel(now: u64) -> Token {
+        Token {
+            id: Token::SENTINEL,
+            born: now,
+            entered: now,
+        }
+    }
+
+    #[inline]
+    pub fn is_sentinel(&self) -> bool {
+        self.id == Token::SENTINEL
+    }
+}
+
+/// `put` on a full queue (`queue.Full`); the caller still holds its token.
+pub(crate) struct Full;
+/// `get` on an empty queue (`queue.Empty`, or `IndexError` for the polling deque).
+pub(crate) struct Empty;
+/// `task_done()` called more times than there were items (`ValueError`).
+pub(crate) struct TooManyTaskDone;
+
+pub(crate) struct SimQueue {
+    pub name: String,
+    pub kind: QueueKind,
+    /// 0 = unbounded.
+    pub maxsize: u32,
+    pub items: VecDeque<Token>,
+    /// Python's `unfinished_tasks`: puts minus `task_done` calls.
+    pub unfinished: u64,
+    /// Threads parked in `get` (`not_empty.wait()`), longest waiter first.
+    pub get_waiters: VecDeque<u32>,
+    /// Threads parked in `put` (`not_full.wait()`).
+    pub put_waiters: VecDeque<u32>,
+    /// Threads parked in `join` (`all_tasks_done.wait()`).
+    pub join_waiters: Vec<u32>,
+    /// Busy-waiting threads that watch this queue's length.
+    pub spinners: Vec<u32>,
+    pub puts: u64,
+    pub gets: u64,
+    pub max_len: u64,
+    /// Integral of length over time, for the mean.
+    area: f64,
+    last_change: u64,
+}
+
+impl SimQueue {
+    pub fn new(spec: &QueueSpec) -> SimQueue {
+        SimQueue {
+            name: spec.name.clone(),
+            kind: spec.kind,
+            maxsize: spec.maxsize,
+            items: VecDeque::new(),
+            unfinished: 0,
+            get_waiters: VecDeque::new(),
+            put_waiters: VecDeque::new(),
+            join_waiters: Vec::new(),
+            spinners: Vec::new(),
+            puts: 0,
+            gets: 0,
+            max_len: 0,
+            area: 0.0,
+            last_change: 0,
+        }
+    }
+
+    /// `qsize()`.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    #[inline]
+    pub fn is_full(&self) -> bool {
+        self.maxsize != 0 && self.items.len() >= self.maxsize as usize
+    }
+
+    #[inline]
+    fn account(&mut self, now: u64) {
+        if now != self.last_change {
+            self.area += self.items.len() as f64 * (now - self.last_change) as f64;
+            self.last_change = now;
+        }
+    }
+
+    /// `put_nowait`: appends unless full. The polling deque is never full.
+    #[inline]
+    pub fn try_put(&mut self, token: Token, now: u64) -> Result<(), Full> {
+        if self.is_full() {
+            return Err(Full);
+        }
+        self.account(now);
+        self.items.push_back(token);
+        self.puts += 1;
+        if self.kind != QueueKind::Polling {
+            self.unfinished += 1;
+        }
+        self.max_len = self.max_len.max(self.items.len() as u64);
+        Ok(())
+    }
+
+    /// `get_nowait` (or the deque's `popleft`).
+    #[inline]
+    pub fn try_get(&mut self, now: u64) -> Result<Token, Empty> {
+        self.account(now);
+        let token = self.items.pop_front().ok_or(Empty)?;
+        self.gets += 1;
+        Ok(token)
+    }
+
+    /// `task_done()`: returns true when the count reached zero (joiners wake).
+    #[inline]
+    pub fn task_done(&mut self) -> Result<bool, TooManyTaskDone> {
+        if self.unfinished == 0 {
+            return Err(TooManyTaskDone);
+        }
+        self.unfinished -= 1;
+        Ok(self.unfinished == 0)
+    }
+
+    pub fn mean_len(&self, now: u64) -> f64 {
+        let area = self.area + self.items.len() as f64 * (now - self.last_change) as f64;
+        if now == 0 {
+            self.items.len() as f64
+        } else {
+            area / now as f64
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! What both engines report: `Stats` (totals, percentiles, Little's law, the bottleneck, the
+//! console, the hang report) and `Frame` (what the canvas draws this instant, as flat arrays).
+
+use serde::Serialize;
+
+/// What a thread is doing; the page draws each with its own colour and shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u8)]
+pub enum ThreadState {
+    NotStarted = 0,
+    /// Runnable or running zero-time operations.
+    Running = 1,
+    /// Inside a stage function (`func(item)`).
+    Working = 2,
+    BlockedGet = 3,
+    BlockedPut = 4,
+    /// The polling worker's `time.sleep` after an empty `get`.
+    Polling = 5,
+    Sleeping = 6,
+    /// The main thread's busy-wait: CPU burnt for nothing.
+    Spinning = 7,
+    /// In `queue.join()` or `thread.join()`.
+    Joining = 8,
+    Ended = 9,
+}
+
+impl ThreadState {
+    pub const COUNT: usize = 10;
+    pub const ALL: [ThreadState; ThreadState::COUNT] = [
+        ThreadState::NotStarted,
+        ThreadState::Running,
+        ThreadState::Working,
+        ThreadState::BlockedGet,
+        ThreadState::BlockedPut,
+        ThreadState::Polling,
+        ThreadState::Sleeping,
+        ThreadState::Spinning,
+        ThreadState::Joining,
+        ThreadState::Ended,
+    ];
+
+    /// True while the thread exists and has not returned.
+    pub fn is_alive(self) -> bool {
+        !matches!(self, ThreadState::NotStarted | ThreadState::Ended)
+    }
+}
+
+/// How a run ended, or `Running`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Running,
+    Finished,
+    Hang,
+    MemoryError,
+}
+
+/// Why a hung run can never go on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HangKind {
+    /// Threads block each other through full queues.
+    Deadlock,
+    /// `queue.join()` waits for `task_done` calls that no thread will make.
+    JoinNeverReturns,
+    /// A worker waits on `get` for a SENTINEL that never comes, so it never ends.
+    WorkerNeverEnds,
+    /// Every thread waits and none of the above explains it.
+    AllBlocked,
+    /// Threads run without virtual time passing and without end.
+    Livelock,
+}
+
+/// What one waiting thread waits on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Waiting {
+    pub thread: usize,
+    pub name: String,
+    pub state: ThreadState,
+    /// The Python line it is stuck on (1-based; 0 when none).
+    pub line: u32,
+    /// For example `get() on resize_queue (empty, no thread left that puts)`.
+    pub on: String,
+}
+
+/// The report of a hung run: which thread waits on what, forever.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HangReport {
+    pub kind: HangKind,
+    pub at_us: u64,
+    pub waiting: Vec<Waiting>,
+    /// One sentence for people.
+    pub message: String,
+}
+
+/// The simulated `MemoryError`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MemoryErrorReport {
+    pub at_us: u64,
+    pub queue: String,
+    pub items_queued: u64,
+    pub bytes: u64,
+    pub budget_bytes: u64,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Latency {
+    pub count: u64,
+    pub mean_us: f64,
+    pub p50_us: u64,
+    pub p95_us: u64,
+    pub p99_us: u64,
+    pub max_us: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ThreadStats {
+    pub name: String,
+    pub stage: Option<usize>,
+    pub state: ThreadState,
+    pub line: u32,
+    pub busy_us: u64,
+    pub blocked_on_get_us: u64,
+    pub blocked_on_put_us: u64,
+    pub polling_us: u64,
+    pub sleeping_us: u64,
+    pub spinning_us: u64,
+    pub joining_us: u64,
+    pub polled_count: u64,
+    pub wasted_polls: u64,
+    pub work_done: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QueueStats {
+    pub name: String,
+    pub maxsize: u32,
+    pub len: u64,
+    pub mean_len: f64,
+    pub max_len: u64,
+    pub unfinished_tasks: u64,
+    pub puts: u64,
+    pub gets: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StageStats {
+    pub name: String,
+    pub workers: u32,
+    pub service_mean_us: f64,
+    /// `workers / mean service time`, items per virtual second.
+    pub capacity_per_s: f64,
+    pub completed: u64,
+    /// Busy time over the time its workers were alive.
+    pub utilization: f64,
+    pub blocked_on_get_us: u64,
+    pub blocked_on_put_us: u64,
+    /// Little's law, measured: L (mean items in the stage: queued or in service) ...
+    pub little_l: f64,
+    /// ... against lambda (completions per virtual second) x W (mean time in the stage).
+    pub little_lambda_per_s: f64,
+    pub little_w_us: f64,
+}
+
+/// One shape for both engines.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Stats {
+    pub status: Status,
+    pub virtual_time_us: u64,
+    pub items_done: u64,
+    pub items_total: u64,
+    /// Items done per virtual second.
+    pub throughput_per_s: f64,
+    /// The best throughput the stages allow: the smallest stage capacity.
+    pub theoretical_per_s: Option<f64>,
+    pub latency: Latency,
+    pub threads: Vec<ThreadStats>,
+    pub queues: Vec<QueueStats>,
+    pub stages: Vec<StageStats>,
+    /// Index into `stages` of the busiest stage.
+    pub bottleneck: Option<usize>,
+    pub polls: u64,
+    pub wasted_polls: u64,
+    /// CPU time burnt by busy-waits and empty polls.
+    pub wasted_cpu_us: u64,
+    pub memory_bytes: u64,
+    pub memory_budget_bytes: Option<u64>,
+    pub console: Vec<String>,
+    /// Operations executed so far.
+    pub events: u64,
+    /// Threads still alive when the program finished (the polling workers never end).
+    pub lingering: Vec<String>,
+    pub hang: Option<HangReport>,
+    pub memory_error: Option<MemoryErrorReport>,
+}
+
+/// Where an item is, for the page's moving tokens.
+pub mod place {
+    /// Not yet made (the producer's hand).
+    pub const SOURCE: u32 = 0;
+    /// `QUEUE | index`.
+    pub const QUEUE: u32 = 1 << 24;
+    /// `THREAD | index`.
+    pub const THREAD: u32 = 2 << 24;
+    /// Done or consumed.
+    pub const DONE: u32 = 3 << 24;
+}
+
+/// Item id used for SENTINEL in frames.
+pub const SENTINEL_ID: u32 = u32::MAX;
+/// Held-item value for a thread holding nothing.
+pub const NO_ITEM: u32 = u32::MAX - 1;
+
+/// What the canvas needs this instant, as flat arrays that JS can view without copying.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Frame {
+    pub time_us: u64,
+    /// Per thread: [`ThreadState`] as a byte.
+    pub thread_state: Vec<u8>,
+    /// Per thread: the Python line it is on.
+    pub thread_line: Vec<u32>,
+    /// Per thread: the item held, [`SENTINEL_ID`] or [`NO_ITEM`].
+    pub thread_item: Vec<u32>,
+    /// Queue `q` holds `queue_items[queue_start[q]..queue_start[q + 1]]`, front first.
+    pub queue_start: Vec<u32>,
+    pub queue_items: Vec<u32>,
+    /// Moves since the last frame, three numbers each: item, from place, to place.
+    pub moves: Vec<u32>,
+}
+
+/// Latency histogram with ~3% precision in constant memory, whatever the run's length.
+#[derive(Clone, Debug)]
+pub struct Histogram {
+    counts: Vec<u64>,
+    total: u64,
+    sum: u128,
+    max: u64,
+}
+
+const SUB_BITS: u32 = 5;
+const SUB: u64 = 1 << SUB_BITS;
+const LINEAR: u64 = 2 * SUB;
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram {
+            counts: vec![0; Self::index(u64::MAX) + 1],
+            total: 0,
+            sum: 0,
+            max: 0,
+        }
+    }
+}
+
+impl Histogram {
+    #[inline]
+    fn index(v: u64) -> usize {
+        if v < LINEAR {
+            v as usize
+        } else {
+            let e = 63 - v.leading_zeros() as u64; // >= SUB_BITS + 1
+            let mantissa = (v >> (e - SUB_BITS as u64)) & (SUB - 1);
+            (LINEAR + (e - SUB_BITS as u64 - 1) * SUB + mantissa) as usize
+        }
+    }
+
+    /// The smallest value that falls in bucket `i`.
+    fn low(i: usize) -> u64 {
+        let i = i as u64;
+        if i < LINEAR {
+            i
+        } else {
+            let e = (i - LINEAR) / SUB + SUB_BITS as u64 + 1;
+            let mantissa = (i - LINEAR) % SUB;
+            (SUB + mantissa) << (e - SUB_BITS as u64)
+        }
+    }
+
+    #[inline]
+    pub fn record(&mut self, v: u64) {
+        self.counts[Self::index(v)] += 1;
+        self.total += 1;
+        self.sum += v as u128;
+        self.max = self.max.max(v);
+    }
+
+    pub fn count(&self) -> u64 {
+        self.total
+    }
+
+    /// The value at quantile `q` (0..=1), to the bucket's precision.
+    pub fn quantile(&self, q: f64) -> u64 {
+        if self.total == 0 {
+            return 0;
+        }
+        let rank = ((q * self.total as f64).ceil() as u64).clamp(1, self.total);
+        let mut seen = 0;
+        for (i, &c) in self.counts.iter().enumerate() {
+            seen += c;
+            if seen >= rank {
+                return Self::low(i).min(self.max);
+            }
+        }
+        self.max
+    }
+
+    pub fn summary(&self) -> Latency {
+        Latency {
+            count: self.total,
+            mean_us: if self.total == 0 {
+                0.0
+            } else {
+                self.sum as f64 / self.total as f64
+            },
+            p50_us: self.quantile(0.50),
+            p95_us: self.quantile(0.95),
+            p99_us: self.quantile(0.99),
+            max_us: self.max,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_quantiles_are_within_a_few_percent() {
+        let mut h = Histogram::default();
+        for v in 1..=100_000u64 {
+            h.record(v);
+        }
+        for (q, want) in [(0.5, 50_000.0), (0.95, 95_000.0), (0.99, 99_000.0)] {
+            let got = h.quantile(q) as f64;
+            assert!((got - want).abs() / want < 0.04, "q{q}: {got} vs {want}");
+        }
+        assert_eq!(h.summary().max_us, 100_000);
+        assert_eq!(h.quantile(0.0), 1);
+    }
+
+    #[test]
+    fn histogram_buckets_are_monotonic() {
+        let mut last = 0;
+        for i in 0..Histogram::index(u64::MAX) {
+            let low = Histogram::low(i);
+            assert!(i == 0 || low > last, "bucket {i}");
+            assert_eq!(Histogram::index(low), i);
+            last = low;
+        }
+    }
+}
