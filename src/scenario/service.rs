@@ -20,11 +20,7 @@ impl Service {
         match *self {
             Service::Const { us } => us,
             Service::Uniform { lo_us, hi_us } => lo_us + rng.below(hi_us - lo_us + 1),
-            Service::Exp { mean_us } => {
-                // Inverse transform; 1 - u is in (0, 1], so ln never sees zero.
-                let u = rng.unit();
-                (-(mean_us as f64) * (1.0 - u).ln()).round() as u64
-            }
+            Service::Exp { mean_us } => (mean_us as f64 * rng.exp1() + 0.5) as u64,
         }
     }
 
@@ -136,11 +132,76 @@ impl Rng {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
+    /// Exponential with mean 1, by Marsaglia and Tsang's ziggurat: one table look-up and a
+    /// multiply ~98% of the time, instead of a logarithm per draw.
+    #[inline]
+    pub fn exp1(&mut self) -> f64 {
+        let z = ziggurat();
+        let mut r = self.next_u64();
+        loop {
+            let i = (r & 255) as usize;
+            let j = r >> 32;
+            if j < z.k[i] {
+                return j as f64 * z.w[i];
+            }
+            if i == 0 {
+                // The tail beyond the base strip: R + Exp(1), by memorylessness.
+                return ZIG_R - (1.0 - self.unit()).ln();
+            }
+            let x = j as f64 * z.w[i];
+            if z.f[i] + self.unit() * (z.f[i - 1] - z.f[i]) < (-x).exp() {
+                return x;
+            }
+            r = self.next_u64();
+        }
+    }
+
     /// Uniform in [0, n); n must be above 0.
     #[inline]
     pub fn below(&mut self, n: u64) -> u64 {
         ((self.next_u64() as u128 * n as u128) >> 64) as u64
     }
+}
+
+/// The exponential ziggurat's right edge and strip area (Marsaglia and Tsang, 2000).
+const ZIG_R: f64 = 7.697_117_470_131_487;
+const ZIG_V: f64 = 3.949_659_822_581_572e-3;
+
+struct Ziggurat {
+    /// Accept a 32-bit draw `j` in strip `i` at once when `j < k[i]`.
+    k: [u64; 256],
+    /// `x = j * w[i]`.
+    w: [f64; 256],
+    /// `exp(-x)` at each strip's edge.
+    f: [f64; 256],
+}
+
+fn ziggurat() -> &'static Ziggurat {
+    static TABLES: std::sync::OnceLock<Ziggurat> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        let m = 4_294_967_296.0; // 2^32
+        let mut z = Ziggurat {
+            k: [0; 256],
+            w: [0.0; 256],
+            f: [0.0; 256],
+        };
+        let (mut d, mut t) = (ZIG_R, ZIG_R);
+        let q = ZIG_V / (-d).exp();
+        z.k[0] = ((d / q) * m) as u64;
+        z.k[1] = 0;
+        z.w[0] = q / m;
+        z.w[255] = d / m;
+        z.f[0] = 1.0;
+        z.f[255] = (-d).exp();
+        for i in (1..=254).rev() {
+            d = -(ZIG_V / d + (-d).exp()).ln();
+            z.k[i + 1] = ((d / t) * m) as u64;
+            t = d;
+            z.f[i] = (-d).exp();
+            z.w[i] = d / m;
+        }
+        z
+    })
 }
 
 #[cfg(test)]
@@ -178,6 +239,27 @@ mod tests {
         let total: u64 = (0..n).map(|_| s.sample(&mut rng)).sum();
         let mean = total as f64 / n as f64;
         assert!((mean - 1000.0).abs() < 15.0, "mean {mean}");
+    }
+
+    #[test]
+    fn exponential_tail_has_the_right_shape() {
+        let mut rng = Rng::new(11);
+        let n = 400_000;
+        let draws: Vec<f64> = (0..n).map(|_| rng.exp1()).collect();
+        for (x, want) in [
+            (0.1, (-0.1f64).exp()),
+            (1.0, (-1.0f64).exp()),
+            (3.0, (-3.0f64).exp()),
+            (8.0, (-8.0f64).exp()),
+        ] {
+            let share = draws.iter().filter(|&&d| d > x).count() as f64 / n as f64;
+            let tolerance = 4.0 * (want * (1.0 - want) / n as f64).sqrt() + 1e-5;
+            assert!(
+                (share - want).abs() < tolerance,
+                "P(X > {x}) = {share}, want {want}"
+            );
+        }
+        assert!(draws.iter().all(|d| d.is_finite() && *d >= 0.0));
     }
 
     #[test]

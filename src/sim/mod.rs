@@ -136,7 +136,9 @@ pub struct Sim {
     trace: Option<Vec<TraceEvent>>,
     moves: Option<Vec<u32>>,
     ops: u64,
-    ops_at_now: u64,
+    /// `ops` when virtual time last moved: a run that executes `livelock_limit` operations
+    /// without time passing is a livelock.
+    ops_mark: u64,
     livelock_limit: u64,
 }
 
@@ -190,7 +192,7 @@ impl Sim {
             trace: None,
             moves: None,
             ops: 0,
-            ops_at_now: 0,
+            ops_mark: 0,
             livelock_limit,
             scenario,
         };
@@ -540,7 +542,7 @@ impl Sim {
                     self.timers.pop();
                     if at != self.now {
                         self.now = at;
-                        self.ops_at_now = 0;
+                        self.ops_mark = self.ops;
                     }
                     let t = (key as u64 & 0xff_ffff) as usize;
                     self.timer_fired(t);
@@ -606,18 +608,19 @@ impl Sim {
     /// Executes thread `t` until it blocks, starts timed work, yields or ends.
     fn run_thread(&mut self, t: usize, budget_end: u64) {
         let prog = self.threads[t].prog as usize;
+        // Time does not move inside this call, so one bound covers the budget and livelock.
+        let stop = budget_end.min(self.ops_mark.saturating_add(self.livelock_limit));
         loop {
-            if self.ops >= budget_end {
-                // Out of budget: resume here first next time.
-                self.ready.push_front(t as u32);
+            if self.ops >= stop {
+                if self.ops >= budget_end {
+                    // Out of budget: resume here first next time.
+                    self.ready.push_front(t as u32);
+                } else {
+                    self.report_hang(Some(HangKind::Livelock));
+                }
                 return;
             }
             self.ops += 1;
-            self.ops_at_now += 1;
-            if self.ops_at_now > self.livelock_limit {
-                self.report_hang(Some(HangKind::Livelock));
-                return;
-            }
             let pc = self.threads[t].pc as usize;
             if let Some(trace) = &mut self.trace {
                 trace.push(TraceEvent {
