@@ -223,7 +223,10 @@ pub struct Frame {
     pub thread_line: Vec<u32>,
     /// Per thread: the item held, [`SENTINEL_ID`] or [`NO_ITEM`].
     pub thread_item: Vec<u32>,
-    /// Queue `q` holds `queue_items[queue_start[q]..queue_start[q + 1]]`, front first.
+    /// Per queue: `qsize()`.
+    pub queue_len: Vec<u32>,
+    /// Queue `q` holds `queue_items[queue_start[q]..queue_start[q + 1]]`, front first. A
+    /// queue that no thread takes from (`done_queue`) lists no items, only its length.
     pub queue_start: Vec<u32>,
     pub queue_items: Vec<u32>,
     /// Moves since the last frame, three numbers each: item, from place, to place.

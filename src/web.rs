@@ -141,6 +141,12 @@ impl Lab {
         unsafe { js_sys::Uint32Array::view(&self.frame.thread_item) }
     }
 
+    #[wasm_bindgen(js_name = queueLens)]
+    pub fn queue_lens(&self) -> js_sys::Uint32Array {
+        // SAFETY: as above.
+        unsafe { js_sys::Uint32Array::view(&self.frame.queue_len) }
+    }
+
     #[wasm_bindgen(js_name = queueStarts)]
     pub fn queue_starts(&self) -> js_sys::Uint32Array {
         // SAFETY: as above.

@@ -147,7 +147,21 @@ impl Sim {
     pub fn new(scenario: Scenario) -> Result<Sim, ScenarioError> {
         scenario.validate()?;
         let programs: Vec<_> = scenario.threads.iter().map(|t| t.program.clone()).collect();
-        let queues = scenario.queues.iter().map(SimQueue::new).collect();
+        let taken_from: Vec<bool> = (0..scenario.queues.len())
+            .map(|q| {
+                scenario.threads.iter().any(|t| {
+                    t.program.iter().any(|op| {
+                        matches!(op.kind, OpKind::Get { queue } | OpKind::PollGet { queue, .. } if queue == q)
+                    })
+                })
+            })
+            .collect();
+        let queues = scenario
+            .queues
+            .iter()
+            .zip(&taken_from)
+            .map(|(spec, &taken)| SimQueue::new(spec, !taken))
+            .collect();
         let stages = scenario
             .stages
             .iter()
@@ -808,6 +822,11 @@ impl Sim {
                     }
                 }
                 OpKind::Repeat { times, end } => {
+                    if let Count::Workers(s) = times {
+                        // `for _ in threads:` has counted the workers: from here on a change
+                        // would leave a worker without its SENTINEL, so the count is fixed.
+                        self.stages[s].closing = true;
+                    }
                     let n = self.count(times);
                     let th = &mut self.threads[t];
                     th.counter = n;
@@ -1201,10 +1220,15 @@ impl Sim {
             HangKind::AllBlocked => "Every thread waits and none can wake the others".to_string(),
             HangKind::Livelock => "Threads keep running without virtual time passing".to_string(),
         };
-        let details: Vec<String> = waiting
+        const SHOWN: usize = 6;
+        let mut details: Vec<String> = waiting
             .iter()
+            .take(SHOWN)
             .map(|w| format!("{} waits on {}", w.name, w.on))
             .collect();
+        if waiting.len() > SHOWN {
+            details.push(format!("and {} more threads wait", waiting.len() - SHOWN));
+        }
         let message = format!("{headline}. {}.", details.join("; "));
         self.hang = Some(HangReport {
             kind,
@@ -1396,7 +1420,9 @@ impl Sim {
         }
         f.queue_start.clear();
         f.queue_items.clear();
+        f.queue_len.clear();
         for q in &self.queues {
+            f.queue_len.push(q.len() as u32);
             f.queue_start.push(f.queue_items.len() as u32);
             f.queue_items.extend(q.items.iter().map(|t| {
                 if t.is_sentinel() {

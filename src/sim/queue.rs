@@ -44,6 +44,11 @@ pub(crate) struct SimQueue {
     /// 0 = unbounded.
     pub maxsize: u32,
     pub items: VecDeque<Token>,
+    /// A queue that no thread ever takes from (`done_queue`) keeps only a count, so that a
+    /// run of ten million items does not hold ten million tokens.
+    pub sink: bool,
+    /// Items put on a sink.
+    sunk: u64,
     /// Python's `unfinished_tasks`: puts minus `task_done` calls.
     pub unfinished: u64,
     /// Threads parked in `get` (`not_empty.wait()`), longest waiter first.
@@ -63,12 +68,14 @@ pub(crate) struct SimQueue {
 }
 
 impl SimQueue {
-    pub fn new(spec: &QueueSpec) -> SimQueue {
+    pub fn new(spec: &QueueSpec, sink: bool) -> SimQueue {
         SimQueue {
             name: spec.name.clone(),
             kind: spec.kind,
             maxsize: spec.maxsize,
             items: VecDeque::new(),
+            sink,
+            sunk: 0,
             unfinished: 0,
             get_waiters: VecDeque::new(),
             put_waiters: VecDeque::new(),
@@ -85,18 +92,18 @@ impl SimQueue {
     /// `qsize()`.
     #[inline]
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.items.len() + self.sunk as usize
     }
 
     #[inline]
     pub fn is_full(&self) -> bool {
-        self.maxsize != 0 && self.items.len() >= self.maxsize as usize
+        self.maxsize != 0 && self.len() >= self.maxsize as usize
     }
 
     #[inline]
     fn account(&mut self, now: u64) {
         if now != self.last_change {
-            self.area += self.items.len() as f64 * (now - self.last_change) as f64;
+            self.area += self.len() as f64 * (now - self.last_change) as f64;
             self.last_change = now;
         }
     }
@@ -108,12 +115,16 @@ impl SimQueue {
             return Err(Full);
         }
         self.account(now);
-        self.items.push_back(token);
+        if self.sink {
+            self.sunk += 1;
+        } else {
+            self.items.push_back(token);
+        }
         self.puts += 1;
         if self.kind != QueueKind::Polling {
             self.unfinished += 1;
         }
-        self.max_len = self.max_len.max(self.items.len() as u64);
+        self.max_len = self.max_len.max(self.len() as u64);
         Ok(())
     }
 
@@ -137,9 +148,9 @@ impl SimQueue {
     }
 
     pub fn mean_len(&self, now: u64) -> f64 {
-        let area = self.area + self.items.len() as f64 * (now - self.last_change) as f64;
+        let area = self.area + self.len() as f64 * (now - self.last_change) as f64;
         if now == 0 {
-            self.items.len() as f64
+            self.len() as f64
         } else {
             area / now as f64
         }
