@@ -6,6 +6,7 @@
 //! first, as CPython's `Thread.start` waits for it to begin). Woken threads queue FIFO and a
 //! woken thread re-runs the operation it blocked in, as Python's `Condition.wait` loops do.
 
+mod code;
 mod queue;
 
 use crate::scenario::{
@@ -15,6 +16,7 @@ use crate::stats::{
     place, Frame, HangKind, HangReport, Histogram, MemoryErrorReport, QueueStats, StageStats,
     Stats, Status, ThreadState, ThreadStats, Waiting, NO_ITEM, SENTINEL_ID,
 };
+use code::{compile, Fused, Instr};
 use queue::{SimQueue, Token};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -60,7 +62,8 @@ enum Wait {
 struct SimThread {
     name: String,
     stage: Option<usize>,
-    prog: u32,
+    /// Where its program starts in the compiled code (workers added later start there too).
+    entry: u32,
     pc: u32,
     state: ThreadState,
     since: u64,
@@ -92,7 +95,7 @@ struct SimStage {
     completed: u64,
     sojourn_sum: u128,
     in_service: u64,
-    in_service_area: f64,
+    in_service_area: u128,
     last_change: u64,
 }
 
@@ -100,7 +103,7 @@ impl SimStage {
     #[inline]
     fn account(&mut self, now: u64) {
         if now != self.last_change {
-            self.in_service_area += self.in_service as f64 * (now - self.last_change) as f64;
+            self.in_service_area += self.in_service as u128 * (now - self.last_change) as u128;
             self.last_change = now;
         }
     }
@@ -110,7 +113,10 @@ impl SimStage {
 /// [`Sim::step_event`], [`Sim::run_to_end`] or [`Sim::seek`], read [`Sim::stats`] and [`Sim::frame`].
 pub struct Sim {
     scenario: Scenario,
-    programs: Vec<Vec<crate::scenario::Op>>,
+    /// Where each scenario thread's program starts in `instrs`.
+    entry: Vec<u32>,
+    /// The compiled instructions, shared so that a running thread reads them without a copy.
+    instrs: std::rc::Rc<[Instr]>,
     threads: Vec<SimThread>,
     queues: Vec<SimQueue>,
     stages: Vec<SimStage>,
@@ -146,7 +152,7 @@ impl Sim {
     /// Validates the scenario and sets up a run at time 0 with only the main thread started.
     pub fn new(scenario: Scenario) -> Result<Sim, ScenarioError> {
         scenario.validate()?;
-        let programs: Vec<_> = scenario.threads.iter().map(|t| t.program.clone()).collect();
+        let code = compile(scenario.threads.iter().map(|t| &t.program[..]));
         let taken_from: Vec<bool> = (0..scenario.queues.len())
             .map(|q| {
                 scenario.threads.iter().any(|t| {
@@ -177,13 +183,14 @@ impl Sim {
                 completed: 0,
                 sojourn_sum: 0,
                 in_service: 0,
-                in_service_area: 0.0,
+                in_service_area: 0,
                 last_change: 0,
             })
             .collect();
         let livelock_limit = 64 * (scenario.items + 10_000) + 10_000_000;
         let mut sim = Sim {
-            programs,
+            instrs: code.instrs.into(),
+            entry: code.entry,
             threads: Vec::new(),
             queues,
             stages,
@@ -218,7 +225,7 @@ impl Sim {
             sim.threads.push(SimThread::new(
                 spec.name.clone(),
                 spec.stage,
-                i as u32,
+                sim.entry[i],
                 polls,
             ));
             if let Some(s) = spec.stage {
@@ -481,8 +488,8 @@ impl Sim {
         let n = self.stages[stage].workers.len() + 1;
         let name = format!("{}-{}", self.scenario.stages[stage].name, n);
         let t = self.threads.len();
-        let (prog, polls) = (self.threads[model].prog, self.threads[model].polls);
-        let mut th = SimThread::new(name, Some(stage), prog, polls);
+        let (entry, polls) = (self.threads[model].entry, self.threads[model].polls);
+        let mut th = SimThread::new(name, Some(stage), entry, polls);
         th.since = self.now;
         self.threads.push(th);
         self.stages[stage].workers.push(t as u32);
@@ -574,7 +581,8 @@ impl Sim {
         if self.threads[t].state == ThreadState::Working {
             self.finish_work(t);
         }
-        self.threads[t].pc += 1;
+        let th = &mut self.threads[t];
+        th.pc = self.instrs[th.pc as usize].next;
         self.set_state(t, ThreadState::Running);
     }
 
@@ -621,9 +629,9 @@ impl Sim {
 
     /// Executes thread `t` until it blocks, starts timed work, yields or ends.
     fn run_thread(&mut self, t: usize, budget_end: u64) {
-        let prog = self.threads[t].prog as usize;
         // Time does not move inside this call, so one bound covers the budget and livelock.
         let stop = budget_end.min(self.ops_mark.saturating_add(self.livelock_limit));
+        let instrs = std::rc::Rc::clone(&self.instrs);
         loop {
             if self.ops >= stop {
                 if self.ops >= budget_end {
@@ -643,10 +651,7 @@ impl Sim {
                     pc: pc as u32,
                 });
             }
-            let Some(&op) = self.programs[prog].get(pc) else {
-                self.end_thread(t);
-                return;
-            };
+            let op = &instrs[pc];
             match op.kind {
                 OpKind::Put { queue, value } => {
                     let token = match value {
@@ -672,12 +677,25 @@ impl Sim {
                         },
                         Value::Sentinel => Token::sentinel(self.now),
                     };
-                    if !self.put(t, queue, token, value) {
+                    if !self.put(t, queue, token, value, op.next) {
                         return;
+                    }
+                    if let Fused::Loop { target } = op.fused {
+                        let th = &mut self.threads[t];
+                        th.counter = th.counter.saturating_sub(1);
+                        if th.counter > 0 {
+                            th.pc = target;
+                        }
                     }
                 }
                 OpKind::Close { queue } => {
-                    if !self.put(t, queue, Token::sentinel(self.now), Value::Sentinel) {
+                    if !self.put(
+                        t,
+                        queue,
+                        Token::sentinel(self.now),
+                        Value::Sentinel,
+                        op.next,
+                    ) {
                         return;
                     }
                 }
@@ -687,7 +705,16 @@ impl Sim {
                         return;
                     }
                     match self.queues[queue].try_get(self.now) {
-                        Ok(token) => self.took(t, queue, token),
+                        Ok(token) => {
+                            self.took(t, queue, token, op.next);
+                            if let Fused::Sentinel { target } = op.fused {
+                                let th = &mut self.threads[t];
+                                if token.is_sentinel() {
+                                    th.held = None;
+                                    th.pc = target;
+                                }
+                            }
+                        }
                         Err(_) => {
                             self.queues[queue].get_waiters.push_back(t as u32);
                             self.park(t, ThreadState::BlockedGet, Wait::Queue(queue as u32));
@@ -702,7 +729,7 @@ impl Sim {
                     }
                     self.threads[t].polled += 1;
                     match self.queues[queue].try_get(self.now) {
-                        Ok(token) => self.took(t, queue, token),
+                        Ok(token) => self.took(t, queue, token, op.next),
                         Err(_) => {
                             // IndexError: the poll found nothing.
                             let th = &mut self.threads[t];
@@ -719,7 +746,7 @@ impl Sim {
                                 self.make_ready(w as usize);
                             }
                         }
-                        self.threads[t].pc += 1;
+                        self.threads[t].pc = op.next;
                     }
                     Err(_) => {
                         self.raise(t, op.line, "ValueError: task_done() called too many times");
@@ -728,7 +755,7 @@ impl Sim {
                 },
                 OpKind::Join { queue } => {
                     if self.queues[queue].unfinished == 0 {
-                        self.threads[t].pc += 1;
+                        self.threads[t].pc = op.next;
                     } else {
                         self.queues[queue].join_waiters.push(t as u32);
                         self.park(t, ThreadState::Joining, Wait::Queue(queue as u32));
@@ -741,7 +768,7 @@ impl Sim {
                         th.held = None;
                         th.pc = target as u32;
                     } else {
-                        th.pc += 1;
+                        th.pc = op.next;
                     }
                 }
                 OpKind::Work { stage } => {
@@ -752,7 +779,7 @@ impl Sim {
                     st.in_service += 1;
                     if d == 0 {
                         self.finish_work(t);
-                        self.threads[t].pc += 1;
+                        self.threads[t].pc = op.next;
                     } else {
                         self.set_state(t, ThreadState::Working);
                         self.push_timer(t, now + d);
@@ -771,7 +798,7 @@ impl Sim {
                 }
                 OpKind::Print { text, args } => {
                     self.print(t, op.line, text as usize, args);
-                    self.threads[t].pc += 1;
+                    self.threads[t].pc = op.next;
                 }
                 OpKind::Start { thread } => {
                     if self.threads[thread].state != ThreadState::NotStarted {
@@ -779,7 +806,7 @@ impl Sim {
                         return;
                     }
                     self.start(t, thread);
-                    self.threads[t].pc += 1;
+                    self.threads[t].pc = op.next;
                     return;
                 }
                 OpKind::StartStage { stage } => {
@@ -797,7 +824,7 @@ impl Sim {
                         }
                         None => {
                             self.stages[stage].started = true;
-                            self.threads[t].pc += 1;
+                            self.threads[t].pc = op.next;
                         }
                     }
                 }
@@ -805,7 +832,7 @@ impl Sim {
                     if !self.join_thread(t, thread, op.line) {
                         return;
                     }
-                    self.threads[t].pc += 1;
+                    self.threads[t].pc = op.next;
                 }
                 OpKind::JoinStage { stage } => {
                     let next = self.stages[stage]
@@ -818,7 +845,7 @@ impl Sim {
                             self.join_thread(t, w as usize, op.line);
                             return;
                         }
-                        None => self.threads[t].pc += 1,
+                        None => self.threads[t].pc = op.next,
                     }
                 }
                 OpKind::Repeat { times, end } => {
@@ -830,7 +857,7 @@ impl Sim {
                     let n = self.count(times);
                     let th = &mut self.threads[t];
                     th.counter = n;
-                    th.pc = if n == 0 { end as u32 } else { th.pc + 1 };
+                    th.pc = if n == 0 { end as u32 } else { op.next };
                 }
                 OpKind::Loop { target } => {
                     let th = &mut self.threads[t];
@@ -838,12 +865,12 @@ impl Sim {
                     th.pc = if th.counter > 0 {
                         target as u32
                     } else {
-                        th.pc + 1
+                        op.next
                     };
                 }
                 OpKind::BusyWait { queue, until } => {
                     if self.queues[queue].len() as u64 >= self.count(until) {
-                        self.threads[t].pc += 1;
+                        self.threads[t].pc = op.next;
                     } else {
                         self.queues[queue].spinners.push(t as u32);
                         self.park(t, ThreadState::Spinning, Wait::Queue(queue as u32));
@@ -861,7 +888,7 @@ impl Sim {
 
     /// `put`; returns false when the thread parked (full) or the run ended (`MemoryError`).
     #[inline]
-    fn put(&mut self, t: usize, queue: usize, mut token: Token, value: Value) -> bool {
+    fn put(&mut self, t: usize, queue: usize, mut token: Token, value: Value, next: u32) -> bool {
         let now = self.now;
         let from_thread = value == Value::Held;
         token.entered = now;
@@ -886,7 +913,7 @@ impl Sim {
         if from_thread {
             th.held = None;
         }
-        th.pc += 1;
+        th.pc = next;
         if token.is_sentinel() {
             for s in &mut self.stages {
                 if s.input == queue {
@@ -921,7 +948,7 @@ impl Sim {
 
     /// A successful get: the token becomes the thread's held item.
     #[inline]
-    fn took(&mut self, t: usize, queue: usize, token: Token) {
+    fn took(&mut self, t: usize, queue: usize, token: Token, next: u32) {
         if !token.is_sentinel() {
             self.queued_items -= 1;
             if self.scenario.done_queue.is_none() {
@@ -938,7 +965,7 @@ impl Sim {
         }
         let th = &mut self.threads[t];
         th.held = Some(token);
-        th.pc += 1;
+        th.pc = next;
         if let Some(w) = self.queues[queue].put_waiters.pop_front() {
             self.make_ready(w as usize);
         }
@@ -946,8 +973,7 @@ impl Sim {
 
     fn finish_work(&mut self, t: usize) {
         let now = self.now;
-        let prog = self.threads[t].prog as usize;
-        let OpKind::Work { stage } = self.programs[prog][self.threads[t].pc as usize].kind else {
+        let OpKind::Work { stage } = self.instrs[self.threads[t].pc as usize].kind else {
             return;
         };
         let st = &mut self.stages[stage];
@@ -1117,9 +1143,7 @@ impl Sim {
 
     fn current_line(&self, t: usize) -> u32 {
         let th = &self.threads[t];
-        self.programs[th.prog as usize]
-            .get(th.pc as usize)
-            .map_or(0, |op| op.line)
+        self.instrs[th.pc as usize].line
     }
 
     fn report_hang(&mut self, kind: Option<HangKind>) {
@@ -1287,8 +1311,9 @@ impl Sim {
                         .sum::<u64>();
                 }
                 let mean = st.service.mean_us();
-                let in_service_area =
-                    st.in_service_area + st.in_service as f64 * (now - st.last_change) as f64;
+                let in_service_area = (st.in_service_area
+                    + st.in_service as u128 * (now - st.last_change) as u128)
+                    as f64;
                 let queue_mean = self.queues[st.input].mean_len(now);
                 StageStats {
                     name: self.scenario.stages[s].name.clone(),
@@ -1441,12 +1466,12 @@ impl Sim {
 }
 
 impl SimThread {
-    fn new(name: String, stage: Option<usize>, prog: u32, polls: bool) -> SimThread {
+    fn new(name: String, stage: Option<usize>, entry: u32, polls: bool) -> SimThread {
         SimThread {
             name,
             stage,
-            prog,
-            pc: 0,
+            entry,
+            pc: entry,
             state: ThreadState::NotStarted,
             since: 0,
             time_in: [0; ThreadState::COUNT],

@@ -63,7 +63,7 @@ pub(crate) struct SimQueue {
     pub gets: u64,
     pub max_len: u64,
     /// Integral of length over time, for the mean.
-    area: f64,
+    area: u128,
     last_change: u64,
 }
 
@@ -84,7 +84,7 @@ impl SimQueue {
             puts: 0,
             gets: 0,
             max_len: 0,
-            area: 0.0,
+            area: 0,
             last_change: 0,
         }
     }
@@ -103,7 +103,7 @@ impl SimQueue {
     #[inline]
     fn account(&mut self, now: u64) {
         if now != self.last_change {
-            self.area += self.len() as f64 * (now - self.last_change) as f64;
+            self.area += self.len() as u128 * (now - self.last_change) as u128;
             self.last_change = now;
         }
     }
@@ -148,7 +148,7 @@ impl SimQueue {
     }
 
     pub fn mean_len(&self, now: u64) -> f64 {
-        let area = self.area + self.len() as f64 * (now - self.last_change) as f64;
+        let area = (self.area + self.len() as u128 * (now - self.last_change) as u128) as f64;
         if now == 0 {
             self.len() as f64
         } else {
