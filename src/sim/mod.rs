@@ -21,6 +21,9 @@ use queue::{SimQueue, Token};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
+/// `done_queue` when the scenario has none.
+const NO_QUEUE: usize = usize::MAX;
+
 /// Most workers a stage may have when changed while running (the builder's range).
 pub const MAX_WORKERS: u32 = 32;
 /// Largest `maxsize` when changed while running (the builder's range).
@@ -129,6 +132,10 @@ pub struct Sim {
     items_done: u64,
     /// Items (not SENTINELs) sitting in queues: what the memory budget counts.
     queued_items: u64,
+    /// The scenario's `done_queue`, or [`NO_QUEUE`].
+    done_queue: usize,
+    /// Most items that fit the memory budget (`u64::MAX` without one).
+    memory_items: u64,
     latency: Histogram,
     console: Vec<ConsoleLine>,
     lang: Lang,
@@ -201,6 +208,11 @@ impl Sim {
             items_made: 0,
             items_done: 0,
             queued_items: 0,
+            done_queue: scenario.done_queue.unwrap_or(NO_QUEUE),
+            memory_items: scenario
+                .memory
+                .as_ref()
+                .map_or(u64::MAX, |m| m.budget_bytes / m.item_bytes),
             latency: Histogram::default(),
             console: Vec::new(),
             lang: Lang::En,
@@ -615,7 +627,7 @@ impl Sim {
         self.threads[t].wait = wait;
     }
 
-    #[inline]
+    #[cold]
     fn record_move(&mut self, item: u64, from: u32, to: u32) {
         if let Some(m) = &mut self.moves {
             let id = if item == Token::SENTINEL {
@@ -890,68 +902,84 @@ impl Sim {
     #[inline]
     fn put(&mut self, t: usize, queue: usize, mut token: Token, value: Value, next: u32) -> bool {
         let now = self.now;
-        let from_thread = value == Value::Held;
         token.entered = now;
-        if let Err(queue::Full) = self.queues[queue].try_put(token, now) {
+        let q = &mut self.queues[queue];
+        if q.try_put(token, now).is_err() {
+            q.put_waiters.push_back(t as u32);
             if value == Value::NewItem {
                 // The item is made again when the put retries.
                 self.items_made -= 1;
             }
-            self.queues[queue].put_waiters.push_back(t as u32);
             self.park(t, ThreadState::BlockedPut, Wait::Queue(queue as u32));
             return false;
         }
-        if self.moves.is_some() {
-            let from = if from_thread {
-                place::THREAD | t as u32
-            } else {
-                place::SOURCE
-            };
-            self.record_move(token.id, from, place::QUEUE | queue as u32);
-        }
+        let waiter = q.get_waiters.pop_front();
+        let spinners = !q.spinners.is_empty();
         let th = &mut self.threads[t];
-        if from_thread {
+        if value == Value::Held {
             th.held = None;
         }
         th.pc = next;
+        if self.moves.is_some() {
+            self.record_put(t, queue, token.id, value);
+        }
         if token.is_sentinel() {
-            for s in &mut self.stages {
-                if s.input == queue {
-                    s.closing = true;
-                }
-            }
+            self.closing(queue);
         } else {
             self.queued_items += 1;
-            if self.scenario.done_queue == Some(queue) {
+            if self.done_queue == queue {
                 self.items_done += 1;
                 self.latency.record(now - token.born);
             }
-            if let Some(m) = &self.scenario.memory {
-                let bytes = self.queued_items * m.item_bytes;
-                if bytes > m.budget_bytes {
-                    self.memory_error(t, queue, bytes);
-                    return false;
-                }
+            if self.queued_items > self.memory_items {
+                self.memory_error(t, queue);
+                return false;
             }
         }
-        if let Some(w) = self.queues[queue].get_waiters.pop_front() {
+        if let Some(w) = waiter {
             self.make_ready(w as usize);
         }
-        if !self.queues[queue].spinners.is_empty() {
-            let spinners = std::mem::take(&mut self.queues[queue].spinners);
-            for w in spinners {
-                self.make_ready(w as usize);
-            }
+        if spinners {
+            self.wake_spinners(queue);
         }
         true
+    }
+
+    #[cold]
+    fn record_put(&mut self, t: usize, queue: usize, item: u64, value: Value) {
+        let from = if value == Value::Held {
+            place::THREAD | t as u32
+        } else {
+            place::SOURCE
+        };
+        self.record_move(item, from, place::QUEUE | queue as u32);
+    }
+
+    /// A SENTINEL went in: the stages reading this queue are shutting down.
+    #[cold]
+    fn closing(&mut self, queue: usize) {
+        for s in &mut self.stages {
+            if s.input == queue {
+                s.closing = true;
+            }
+        }
+    }
+
+    #[cold]
+    fn wake_spinners(&mut self, queue: usize) {
+        let spinners = std::mem::take(&mut self.queues[queue].spinners);
+        for w in spinners {
+            self.make_ready(w as usize);
+        }
     }
 
     /// A successful get: the token becomes the thread's held item.
     #[inline]
     fn took(&mut self, t: usize, queue: usize, token: Token, next: u32) {
+        let waiter = self.queues[queue].put_waiters.pop_front();
         if !token.is_sentinel() {
             self.queued_items -= 1;
-            if self.scenario.done_queue.is_none() {
+            if self.done_queue == NO_QUEUE {
                 self.items_done += 1;
                 self.latency.record(self.now - token.born);
             }
@@ -966,7 +994,7 @@ impl Sim {
         let th = &mut self.threads[t];
         th.held = Some(token);
         th.pc = next;
-        if let Some(w) = self.queues[queue].put_waiters.pop_front() {
+        if let Some(w) = waiter {
             self.make_ready(w as usize);
         }
     }
@@ -1056,6 +1084,7 @@ impl Sim {
     }
 
     /// An exception ends the thread and is printed, as Python's threading does.
+    #[cold]
     fn raise(&mut self, t: usize, line: u32, error: &str) {
         let name = self.threads[t].name.clone();
         self.console.push(ConsoleLine {
@@ -1105,8 +1134,14 @@ impl Sim {
         }
     }
 
-    fn memory_error(&mut self, t: usize, queue: usize, bytes: u64) {
-        let m = self.scenario.memory.clone().expect("checked by the caller");
+    #[cold]
+    fn memory_error(&mut self, t: usize, queue: usize) {
+        let m = self
+            .scenario
+            .memory
+            .clone()
+            .expect("only called with a budget");
+        let bytes = self.queued_items * m.item_bytes;
         // Blame the queue that grew most, not the one whose put happened to cross the line.
         let longest = (0..self.queues.len())
             .max_by_key(|&i| self.queues[i].len())
@@ -1146,6 +1181,7 @@ impl Sim {
         self.instrs[th.pc as usize].line
     }
 
+    #[cold]
     fn report_hang(&mut self, kind: Option<HangKind>) {
         let mut waiting = Vec::new();
         for (i, th) in self.threads.iter().enumerate() {
