@@ -231,6 +231,8 @@ pub struct Frame {
     pub queue_items: Vec<u32>,
     /// Moves since the last frame, three numbers each: item, from place, to place.
     pub moves: Vec<u32>,
+    /// Some moves since the last frame were dropped (nobody read frames for a long while).
+    pub moves_lost: bool,
 }
 
 /// Latency histogram with ~3% precision in constant memory, whatever the run's length.

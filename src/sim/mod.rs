@@ -23,6 +23,8 @@ use std::collections::{BinaryHeap, VecDeque};
 
 /// `done_queue` when the scenario has none.
 const NO_QUEUE: usize = usize::MAX;
+/// Recorded moves (three words each) kept between two frames at most.
+const MAX_MOVE_WORDS: usize = 3 * 1_000_000;
 
 /// Most workers a stage may have when changed while running (the builder's range).
 pub const MAX_WORKERS: u32 = 32;
@@ -148,6 +150,8 @@ pub struct Sim {
     controls_applied: usize,
     trace: Option<Vec<TraceEvent>>,
     moves: Option<Vec<u32>>,
+    /// Moves were dropped since the last frame.
+    moves_lost: bool,
     ops: u64,
     /// `ops` when virtual time last moved: a run that executes `livelock_limit` operations
     /// without time passing is a livelock.
@@ -224,6 +228,7 @@ impl Sim {
             controls_applied: 0,
             trace: None,
             moves: None,
+            moves_lost: false,
             ops: 0,
             ops_mark: 0,
             livelock_limit,
@@ -630,6 +635,12 @@ impl Sim {
     #[cold]
     fn record_move(&mut self, item: u64, from: u32, to: u32) {
         if let Some(m) = &mut self.moves {
+            if m.len() >= MAX_MOVE_WORDS {
+                // Nobody is reading frames (a hidden page, a headless run): drop the backlog
+                // rather than grow without bound; the next frame's queue contents are exact.
+                m.clear();
+                self.moves_lost = true;
+            }
             let id = if item == Token::SENTINEL {
                 SENTINEL_ID
             } else {
@@ -1498,6 +1509,7 @@ impl Sim {
         if let Some(m) = &mut self.moves {
             std::mem::swap(&mut f.moves, m);
         }
+        f.moves_lost = std::mem::take(&mut self.moves_lost);
     }
 }
 
