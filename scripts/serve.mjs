@@ -1,7 +1,10 @@
 // Static file server for the repo root on 127.0.0.1, with the cross-origin isolation headers
 // that SharedArrayBuffer (the threaded build) needs. No dependencies; not for production.
+// Paths under vendor/ (and /coi-serviceworker.js) come from node_modules (scripts/vendor.mjs);
+// pkg/builds.json is made on the fly when the folder has none.
 //
-// CLI:    node scripts/serve.mjs [--no-isolation] [--port N]   (env PORT, NO_ISOLATION=1)
+// CLI:    node scripts/serve.mjs [--no-isolation] [--port N] [--root DIR]
+//         (env PORT, NO_ISOLATION=1; --root dist serves the output of `npm run build`)
 //         Tries the next ports when the chosen one is busy; prints http://localhost:PORT/.
 // Module: import { startServer } from './scripts/serve.mjs';
 //         const { server, port, url, close } = await startServer({ port: 0 });
@@ -11,6 +14,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { VENDOR_FILES, buildsManifest } from './vendor.mjs';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -91,7 +95,19 @@ function createHandler(root, isolation) {
       return;
     }
     const urlPath = new URL(req.url, 'http://localhost').pathname;
-    const file = await resolveFile(root, urlPath);
+    let file = await resolveFile(root, urlPath);
+    const vendored = VENDOR_FILES[urlPath.slice(1)];
+    if (!file && vendored) file = await resolveFile(REPO_ROOT, `/${vendored}`);
+    if (!file && urlPath === '/pkg/builds.json') {
+      const body = buildsManifest(root);
+      res.writeHead(200, {
+        ...headers,
+        'Content-Type': MIME_TYPES['.json'],
+        'Content-Length': Buffer.byteLength(body),
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
     if (!file) {
       send(404, 'not found\n');
       return;
@@ -171,6 +187,8 @@ function parseArgs(argv) {
     if (arg === '--no-isolation') options.isolation = false;
     else if (arg === '--port') options.port = Number.parseInt(argv[++i], 10);
     else if (arg.startsWith('--port=')) options.port = Number.parseInt(arg.slice(7), 10);
+    else if (arg === '--root') options.root = resolve(argv[++i]);
+    else if (arg.startsWith('--root=')) options.root = resolve(arg.slice(7));
     else throw new Error(`serve: unknown argument ${arg}`);
   }
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {

@@ -1,5 +1,5 @@
-// Interface strings in English and Korean, and the helpers that put them on the page.
-// Console lines are not here: the engine prints them in the chosen language itself.
+// Interface strings in English and Korean, number formats, and the helpers that apply them.
+// It must not hold console lines: the engine prints those in the chosen language itself.
 
 export const LANGUAGES = ['en', 'ko'];
 
@@ -9,16 +9,81 @@ const STRINGS = {
     tagline: 'Threads and queues at work: Effective Python, Item 55.',
     language: 'Language',
     preset: 'Program',
+    builder: 'Pipeline builder',
+    builderSummary:
+      'Your own pipeline: stages, workers, buffer sizes and service times from the sliders.',
+    engine: 'Engine',
+    engineModel: 'model',
+    engineThreads: 'real threads',
+    reasonIsolation:
+      'real threads need a cross-origin isolated page (SharedArrayBuffer); this one is not, so the model engine runs',
+    reasonNoBuild: 'threaded build not available',
+    reasonLoadFailed: 'the threaded build failed to load',
     speed: 'Speed',
-    run: 'Run',
+    play: 'Play',
     pause: 'Pause',
     runAgain: 'Run again',
+    step: 'Step',
+    stepBack: 'Step back',
     reset: 'Reset',
+    copyLink: 'Copy link',
+    linkCopied: 'Link copied to the clipboard.',
+    linkShown: 'Copy this link:',
+    help: 'Keyboard shortcuts',
+    present: 'Presentation',
+    closeHelp: 'Close',
     status: 'Status',
     itemsDone: 'Items done',
     virtualTime: 'Virtual time',
     throughput: 'Throughput',
+    bestThroughput: 'best possible',
+    latency: 'Latency p50 / p95 / p99',
+    polls: 'Polls (wasted)',
+    wastedCpu: 'CPU burnt waiting',
+    memory: 'Memory',
     console: 'Console',
+    code: 'Python',
+    stats: 'Stats',
+    charts: 'Over time',
+    chartQueues: 'Queue lengths',
+    chartThroughput: 'Throughput (items/s)',
+    chartUtilization: 'Utilization',
+    stagesTable: 'Stages',
+    queuesTable: 'Queues',
+    little: "Little's law",
+    colStage: 'stage',
+    colWorkers: 'workers',
+    colUtil: 'utilization',
+    colBlockedGet: 'blocked on get',
+    colBlockedPut: 'blocked on put',
+    colL: 'L (items in stage)',
+    colLambdaW: 'λ × W',
+    colQueue: 'queue',
+    colMaxsize: 'maxsize',
+    colNow: 'now',
+    colMean: 'mean',
+    colMax: 'max',
+    colUnfinished: 'unfinished tasks',
+    sliders: 'Sliders',
+    live: 'changes apply while running',
+    builderOnly: 'Pipeline builder only: pick "Pipeline builder" to use these',
+    workersFixed:
+      'This program starts each worker by name, so its worker count is fixed (P6 and the builder start them as a group).',
+    items: 'Items',
+    stages: 'Stages',
+    workers: 'Workers',
+    maxsize: 'maxsize',
+    service: 'Service time',
+    dist: 'Distribution',
+    distExp: 'exponential',
+    distUniform: 'uniform ±50%',
+    distConst: 'constant',
+    rate: 'Arrival rate',
+    rateAll: 'all at once',
+    memoryBudget: 'Memory budget',
+    memoryNone: 'none',
+    seed: 'Seed',
+    newSeed: 'New seed',
     loading: 'Loading…',
     'status.ready': 'ready',
     'status.paused': 'paused',
@@ -26,25 +91,157 @@ const STRINGS = {
     'status.finished': 'finished',
     'status.hang': 'hang',
     'status.memory_error': 'memory_error',
+    'state.0': 'not started',
+    'state.1': 'running',
+    'state.2': 'working: func(item)',
+    'state.3': 'blocked on get()',
+    'state.4': 'blocked on put()',
+    'state.5': 'polling (try get, sleep)',
+    'state.6': 'sleeping',
+    'state.7': 'spinning in a busy-wait',
+    'state.8': 'joining',
+    'state.9': 'ended',
+    'stateShort.0': 'not started',
+    'stateShort.1': 'running',
+    'stateShort.2': 'working',
+    'stateShort.3': 'get() waits',
+    'stateShort.4': 'put() waits',
+    'stateShort.5': 'polling',
+    'stateShort.6': 'sleeping',
+    'stateShort.7': 'busy-wait',
+    'stateShort.8': 'join()',
+    'stateShort.9': 'ended',
+    item: 'item',
+    sentinel: 'SENTINEL',
+    legend: 'Legend',
+    mainThread: 'main thread',
+    consumer: 'consumer',
+    done: 'done',
+    doneOf: 'of {total} items',
+    bottleneck: 'bottleneck',
+    workersCount: '{name} ×{n}',
+    queueCount: '{len} / {max}',
+    queueCountFull: '{len} / {max} full',
+    queueCountUnbounded: '{len} items · ∞',
+    memoryOf: '{used} of {budget}',
+    time: 't = {t} s',
+    finishedBanner: 'Finished at t = {t} s',
+    hangBanner: 'Hang: {headline}. Threads ringed in red wait forever.',
+    memoryBanner: '{message}',
+    'hang.deadlock': 'deadlock: threads wait on each other through full queues',
+    'hang.join_never_returns': 'join() never returns: task_done() calls are missing',
+    'hang.worker_never_ends': 'a worker never gets its SENTINEL, so thread.join() never returns',
+    'hang.all_blocked': 'every thread waits and none can wake the others',
+    'hang.livelock': 'threads run without time passing',
+    waitsForever: 'waits forever',
+    unfinishedTasks: 'unfinished {n}',
+    backBusyWait: 'busy-wait on len({queue})',
+    backGet: 'get() from {queue}',
     itemsPerSecond: 'items/s',
     seconds: 's',
+    perSecond: '/s',
+    noticeBadUrl: 'Some values in the link were not valid and fell back to their defaults:',
+    noticeThreads:
+      'The real-threads engine is not available here ({reason}); the model engine runs.',
+    noticeRefused: 'Not applied: {message}',
+    noticeNextRun: 'It applies from the next run (Reset).',
+    noticeLimitedSpeed: 'Stepping at this speed',
     loadFailed: 'Could not start the WebAssembly engine in pkg/st/ (`npm start` builds it):',
+    stepBackUnavailable: 'Step back needs the model engine (it replays the run).',
+    canvasLabel: 'The pipeline: threads, queues and items',
+    helpTitle: 'Keyboard shortcuts',
+    keySpace: 'play / pause',
+    keyRight: 'step to the next event',
+    keyLeft: 'step back',
+    keyR: 'reset',
+    keyDigits: 'pick a program: 1–6 are P1–P6, 7 8 9 0 are F1–F4, B the builder',
+    keySpeed: 'slower / faster',
+    keyP: 'presentation mode',
+    keyL: 'switch language',
+    keyHelp: 'this help',
+    keyEsc: 'close this help',
+    tipLine: 'line {line}',
+    summaryPrefix: 'At t = {t} s:',
   },
   ko: {
     title: '파이프라인 랩',
     tagline: '스레드와 큐가 일하는 모습: 이펙티브 파이썬, 아이템 55.',
     language: '언어',
     preset: '프로그램',
+    builder: '파이프라인 빌더',
+    builderSummary: '슬라이더로 만든 파이프라인: 단계, 작업자, 버퍼 크기, 처리 시간.',
+    engine: '엔진',
+    engineModel: '모델',
+    engineThreads: '실제 스레드',
+    reasonIsolation:
+      '실제 스레드는 교차 출처 격리된 페이지(SharedArrayBuffer)가 필요합니다. 이 페이지는 격리되지 않아 모델 엔진이 실행됩니다',
+    reasonNoBuild: '스레드 빌드가 없습니다 (threaded build not available)',
+    reasonLoadFailed: '스레드 빌드를 불러오지 못했습니다',
     speed: '속도',
-    run: '실행',
+    play: '실행',
     pause: '일시 정지',
     runAgain: '다시 실행',
+    step: '한 단계',
+    stepBack: '한 단계 뒤로',
     reset: '초기화',
+    copyLink: '링크 복사',
+    linkCopied: '링크를 클립보드에 복사했습니다.',
+    linkShown: '이 링크를 복사하세요:',
+    help: '단축키',
+    present: '발표 모드',
+    closeHelp: '닫기',
     status: '상태',
     itemsDone: '처리한 아이템',
     virtualTime: '가상 시간',
     throughput: '처리량',
+    bestThroughput: '이론상 최대',
+    latency: '지연 시간 p50 / p95 / p99',
+    polls: '폴링 (헛된 폴링)',
+    wastedCpu: '기다리며 쓴 CPU',
+    memory: '메모리',
     console: '콘솔',
+    code: '파이썬 코드',
+    stats: '통계',
+    charts: '시간에 따른 변화',
+    chartQueues: '큐 길이',
+    chartThroughput: '처리량 (개/초)',
+    chartUtilization: '가동률',
+    stagesTable: '단계',
+    queuesTable: '큐',
+    little: '리틀의 법칙',
+    colStage: '단계',
+    colWorkers: '작업자',
+    colUtil: '가동률',
+    colBlockedGet: 'get 대기',
+    colBlockedPut: 'put 대기',
+    colL: 'L (단계 안의 아이템)',
+    colLambdaW: 'λ × W',
+    colQueue: '큐',
+    colMaxsize: 'maxsize',
+    colNow: '현재',
+    colMean: '평균',
+    colMax: '최대',
+    colUnfinished: '끝나지 않은 작업',
+    sliders: '슬라이더',
+    live: '실행 중에도 바로 적용됩니다',
+    builderOnly: '파이프라인 빌더 전용: "파이프라인 빌더"를 고르면 쓸 수 있습니다',
+    workersFixed:
+      '이 프로그램은 작업자를 하나씩 이름으로 시작하므로 작업자 수가 고정됩니다 (P6 과 빌더는 묶어서 시작합니다).',
+    items: '아이템 수',
+    stages: '단계 수',
+    workers: '작업자',
+    maxsize: 'maxsize',
+    service: '처리 시간',
+    dist: '분포',
+    distExp: '지수 분포',
+    distUniform: '균등 분포 ±50%',
+    distConst: '고정',
+    rate: '도착률',
+    rateAll: '한꺼번에',
+    memoryBudget: '메모리 한도',
+    memoryNone: '없음',
+    seed: '시드',
+    newSeed: '새 시드',
     loading: '불러오는 중…',
     'status.ready': '준비',
     'status.paused': '일시 정지',
@@ -52,15 +249,87 @@ const STRINGS = {
     'status.finished': '완료',
     'status.hang': '멈춤 (hang)',
     'status.memory_error': '메모리 부족 (MemoryError)',
+    'state.0': '시작 전',
+    'state.1': '실행 중',
+    'state.2': '작업 중: func(item)',
+    'state.3': 'get() 대기 (블록)',
+    'state.4': 'put() 대기 (블록)',
+    'state.5': '폴링 (get 시도, sleep)',
+    'state.6': '잠자는 중',
+    'state.7': '바쁜 대기로 CPU 소모',
+    'state.8': 'join 대기',
+    'state.9': '종료',
+    'stateShort.0': '시작 전',
+    'stateShort.1': '실행 중',
+    'stateShort.2': '작업 중',
+    'stateShort.3': 'get() 대기',
+    'stateShort.4': 'put() 대기',
+    'stateShort.5': '폴링',
+    'stateShort.6': '잠자는 중',
+    'stateShort.7': '바쁜 대기',
+    'stateShort.8': 'join()',
+    'stateShort.9': '종료',
+    item: '아이템',
+    sentinel: '센티넬',
+    legend: '범례',
+    mainThread: '메인 스레드',
+    consumer: '소비자',
+    done: '완료',
+    doneOf: '/ 전체 {total} 개',
+    bottleneck: '병목',
+    workersCount: '{name} ×{n}',
+    queueCount: '{len} / {max}',
+    queueCountFull: '{len} / {max} 가득 참',
+    queueCountUnbounded: '{len} 개 · ∞',
+    memoryOf: '{used} / {budget}',
+    time: 't = {t} 초',
+    finishedBanner: 't = {t} 초에 완료',
+    hangBanner: '멈춤: {headline}. 빨간 테두리 스레드는 영원히 기다립니다.',
+    memoryBanner: '{message}',
+    'hang.deadlock': '교착 상태: 가득 찬 큐를 사이에 두고 서로를 기다립니다',
+    'hang.join_never_returns': 'join() 이 반환되지 않습니다: task_done() 호출이 빠졌습니다',
+    'hang.worker_never_ends':
+      '센티넬을 받지 못한 작업자가 끝나지 않아 thread.join() 이 반환되지 않습니다',
+    'hang.all_blocked': '모든 스레드가 기다리고 아무도 깨울 수 없습니다',
+    'hang.livelock': '시간이 흐르지 않은 채 스레드가 계속 실행됩니다',
+    waitsForever: '영원히 대기',
+    unfinishedTasks: '미완료 {n}',
+    backBusyWait: 'len({queue}) 바쁜 대기',
+    backGet: '{queue} 에서 get()',
     itemsPerSecond: '개/초',
     seconds: '초',
+    perSecond: '/초',
+    noticeBadUrl: '링크의 일부 값이 올바르지 않아 기본값을 사용합니다:',
+    noticeThreads: '실제 스레드 엔진을 쓸 수 없습니다 ({reason}). 모델 엔진으로 실행합니다.',
+    noticeRefused: '적용하지 않았습니다: {message}',
+    noticeNextRun: '다음 실행(초기화)부터 적용됩니다.',
+    noticeLimitedSpeed: '이 속도로 단계 실행',
     loadFailed: 'pkg/st/의 WebAssembly 엔진을 시작하지 못했습니다 (`npm start`로 빌드하세요):',
+    stepBackUnavailable: '뒤로 가기는 모델 엔진에서만 됩니다 (실행을 다시 재생합니다).',
+    canvasLabel: '파이프라인: 스레드, 큐, 아이템',
+    helpTitle: '단축키',
+    keySpace: '실행 / 일시 정지',
+    keyRight: '다음 사건까지 한 단계',
+    keyLeft: '한 단계 뒤로',
+    keyR: '초기화',
+    keyDigits: '프로그램 고르기: 1–6 은 P1–P6, 7 8 9 0 은 F1–F4, B 는 빌더',
+    keySpeed: '느리게 / 빠르게',
+    keyP: '발표 모드',
+    keyL: '언어 바꾸기',
+    keyHelp: '이 도움말',
+    keyEsc: '도움말 닫기',
+    tipLine: '{line} 번째 줄',
+    summaryPrefix: 't = {t} 초:',
   },
 };
 
-/** The string for `key` in `lang`, falling back to English, then to the key itself. */
-export function t(lang, key) {
-  return STRINGS[lang]?.[key] ?? STRINGS.en[key] ?? key;
+/** The string for `key` in `lang` with `{name}` placeholders filled from `vars`. */
+export function t(lang, key, vars) {
+  const text = STRINGS[lang]?.[key] ?? STRINGS.en[key] ?? key;
+  if (!vars) return text;
+  return text.replace(/\{(\w+)\}/g, (m, name) =>
+    vars[name] !== undefined ? String(vars[name]) : m,
+  );
 }
 
 /** A `{en, ko}` text from the engine (preset titles, summaries) in `lang`. */
@@ -71,14 +340,51 @@ export function pick(localized, lang) {
 
 /** Korean when the browser prefers it, English otherwise. */
 export function preferredLanguage(navigatorLanguages = globalThis.navigator?.languages ?? []) {
-  return navigatorLanguages.some((l) => l.toLowerCase().startsWith('ko')) ? 'ko' : 'en';
+  for (const l of navigatorLanguages) {
+    const code = l.toLowerCase();
+    if (code.startsWith('ko')) return 'ko';
+    if (code.startsWith('en')) return 'en';
+  }
+  return 'en';
 }
 
-/** Fills every `[data-i18n]` element with its string and sets the document language. */
+/** Fills every `[data-i18n]` element (and `[data-i18n-label]` aria-label) in `lang`. */
 export function applyStrings(doc, lang) {
   doc.documentElement.lang = lang;
   for (const el of doc.querySelectorAll('[data-i18n]')) {
     el.textContent = t(lang, el.dataset.i18n);
   }
+  for (const el of doc.querySelectorAll('[data-i18n-label]')) {
+    el.setAttribute('aria-label', t(lang, el.dataset.i18nLabel));
+  }
+  for (const el of doc.querySelectorAll('[data-i18n-title]')) {
+    el.title = t(lang, el.dataset.i18nTitle);
+  }
   doc.title = t(lang, 'title');
+}
+
+/** Numbers for people: thousands separated, a few significant digits. */
+export function formatNumber(value, digits = 1) {
+  const n = Number(value ?? 0);
+  if (!Number.isFinite(n)) return '–';
+  if (Math.abs(n) >= 100) return Math.round(n).toLocaleString('en-US');
+  return n.toFixed(digits);
+}
+
+/** Microseconds as ms or s, whichever reads better. */
+export function formatDuration(us, lang) {
+  const n = Number(us ?? 0);
+  if (!Number.isFinite(n)) return '–';
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} ${t(lang, 'seconds')}`;
+  if (n >= 1000) return `${(n / 1000).toFixed(n >= 1e5 ? 0 : 1)} ms`;
+  return `${Math.round(n)} µs`;
+}
+
+/** Bytes as MiB or GiB. */
+export function formatBytes(bytes) {
+  const n = Number(bytes ?? 0);
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(n % 1024 ** 3 === 0 ? 0 : 2)} GiB`;
+  if (n >= 1024 ** 2) return `${Math.round(n / 1024 ** 2)} MiB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KiB`;
+  return `${n} B`;
 }

@@ -1,171 +1,1011 @@
-// Boot and controls: loads the engine, fills the preset list and wires Run/Pause, Reset,
-// speed and language to one run at a time. Every wasm error is caught and shown in #error.
+// Boot and glue: URL state, engine choice, one run at a time, transport, and the wiring of controls,
+// keys, canvas, panels and charts. It must not draw or simulate; engine errors become page messages.
 
-import { Clock, SPEEDS } from './clock.js';
-import { EngineRun, loadEngine } from './engine.js';
-import { applyStrings, pick, preferredLanguage, t } from './i18n.js';
-import { View } from './view.js';
+import { FrameLoop } from './clock.js';
+import { Charts } from './charts.js';
+import { renderSliders, slider } from './controls.js';
+import { createRun, loadEngines } from './engine.js';
+import { STATE, STATES, stateIconUrl, tokenIconUrl } from './icons.js';
+import { analyse } from './layout.js';
+import { applyStrings, formatBytes, pick, preferredLanguage, t } from './i18n.js';
+import { SHORTCUTS, bindKeys } from './keys.js';
+import { Panels } from './panels.js';
+import { BUILDER, PARAMS, SPEED_STOPS, pipelineSpec, withStages } from './params.js';
+import { Renderer } from './renderer.js';
+import { defaultState, readState, writeState } from './url.js';
 
 const $ = (id) => document.getElementById(id);
-const controls = {
+const el = {
   preset: $('preset'),
   summary: $('summary'),
   run: $('run'),
+  step: $('step'),
+  stepBack: $('step-back'),
   reset: $('reset'),
-  speed: $('speed'),
   lang: $('lang'),
+  canvas: $('pipeline'),
+  tip: $('tip'),
+  sliders: $('sliders'),
+  speedSlot: $('speed-slot'),
+  engineModel: $('engine-model'),
+  engineThreads: $('engine-threads'),
+  engineReason: $('engine-reason'),
+  copyLink: $('copy-link'),
+  shareLink: $('share-link'),
+  present: $('present'),
+  helpButton: $('help-button'),
+  help: $('help'),
+  helpKeys: $('help-keys'),
+  legend: $('legend'),
+  canvasSummary: $('canvas-summary'),
 };
-const view = new View(document);
 
-const state = {
-  lang: preferredLanguage(),
+const reducedMotionQuery = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)');
+const panels = new Panels(document);
+const renderer = new Renderer(el.canvas, { reducedMotion: !!reducedMotionQuery?.matches });
+const charts = new Charts($('charts'));
+const loop = new FrameLoop((realMs, now) => guard(() => onFrame(realMs, now), false));
+
+/** Page state. `state` is what the URL holds; the rest follows from it and the run. */
+const app = {
+  state: defaultState(preferredLanguage()),
   presets: [],
+  threads: { available: false, reason: 'reasonIsolation' },
   run: null,
+  shape: null,
+  sliders: { workers: [], maxsize: [] },
+  queueMaxsize: [],
+  threadNames: [],
+  threadStages: [],
   phase: 'ready', // 'ready' | 'playing' | 'paused' | 'ended'
+  history: [], // virtual times (us) of frames shown before this one, for step back
+  stats: null,
+  statsAt: -Infinity,
+  marksAt: -Infinity,
+  needsDraw: false,
+  jumped: true,
+  runToken: 0,
+  recording: null,
+  firstFrameMs: null,
 };
 
-const clock = new Clock((virtualMs) => guard(() => tick(virtualMs), false));
+// --- errors -----------------------------------------------------------------------------------
 
-/** Runs `fn`; a thrown error is shown on the page, stops the clock and yields `fallback`. */
+/** Runs `fn`; a thrown error is shown on the page, pauses the run and yields `fallback`. */
 function guard(fn, fallback = undefined) {
   try {
     return fn();
   } catch (error) {
-    clock.pause();
-    if (state.phase === 'playing') state.phase = 'paused';
+    if (app.phase === 'playing') app.phase = 'paused';
     updateButtons();
-    view.showError(error);
+    panels.showError(error);
     return fallback;
   }
 }
 
-function tick(virtualMs) {
-  const going = state.run.step(virtualMs);
-  if (!going) state.phase = 'ended';
-  render();
-  if (!going) updateButtons();
-  return going;
+const lang = () => app.state.lang;
+
+// --- the frame loop ---------------------------------------------------------------------------
+
+function onFrame(realMs, now) {
+  const run = app.run;
+  if (!run) return false;
+  const t0 = performance.now();
+  let drew = false;
+  let view = null;
+  if (app.phase === 'playing' && realMs > 0) {
+    const before = app.lastFrameUs;
+    const going = run.step(realMs * app.state.speed, slowMotionOps(realMs, run));
+    if (before !== undefined) pushHistory(before);
+    if (!going) app.phase = 'ended';
+  }
+  const tStep = performance.now();
+  let tFrame = tStep;
+  if (app.needsDraw || app.phase === 'playing' || renderer.animating || app.phase === 'ended') {
+    view = run.frame();
+    tFrame = performance.now();
+    app.lastFrameUs = view.timeUs;
+    renderer.draw(view, now, { animate: !app.jumped });
+    app.jumped = false;
+    app.needsDraw = false;
+    drew = true;
+    if (app.firstFrameMs === null) app.firstFrameMs = performance.now();
+  }
+  const t1 = performance.now();
+  if (drew && (now - app.marksAt > 120 || app.phase !== 'playing')) {
+    panels.updateMarks(view.threadLines, view.threadStates, { scroll: app.phase !== 'playing' });
+    app.marksAt = now;
+  }
+  view = null; // the views are invalid after the next call into wasm
+  const ended = app.phase === 'ended' && !app.endShown;
+  if (ended || (app.phase === 'playing' && now - app.statsAt > 250) || app.statsDue) {
+    refreshStats(now);
+  }
+  if (ended) {
+    app.endShown = true;
+    backfillCharts();
+    updateButtons();
+  }
+  if (app.recording && drew) {
+    const r = app.recording;
+    r.core.push(t1 - t0);
+    r.total.push(performance.now() - t0);
+    r.step.push(tStep - t0);
+    r.frame.push(tFrame - tStep);
+    r.draw.push(t1 - tFrame);
+  }
+  return app.phase === 'playing' || renderer.animating || app.needsDraw;
 }
 
-function render({ redraw = false } = {}) {
-  if (!state.run) return;
-  const phase = state.phase === 'ended' ? 'playing' : state.phase;
-  view.render(state.run.stats(), state.lang, { phase, redraw });
+/** Operations a second at the slowest speeds, so that single operations can be watched. */
+const SLOW_MOTION_OPS = [
+  [0.01, 2],
+  [0.02, 3],
+  [0.05, 5],
+  [0.1, 8],
+];
+
+/** The operation budget of this frame in slow motion (null: no limit). */
+function slowMotionOps(realMs, run) {
+  if (!run.canLimitOps) return null;
+  const rate = SLOW_MOTION_OPS.find(([speed]) => app.state.speed <= speed)?.[1];
+  if (!rate) return null;
+  app.opCredit = Math.min(4, (app.opCredit ?? 0) + (realMs / 1000) * rate);
+  const ops = Math.floor(app.opCredit);
+  app.opCredit -= ops;
+  return ops;
 }
 
-/** Drops the current run and starts the selected preset from time zero, paused. */
-function newRun() {
-  clock.pause();
-  state.run?.free();
-  state.run = null;
-  state.phase = 'ready';
-  view.clearError();
-  guard(() => {
-    state.run = new EngineRun(controls.preset.value, state.lang);
-    render({ redraw: true });
+/** Samples the charts take over a whole run when it went by too fast to sample as it ran. */
+const BACKFILL_SAMPLES = 120;
+
+/**
+ * A run at high speed ends after a few frames, and a few stats snapshots make poor charts. The
+ * model engine is deterministic, so the run is replayed (seek back, then forward in even steps,
+ * with the same changes at the same times) and sampled; it ends where it was.
+ */
+function backfillCharts() {
+  const run = app.run;
+  if (!run?.canSeek || charts.samples >= BACKFILL_SAMPLES / 2) return;
+  const endUs = currentUs();
+  if (endUs <= 0) return;
+  charts.reset();
+  for (let i = 1; i <= BACKFILL_SAMPLES; i++) {
+    const t = Math.round((endUs * i) / BACKFILL_SAMPLES);
+    run.seek((t + 0.5) / 1000);
+    charts.push(run.stats(), { draw: false });
+  }
+  charts.redraw();
+  run.frame(); // the replay's moves are not animated
+  app.jumped = true;
+}
+
+function pushHistory(us) {
+  const h = app.history;
+  if (h[h.length - 1] !== us) h.push(us);
+  if (h.length > 4000) h.splice(0, h.length - 4000);
+}
+
+/** Draws the current frame soon, as a jump (no tokens in flight) when `jump` is set. */
+function redraw({ jump = false, stats = true } = {}) {
+  if (jump) {
+    app.jumped = true;
+    renderer.jump();
+  }
+  app.needsDraw = true;
+  if (stats) app.statsDue = true;
+  loop.wake();
+}
+
+function refreshStats(now = performance.now()) {
+  const run = app.run;
+  if (!run) return;
+  const stats = run.stats();
+  app.stats = stats;
+  app.statsAt = now;
+  app.statsDue = false;
+  syncThreads(stats);
+  syncMaxsize(stats);
+  panels.renderStats(stats, lang(), { phase: app.phase, bottleneck: bottleneckOf(stats) });
+  charts.push(stats);
+  renderer.setAnnotations(annotationsOf(stats));
+  el.canvasSummary.textContent = describe(stats);
+}
+
+/** New threads (more workers) get a place on the canvas; names come from the stats. */
+function syncThreads(stats) {
+  const threads = stats.threads ?? [];
+  app.threadNames = threads.map((th) => th.name);
+  if (threads.length !== app.threadStages.length) {
+    app.threadStages = threads.map((th) => th.stage);
+    app.shape = analyse(app.run.scenario, app.threadStages);
+    renderer.setScene(app.shape, { maxsize: app.queueMaxsize, labels: canvasLabels() });
+    app.needsDraw = true;
+    loop.wake();
+  }
+}
+
+/** Queue bounds as the engine has them (a step back replays maxsize changes at their times). */
+function syncMaxsize(stats) {
+  (stats.queues ?? []).forEach((q, i) => {
+    if (app.queueMaxsize[i] !== q.maxsize) {
+      app.queueMaxsize[i] = q.maxsize;
+      renderer.setMaxsize(i, q.maxsize);
+      app.needsDraw = true;
+    }
   });
-  updateButtons();
 }
+
+/**
+ * The stage that limits throughput. Every stage upstream of the slowest one is busy all the
+ * time when its queue holds a backlog, so among the stages about as busy as the busiest, the one
+ * with the smallest capacity (workers / mean service time) is the bottleneck.
+ */
+function bottleneckOf(stats) {
+  const stages = stats.stages ?? [];
+  const busiest = Math.max(0, ...stages.map((s) => s.utilization));
+  if (busiest < 0.5) return stats.bottleneck ?? null;
+  let best = null;
+  stages.forEach((s, i) => {
+    if (s.workers > 0 && s.utilization >= busiest - 0.05) {
+      if (best === null || s.capacity_per_s < stages[best].capacity_per_s) best = i;
+    }
+  });
+  return best ?? stats.bottleneck ?? null;
+}
+
+function annotationsOf(stats) {
+  const queues = app.run.scenario.queues;
+  const memoryQueue = stats.memory_error
+    ? queues.findIndex((q) => q.name === stats.memory_error.queue)
+    : -1;
+  return {
+    status: stats.status,
+    bottleneck: bottleneckOf(stats),
+    hang: stats.hang,
+    hangThreads: stats.hang ? new Set(stats.hang.waiting.map((w) => w.thread)) : null,
+    memoryError: stats.memory_error ? { ...stats.memory_error, queue: memoryQueue } : null,
+    unfinished: (stats.queues ?? []).map((q) => q.unfinished_tasks),
+    itemsTotal: stats.items_total,
+    itemsDone: stats.items_done,
+  };
+}
+
+/** One sentence a screen reader can read instead of the canvas. */
+function describe(stats) {
+  const l = lang();
+  const byGroup = new Map();
+  for (const th of stats.threads) {
+    const key = th.stage === null ? th.name : (stats.stages[th.stage]?.name ?? th.name);
+    const state = STATES.indexOf(th.state);
+    const counts = byGroup.get(key) ?? new Map();
+    counts.set(state, (counts.get(state) ?? 0) + 1);
+    byGroup.set(key, counts);
+  }
+  const groups = [...byGroup].map(
+    ([name, counts]) =>
+      `${name}: ${[...counts].map(([s, n]) => `${n} ${t(l, `stateShort.${s}`)}`).join(', ')}`,
+  );
+  const queues = stats.queues.map((q) => `${q.name} ${q.len}${q.maxsize ? `/${q.maxsize}` : ''}`);
+  return `${t(l, 'summaryPrefix', { t: (stats.virtual_time_us / 1e6).toFixed(3) })} ${groups.join('; ')}. ${queues.join(', ')}.`;
+}
+
+// --- labels the canvas draws ------------------------------------------------------------------
+
+function canvasLabels() {
+  const l = lang();
+  const shape = app.shape;
+  const scenario = app.run?.scenario;
+  return {
+    groupTitle(group) {
+      if (group.kind === 'main') return t(l, 'mainThread');
+      if (group.kind === 'stage') {
+        const live = group.threads.length;
+        return live > 1 ? t(l, 'workersCount', { name: group.name, n: live }) : group.name;
+      }
+      if (group.kind === 'consumer') {
+        return group.threads.length === 1
+          ? (app.threadNames[group.threads[0]] ?? t(l, 'consumer'))
+          : t(l, 'consumer');
+      }
+      return '';
+    },
+    queueTitle(queue) {
+      return queue.done ? t(l, 'done') : queue.name;
+    },
+    threadName(i) {
+      const name = app.threadNames[i] ?? scenario?.threads[i]?.name ?? `#${i}`;
+      // Workers of a stage are numbered under the stage's title: "download-2" reads "#2".
+      const stage = scenario?.stages?.[app.threadStages[i]];
+      return stage && name.startsWith(`${stage.name}-`)
+        ? `#${name.slice(stage.name.length + 1)}`
+        : name;
+    },
+    stateName(s) {
+      return t(l, `stateShort.${s}`);
+    },
+    queueCount(len, max, full) {
+      if (!max) return t(l, 'queueCountUnbounded', { len: len.toLocaleString('en-US') });
+      return t(l, full ? 'queueCountFull' : 'queueCount', { len, max });
+    },
+    memory(used, budget) {
+      return t(l, 'memoryOf', { used: formatBytes(used), budget: formatBytes(budget) });
+    },
+    doneOf(total) {
+      return total ? t(l, 'doneOf', { total: total.toLocaleString('en-US') }) : '';
+    },
+    bottleneck: t(l, 'bottleneck'),
+    time(us) {
+      return t(l, 'time', { t: (us / 1e6).toFixed(3) });
+    },
+    finishedBanner(us) {
+      return t(l, 'finishedBanner', { t: (us / 1e6).toFixed(3) });
+    },
+    hangBanner(a) {
+      return t(l, 'hangBanner', { headline: t(l, `hang.${a.hang?.kind}`) });
+    },
+    memoryBanner(a) {
+      return t(l, 'memoryBanner', { message: a.memoryError?.message ?? 'MemoryError' });
+    },
+    backEdge(edge, queue) {
+      void shape;
+      return edge.busyWait
+        ? t(l, 'backBusyWait', { queue: queue.name })
+        : t(l, 'backGet', { queue: queue.name });
+    },
+    unfinished(n) {
+      return t(l, 'unfinishedTasks', { n });
+    },
+    queueKind(queue, maxsize) {
+      if (queue.kind === 'polling') return 'MyQueue() · deque';
+      const name = queue.kind === 'closable' ? 'ClosableQueue' : 'Queue';
+      return `${name}(${maxsize ? maxsize : ''})`;
+    },
+  };
+}
+
+// --- runs -------------------------------------------------------------------------------------
+
+/** Drops the current run and starts the chosen program from time zero. */
+async function newRun({ keepPlaying = false } = {}) {
+  const token = ++app.runToken;
+  const wasPlaying = app.phase === 'playing';
+  app.run?.free();
+  app.run = null;
+  app.phase = 'ready';
+  app.endShown = false;
+  app.history = [];
+  app.lastFrameUs = undefined;
+  panels.clearError();
+  updateButtons();
+  const state = app.state;
+  const source =
+    state.preset === BUILDER ? { pipeline: pipelineSpec(state.builder) } : { preset: state.preset };
+  let run;
+  try {
+    run = await createRun(source, state.lang, state.engine);
+  } catch (error) {
+    if (token === app.runToken) panels.showError(error);
+    updateButtons();
+    return;
+  }
+  if (token !== app.runToken) {
+    run.free();
+    return;
+  }
+  app.run = run;
+  guard(() => setUpRun(run));
+  if (keepPlaying && wasPlaying) play();
+  updateButtons();
+  writeUrl();
+}
+
+function setUpRun(run) {
+  const scenario = run.scenario;
+  const state = app.state;
+  app.threadStages = scenario.threads.map((th) => th.stage ?? null);
+  app.threadNames = scenario.threads.map((th) => th.name);
+  app.queueMaxsize = scenario.queues.map((q) => q.maxsize ?? 0);
+  // One workers slider a stage that has worker threads; one maxsize slider a queue with a bound.
+  const workers = (scenario.stages ?? [])
+    .map((stage, s) => ({
+      stage: s,
+      name: stage.name,
+      value: scenario.threads.filter((th) => th.stage === s).length,
+      // Workers added while running start only where the program starts its stage's workers
+      // as a group (`for thread in threads: thread.start()`); P1 and P5 start each by name.
+      fixed: !scenario.threads.some((th) =>
+        (th.program ?? []).some((op) => op.op === 'start_stage' && op.stage === s),
+      ),
+    }))
+    .filter((w) => w.value > 0);
+  app.shape = analyse(scenario, app.threadStages);
+  // Not the done end (an unbounded tray nobody reads), nor a polling deque (it has no maxsize).
+  const maxsize = scenario.queues
+    .map((q, i) => ({ queue: i, name: q.name, value: q.maxsize ?? 0, kind: q.kind }))
+    .filter((q) => q.kind !== 'polling' && !app.shape.queues[q.queue].done);
+  for (const w of workers) w.initial = w.value;
+  for (const m of maxsize) m.initial = m.value;
+  app.sliders = { workers, maxsize };
+  if (state.preset !== BUILDER) applyOverrides(run);
+  renderer.setScene(app.shape, { maxsize: app.queueMaxsize, labels: canvasLabels() });
+  panels.setSource(scenario.source ?? [], markLabel);
+  panels.setTables(scenario, state.lang);
+  panels.renderConsole([], true);
+  charts.setScenario(scenario, state.lang);
+  buildSliders();
+  showSummary();
+  refreshStats();
+  redraw({ jump: true });
+}
+
+/** A preset's workers/maxsize from the link, set at time 0. Bad lists fall back with a notice. */
+function applyOverrides(run) {
+  const o = app.state.overrides;
+  const apply = (list, values, key, set) => {
+    if (!values) return;
+    if (values.length !== list.length) {
+      panels.showNotice(`${t(lang(), 'noticeBadUrl')} ${PARAMS[key].key}=${values.join(',')}`, {
+        kind: 'warn',
+      });
+      o[key] = null;
+      return;
+    }
+    values.forEach((v, i) => {
+      if (v === list[i].value) return;
+      if (list[i].fixed) {
+        panels.showNotice(t(lang(), 'workersFixed'), { kind: 'warn' });
+        return;
+      }
+      try {
+        set(list[i], v);
+        list[i].value = v;
+      } catch (error) {
+        panels.showNotice(t(lang(), 'noticeRefused', { message: error.message }), { kind: 'warn' });
+      }
+    });
+  };
+  apply(app.sliders.workers, o.workers, 'workers', (w, v) => run.setWorkers(w.stage, v));
+  apply(app.sliders.maxsize, o.maxsize, 'maxsize', (m, v) => {
+    run.setMaxsize(m.queue, v);
+    app.queueMaxsize[m.queue] = v;
+  });
+}
+
+/** The code panel's label for a thread: its stage's name, or its own. */
+function markLabel(i) {
+  const stage = app.threadStages[i];
+  if (stage !== null && stage !== undefined)
+    return app.run?.scenario.stages[stage]?.name ?? app.threadNames[i];
+  return app.threadNames[i] ?? `#${i}`;
+}
+
+// --- transport --------------------------------------------------------------------------------
 
 function play() {
-  if (!state.run) return;
-  state.phase = 'playing';
-  clock.start();
+  if (!app.run) return;
+  if (app.phase === 'ended') {
+    newRun().then(() => play());
+    return;
+  }
+  app.phase = 'playing';
+  loop.resync();
+  loop.wake();
   updateButtons();
+  refreshStats();
 }
 
 function pause() {
-  clock.pause();
-  state.phase = 'paused';
-  render();
+  if (app.phase !== 'playing') return;
+  app.phase = 'paused';
   updateButtons();
+  redraw();
+}
+
+function togglePlay() {
+  if (app.phase === 'playing') pause();
+  else play();
+}
+
+function step() {
+  const run = app.run;
+  if (!run || app.phase === 'ended') return;
+  if (app.phase === 'playing') app.phase = 'paused';
+  guard(() => {
+    pushHistory(currentUs());
+    const going = run.stepEvent();
+    app.phase = going ? 'paused' : 'ended';
+    app.endShown = false;
+    redraw();
+  });
+  updateButtons();
+}
+
+function stepBack() {
+  const run = app.run;
+  if (!run) return;
+  if (!run.canSeek) {
+    panels.showNotice(t(lang(), 'stepBackUnavailable'));
+    return;
+  }
+  if (app.phase === 'playing') app.phase = 'paused';
+  guard(() => {
+    const now = currentUs();
+    let target = 0;
+    while (app.history.length) {
+      const h = app.history.pop();
+      if (h < now) {
+        target = h;
+        break;
+      }
+    }
+    // Microseconds + 0.5, so that the engine's truncation to whole microseconds lands on `target`.
+    const going = run.seek((target + 0.5) / 1000);
+    app.phase = going ? 'paused' : 'ended';
+    app.endShown = app.phase === 'ended';
+    charts.truncate(target);
+    redraw({ jump: true });
+  });
+  updateButtons();
+}
+
+function currentUs() {
+  return Math.round(app.run.timeMs() * 1000);
+}
+
+function reset() {
+  newRun();
 }
 
 function updateButtons() {
-  const key = { playing: 'pause', ended: 'runAgain' }[state.phase] ?? 'run';
-  controls.run.dataset.i18n = key;
-  controls.run.textContent = t(state.lang, key);
-  controls.run.disabled = !state.run && state.phase !== 'ended';
+  const l = lang();
+  const key = { playing: 'pause', ended: 'runAgain' }[app.phase] ?? 'play';
+  const icon = app.phase === 'playing' ? 'M4 2h3v12H4zM9 2h3v12H9z' : 'M4 2v12l10-6z';
+  el.run.innerHTML = `<svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="${icon}" fill="currentColor"/></svg> `;
+  el.run.append(t(l, key));
+  el.run.dataset.action = key;
+  el.run.setAttribute('aria-label', t(l, key));
+  el.run.disabled = !app.run;
+  el.step.disabled = !app.run || app.phase === 'ended';
+  el.stepBack.disabled = !app.run || !app.run.canSeek;
+  document.body.dataset.phase = app.phase;
 }
+
+// --- controls ---------------------------------------------------------------------------------
 
 function fillPresets() {
-  const selected = controls.preset.value;
-  controls.preset.replaceChildren(
-    ...state.presets.map((preset) => {
-      const option = document.createElement('option');
-      option.value = preset.id;
-      const title = pick(preset.title, state.lang);
-      // Titles usually begin with their id ("P6. ..."); add it only where they do not.
-      const named = title.toLowerCase().startsWith(preset.id.toLowerCase());
-      option.textContent = named ? title : `${preset.id.toUpperCase()} · ${title}`;
-      return option;
-    }),
-  );
-  if (selected) controls.preset.value = selected;
-  const current = state.presets.find((p) => p.id === controls.preset.value);
-  controls.summary.textContent = current ? pick(current.summary, state.lang) : '';
+  const l = lang();
+  const options = app.presets.map((preset) => {
+    const title = pick(preset.title, l);
+    const named = title.toLowerCase().startsWith(preset.id.toLowerCase());
+    const option = new Option(named ? title : `${preset.id.toUpperCase()} · ${title}`, preset.id);
+    option.title = pick(preset.summary, l);
+    return option;
+  });
+  const builder = new Option(`B. ${t(l, 'builder')}`, BUILDER);
+  builder.title = t(l, 'builderSummary');
+  options.push(builder);
+  el.preset.replaceChildren(...options);
+  el.preset.value = app.state.preset;
+  showSummary();
 }
 
-function setLanguage(lang) {
-  state.lang = lang;
-  controls.lang.value = lang;
-  applyStrings(document, lang);
-  fillPresets();
-  updateButtons();
-  if (state.run) {
-    guard(() => {
-      state.run.setLang(lang);
-      render({ redraw: true });
-    });
+function showSummary() {
+  const l = lang();
+  const preset = app.presets.find((p) => p.id === app.state.preset);
+  el.summary.textContent =
+    app.state.preset === BUILDER ? t(l, 'builderSummary') : preset ? pick(preset.summary, l) : '';
+}
+
+function pickPreset(id) {
+  if (!app.presets.some((p) => p.id === id) && id !== BUILDER) {
+    // An id the engine does not know still goes to the engine, which refuses it with a message.
+    app.state.preset = id;
+  } else app.state.preset = id;
+  app.state.overrides = { workers: null, maxsize: null };
+  if (el.preset.value !== id) el.preset.value = id;
+  panels.clearNotices();
+  newRun();
+}
+
+let speedRow = null;
+function buildSpeed() {
+  speedRow = slider(document, {
+    id: 'speed',
+    param: 'speed',
+    label: t(lang(), 'speed'),
+    value: app.state.speed,
+    lang: lang(),
+    onInput: (v) => setSpeed(v),
+    onChange: (v) => setSpeed(v),
+  });
+  el.speedSlot.replaceChildren(speedRow);
+}
+
+function setSpeed(v) {
+  app.state.speed = v;
+  renderer.speed = v;
+  loop.resync();
+  writeUrl();
+}
+
+function nudgeSpeed(direction) {
+  const i = SPEED_STOPS.indexOf(app.state.speed);
+  const next =
+    SPEED_STOPS[Math.max(0, Math.min(SPEED_STOPS.length - 1, (i < 0 ? 6 : i) + direction))];
+  setSpeed(next);
+  speedRow.setValue(next);
+}
+
+function buildSliders() {
+  const b = app.state.preset === BUILDER ? app.state.builder : null;
+  const model = {
+    workers: app.sliders.workers,
+    maxsize: app.sliders.maxsize,
+    builder: b,
+  };
+  renderSliders(el.sliders, model, lang(), onParam);
+}
+
+/** A slider moved. Workers and maxsize act on the run now; builder values make a new run. */
+function onParam(param, index, value, { final }) {
+  const state = app.state;
+  if (param === 'workers' || param === 'maxsize') {
+    const entry = app.sliders[param][index];
+    if (!entry || entry.value === value) return;
+    if (state.preset === BUILDER) state.builder[param][index] = value;
+    else {
+      state.overrides[param] = app.sliders[param].map((e, i) => (i === index ? value : e.value));
+    }
+    applyLive(param, entry, value);
+    writeUrl();
+    return;
+  }
+  if (!final) return;
+  if (param === 'stages') state.builder = withStages(state.builder, value);
+  else if (PARAMS[param]?.perStage) state.builder[param][index] = value;
+  else state.builder[param] = value;
+  writeUrl();
+  newRun({ keepPlaying: true });
+}
+
+function applyLive(param, entry, value) {
+  const run = app.run;
+  if (!run) return;
+  try {
+    if (param === 'workers') run.setWorkers(entry.stage, value);
+    else {
+      run.setMaxsize(entry.queue, value);
+      app.queueMaxsize[entry.queue] = value;
+      renderer.setMaxsize(entry.queue, value);
+    }
+    entry.value = value;
+    // The change is logged at this time; stepping back before it would forget it.
+    refreshStats();
+    redraw();
+  } catch (error) {
+    entry.value = value; // the slider's setting stays for the next run
+    const l = lang();
+    panels.showNotice(
+      `${t(l, 'noticeRefused', { message: error.message })} ${t(l, 'noticeNextRun')}`,
+      {
+        kind: 'warn',
+      },
+    );
   }
 }
 
-function fillSpeeds() {
-  controls.speed.replaceChildren(
-    ...SPEEDS.map((speed) => {
-      const option = document.createElement('option');
-      option.value = String(speed);
-      option.textContent = `×${speed}`;
-      return option;
-    }),
-  );
-  controls.speed.value = String(clock.speed);
+function setEngine(engine) {
+  if (engine === 'threads' && !app.threads.available) {
+    el.engineModel.checked = true;
+    return;
+  }
+  app.state.engine = engine;
+  newRun();
 }
 
-function wireControls() {
-  controls.run.addEventListener('click', () => {
-    if (state.phase === 'playing') pause();
-    else if (state.phase === 'ended') {
-      newRun();
-      play();
-    } else play();
+function showEngineAvailability() {
+  const l = lang();
+  const threads = app.threads;
+  el.engineThreads.disabled = !threads.available;
+  el.engineReason.textContent = threads.available ? '' : t(l, threads.reason);
+  el.engineReason.dataset.reason = threads.reason ?? '';
+  el.engineModel.checked = app.state.engine !== 'threads';
+  el.engineThreads.checked = app.state.engine === 'threads';
+}
+
+function setLanguage(l) {
+  app.state.lang = l;
+  el.lang.value = l;
+  applyStrings(document, l);
+  fillPresets();
+  buildSpeed();
+  showEngineAvailability();
+  buildLegend();
+  buildHelp();
+  updateButtons();
+  if (app.run) {
+    guard(() => {
+      app.run.setLang(l);
+      panels.setTables(app.run.scenario, l);
+      panels.markSignature = panels.markSignature.map(() => '');
+      buildSliders();
+      charts.setLang(l);
+      renderer.setLabels(canvasLabels());
+      refreshStats();
+      panels.renderConsole(app.stats?.console ?? [], true);
+      redraw();
+    });
+  }
+  writeUrl();
+}
+
+function buildLegend() {
+  const l = lang();
+  const items = [
+    STATE.working,
+    STATE.blocked_get,
+    STATE.blocked_put,
+    STATE.polling,
+    STATE.sleeping,
+    STATE.spinning,
+    STATE.joining,
+    STATE.running,
+    STATE.not_started,
+    STATE.ended,
+  ].map((s) => legendItem(stateIconUrl(s, 18), t(l, `state.${s}`)));
+  items.unshift(
+    legendItem(tokenIconUrl('item', 18), t(l, 'item')),
+    legendItem(tokenIconUrl('sentinel', 18), t(l, 'sentinel')),
+  );
+  el.legend.replaceChildren(...items);
+}
+
+function legendItem(src, text) {
+  const li = document.createElement('li');
+  const img = document.createElement('img');
+  img.src = src;
+  img.alt = '';
+  img.width = 18;
+  img.height = 18;
+  const span = document.createElement('span');
+  span.textContent = text;
+  li.append(img, span);
+  return li;
+}
+
+function buildHelp() {
+  const l = lang();
+  const rows = SHORTCUTS.flatMap(([keys, what]) => {
+    const dt = document.createElement('dt');
+    for (const k of keys.split(' / ')) {
+      const kbd = document.createElement('kbd');
+      kbd.textContent = k;
+      dt.append(kbd, ' ');
+    }
+    const dd = document.createElement('dd');
+    dd.textContent = t(l, what);
+    return [dt, dd];
   });
-  controls.reset.addEventListener('click', newRun);
-  controls.preset.addEventListener('change', () => {
-    fillPresets();
-    newRun();
+  el.helpKeys.replaceChildren(...rows);
+}
+
+function toggleHelp() {
+  if (el.help.open) el.help.close();
+  else el.help.showModal();
+}
+
+function togglePresent() {
+  const on = !document.body.classList.contains('present');
+  document.body.classList.toggle('present', on);
+  el.present.setAttribute('aria-pressed', String(on));
+  renderer.setLarge(on);
+  redraw();
+}
+
+// --- URL and sharing --------------------------------------------------------------------------
+
+function shareUrl() {
+  const url = new URL(location.href);
+  url.hash = writeState(app.state);
+  return url.href;
+}
+
+function writeUrl() {
+  const hash = writeState(app.state);
+  if (location.hash !== hash) history.replaceState(null, '', hash);
+  el.shareLink.value = shareUrl();
+}
+
+async function copyLink() {
+  const link = shareUrl();
+  el.shareLink.value = link;
+  try {
+    await navigator.clipboard.writeText(link);
+    panels.showNotice(t(lang(), 'linkCopied'));
+  } catch {
+    // No clipboard permission: show the link selected, ready to copy.
+    el.shareLink.hidden = false;
+    el.shareLink.focus();
+    el.shareLink.select();
+    panels.showNotice(t(lang(), 'linkShown'));
+  }
+}
+
+/** A link opened in this tab (hash changed by hand): reload the state from it. */
+function onHashChange() {
+  if (location.hash === writeState(app.state)) return;
+  const { state, problems } = readState(location.hash, app.state.lang);
+  adoptState(state, problems);
+  newRun();
+}
+
+function adoptState(state, problems) {
+  if (
+    !app.presets.some((p) => p.id === state.preset) &&
+    state.preset !== BUILDER &&
+    app.presets.length
+  ) {
+    problems.push(`p=${state.preset}`);
+    state.preset = defaultState().preset;
+  }
+  if (state.engine === 'threads' && !app.threads.available) {
+    panels.showNotice(
+      t(state.lang, 'noticeThreads', { reason: t(state.lang, app.threads.reason) }),
+      { kind: 'warn' },
+    );
+    state.engine = 'model';
+  }
+  app.state = state;
+  renderer.speed = state.speed;
+  if (problems.length) {
+    panels.showNotice(`${t(state.lang, 'noticeBadUrl')} ${problems.join(', ')}`, { kind: 'warn' });
+  }
+  setLanguage(state.lang);
+}
+
+// --- tooltip ----------------------------------------------------------------------------------
+
+function onPointer(event) {
+  const rect = el.canvas.getBoundingClientRect();
+  const hit = renderer.hitTest(event.clientX - rect.left, event.clientY - rect.top);
+  if (!hit || !app.run) {
+    el.tip.hidden = true;
+    return;
+  }
+  const l = lang();
+  let text;
+  if (hit.type === 'thread') {
+    const line = app.run.scenario.source?.[hit.line - 1]?.trim();
+    text = `${app.threadNames[hit.index] ?? hit.index}: ${t(l, `state.${hit.state}`)}${hit.line ? `\n${t(l, 'tipLine', { line: hit.line })}: ${line ?? ''}` : ''}`;
+  } else {
+    const q = app.run.scenario.queues[hit.index];
+    const max = app.queueMaxsize[hit.index];
+    text = `${q.name} (${q.kind}, maxsize ${max ? max : '∞'}): ${hit.length}`;
+  }
+  el.tip.textContent = text;
+  el.tip.hidden = false;
+  el.tip.style.left = `${Math.min(rect.width - 260, event.clientX - rect.left + 14)}px`;
+  el.tip.style.top = `${event.clientY - rect.top + 14}px`;
+}
+
+// --- boot -------------------------------------------------------------------------------------
+
+function wire() {
+  el.run.addEventListener('click', togglePlay);
+  el.step.addEventListener('click', step);
+  el.stepBack.addEventListener('click', stepBack);
+  el.reset.addEventListener('click', reset);
+  el.preset.addEventListener('change', () => pickPreset(el.preset.value));
+  el.lang.addEventListener('change', () => setLanguage(el.lang.value));
+  el.engineModel.addEventListener('change', () => el.engineModel.checked && setEngine('model'));
+  el.engineThreads.addEventListener(
+    'change',
+    () => el.engineThreads.checked && setEngine('threads'),
+  );
+  el.copyLink.addEventListener('click', copyLink);
+  el.present.addEventListener('click', togglePresent);
+  el.helpButton.addEventListener('click', toggleHelp);
+  el.canvas.addEventListener('pointermove', onPointer);
+  el.canvas.addEventListener('pointerleave', () => (el.tip.hidden = true));
+  window.addEventListener('hashchange', () => guard(onHashChange));
+  reducedMotionQuery?.addEventListener?.('change', (e) => {
+    renderer.reducedMotion = e.matches;
+    redraw({ jump: true });
   });
-  controls.speed.addEventListener('change', () => {
-    clock.speed = Number(controls.speed.value);
+  new ResizeObserver(() => {
+    renderer.relayout();
+    redraw({ stats: false });
+  }).observe(el.canvas);
+  bindKeys(document, {
+    togglePlay,
+    step,
+    stepBack,
+    reset,
+    preset: pickPreset,
+    slower: () => nudgeSpeed(-1),
+    faster: () => nudgeSpeed(1),
+    present: togglePresent,
+    language: () => setLanguage(lang() === 'en' ? 'ko' : 'en'),
+    help: toggleHelp,
+    escape: () => el.help.open && el.help.close(),
   });
-  controls.lang.addEventListener('change', () => setLanguage(controls.lang.value));
 }
 
 async function boot() {
-  fillSpeeds();
+  const { state, problems } = readState(location.hash, preferredLanguage());
+  app.state = state;
+  renderer.speed = state.speed;
   setLanguage(state.lang);
-  wireControls();
+  wire();
+  let engines;
   try {
-    state.presets = await loadEngine();
+    engines = await loadEngines();
   } catch (error) {
-    view.showError(`${t(state.lang, 'loadFailed')} ${error.message ?? error}`);
+    panels.showError(`${t(lang(), 'loadFailed')} ${error.message ?? error}`);
     return;
   }
-  fillPresets();
-  newRun();
+  app.presets = engines.presets;
+  app.threads = engines.threads;
+  adoptState(app.state, problems);
+  await newRun();
   document.body.dataset.ready = 'true';
+  charts
+    .load()
+    .catch((error) => panels.showNotice(String(error.message ?? error), { kind: 'warn' }));
 }
 
-// Last line of defence: nothing thrown later may go unseen.
-window.addEventListener('unhandledrejection', (event) => view.showError(event.reason));
+/** For tests and the page benchmark: read-only views of the page and a frame-time recorder. */
+window.pipelineLab = {
+  get phase() {
+    return app.phase;
+  },
+  get state() {
+    return structuredClone(app.state);
+  },
+  get stats() {
+    return app.stats;
+  },
+  timeUs: () => (app.run ? currentUs() : null),
+  /** Samples in the charts. */
+  get chartSamples() {
+    return charts.samples;
+  },
+  /** Tokens the canvas is moving now (none with prefers-reduced-motion). */
+  get tokensInFlight() {
+    return renderer.tweens.size;
+  },
+  /** A digest of the current frame: time, thread states and lines, queue contents. */
+  frameSignature() {
+    if (!app.run) return null;
+    const view = app.run.frame();
+    const sig = {
+      timeUs: view.timeUs,
+      threadStates: Array.from(view.threadStates),
+      threadLines: Array.from(view.threadLines),
+      threadItems: Array.from(view.threadItems),
+      queueStarts: Array.from(view.queueStarts),
+      queueLens: view.queueLens ? Array.from(view.queueLens) : null,
+      queueItems: Array.from(view.queueItems.slice(0, 2000)),
+    };
+    app.jumped = true; // the moves just taken are not animated
+    return sig;
+  },
+  startRecording() {
+    app.recording = { core: [], total: [], step: [], frame: [], draw: [] };
+  },
+  get recordedFrames() {
+    return app.recording?.core.length ?? 0;
+  },
+  stopRecording() {
+    const r = app.recording;
+    app.recording = null;
+    return r;
+  },
+  get firstFrameMs() {
+    return app.firstFrameMs;
+  },
+};
+
+window.addEventListener('unhandledrejection', (event) => panels.showError(event.reason));
 boot();

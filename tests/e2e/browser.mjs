@@ -1,5 +1,6 @@
 // Shared set-up for the browser tests: the in-process server, headless Debian Chromium through
-// playwright-core, a page that records every console error, and opening the lab on a preset.
+// playwright-core, a page that records every console error, and helpers that drive the page the
+// way a person does (pick, play, drag a slider) and read what it shows.
 
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,8 +24,13 @@ const CHROMIUM_ARGS = [
 ];
 
 /** Starts the static server on an ephemeral port and Chromium with a fresh profile. */
-export async function startLab({ isolation = true } = {}) {
-  const server = await startServer({ port: 0, isolation });
+export async function startLab({
+  isolation = true,
+  root,
+  serviceWorkers = 'allow',
+  locale = 'en-US',
+} = {}) {
+  const server = await startServer({ port: 0, isolation, ...(root ? { root } : {}) });
   const profile = await mkdtemp(join(tmpdir(), 'pipeline-lab-chromium-'));
   let context;
   try {
@@ -32,8 +38,9 @@ export async function startLab({ isolation = true } = {}) {
       executablePath: CHROMIUM,
       headless: true,
       args: CHROMIUM_ARGS,
-      viewport: { width: 1100, height: 900 },
-      locale: 'en-US',
+      viewport: { width: 1360, height: 1000 },
+      locale,
+      serviceWorkers,
     });
   } catch (error) {
     await server.close();
@@ -61,18 +68,24 @@ export async function newWatchedPage(lab) {
     if (msg.type() === 'error') problems.push(`console.error: ${msg.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) =>
-    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`),
-  );
+  page.on('requestfailed', (request) => {
+    // A navigation that a reload (coi-serviceworker) cuts short is not a failure of the page.
+    if (request.failure()?.errorText === 'net::ERR_ABORTED') return;
+    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
+  });
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
   return { page, problems };
 }
 
-/** Loads the page, waits for the engine, then picks language, preset and speed. */
-export async function openPreset(page, url, { preset, lang = 'en', speed = '100' }) {
-  await page.goto(url);
+/** Opens the page at `hash` and waits for the engine (or a shown error). */
+export async function openLab(page, url, hash = '') {
+  await page.goto(`${url}${hash}`);
+  await waitForReady(page);
+}
+
+export async function waitForReady(page) {
   await page.waitForFunction(
     () => document.body.dataset.ready === 'true' || !document.getElementById('error').hidden,
     null,
@@ -80,13 +93,10 @@ export async function openPreset(page, url, { preset, lang = 'en', speed = '100'
   );
   const error = await page.locator('#error').textContent();
   if (error) throw new Error(`page shows an error after loading: ${error}`);
-  await page.selectOption('#lang', lang);
-  await page.selectOption('#preset', preset);
-  await page.selectOption('#speed', speed);
 }
 
-/** Waits until the engine reports `status` (or any end state, then compares). */
-export async function waitForEnd(page, { timeout = 90_000 } = {}) {
+/** Waits until the run has ended (finished, hang or memory_error) and returns what is shown. */
+export async function waitForEnd(page, { timeout = 30_000 } = {}) {
   await page.waitForFunction(
     () => {
       const status = document.getElementById('status').dataset.status;
@@ -94,13 +104,62 @@ export async function waitForEnd(page, { timeout = 90_000 } = {}) {
       return (status && status !== 'running') || !error.hidden;
     },
     null,
-    { timeout, polling: 100 },
+    { timeout, polling: 50 },
   );
-  return page.evaluate(() => ({
-    status: document.getElementById('status').dataset.status,
-    statusText: document.getElementById('status').textContent,
-    error: document.getElementById('error').textContent,
-    lines: [...document.querySelectorAll('#console .line')].map((line) => line.textContent),
-    itemsDone: document.getElementById('items-done').textContent,
-  }));
+  return readPage(page);
+}
+
+/** What the page shows: status, console lines, numbers of the readout. */
+export function readPage(page) {
+  return page.evaluate(() => {
+    const value = (id) => Number(document.getElementById(id).dataset.value);
+    return {
+      status: document.getElementById('status').dataset.status,
+      statusText: document.getElementById('status').textContent,
+      error: document.getElementById('error').textContent,
+      notice: document.getElementById('notice').textContent,
+      lines: [...document.querySelectorAll('#console .line')].map((line) => line.textContent),
+      itemsDone: document.getElementById('items-done').textContent,
+      throughput: value('throughput'),
+      timeUs: value('virtual-time'),
+      phase: document.body.dataset.phase,
+    };
+  });
+}
+
+/** Picks a program in the picker, as a person does. */
+export async function pickPreset(page, id) {
+  await page.selectOption('#preset', id);
+  await page.waitForFunction(
+    (want) =>
+      window.pipelineLab.state.preset === want && document.querySelector('#run:not([disabled])'),
+    id,
+  );
+}
+
+/**
+ * Drags the range input `id` to `value` (one of its stops): one 'input' and one 'change' event,
+ * as letting go of the thumb gives.
+ */
+export async function setSlider(page, id, value) {
+  const ok = await page.evaluate(
+    ({ id, value }) => {
+      const el = document.getElementById(id);
+      const stops = el.dataset.stops.split(',').map(Number);
+      const i = stops.indexOf(value);
+      if (i < 0) return false;
+      el.value = String(i);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+      return true;
+    },
+    { id, value },
+  );
+  if (!ok) throw new Error(`slider #${id} has no stop ${value}`);
+}
+
+/** Clicks Play and waits for the end; returns what is shown. */
+export async function runToEnd(page, options) {
+  await page.click('#run');
+  return waitForEnd(page, options);
 }

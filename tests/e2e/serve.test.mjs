@@ -42,7 +42,12 @@ describe('isolated server', () => {
   });
 
   test('refuses paths outside the root and dotfiles', async () => {
-    for (const path of ['/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/.git/config', '/www/%00']) {
+    for (const path of [
+      '/../../etc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/.git/config',
+      '/www/%00',
+    ]) {
       const res = await get(server.port, path);
       assert.equal(res.statusCode, 404, path);
     }
@@ -51,6 +56,29 @@ describe('isolated server', () => {
   test('answers HEAD without a body and refuses POST', async () => {
     assert.equal((await get(server.port, '/index.html', 'HEAD')).statusCode, 200);
     assert.equal((await get(server.port, '/index.html', 'POST')).statusCode, 405);
+  });
+
+  test('serves uPlot and coi-serviceworker from node_modules at the paths the page uses', async () => {
+    for (const path of ['/vendor/uplot/uPlot.iife.min.js', '/coi-serviceworker.js']) {
+      const res = await get(server.port, path);
+      assert.equal(res.statusCode, 200, path);
+      assert.match(res.headers['content-type'], /^text\/javascript/, path);
+    }
+    assert.equal((await get(server.port, '/vendor/uplot/uPlot.min.css')).statusCode, 200);
+  });
+
+  test('makes pkg/builds.json from the builds present', async () => {
+    const body = await new Promise((resolve, reject) => {
+      request({ host: '127.0.0.1', port: server.port, path: '/pkg/builds.json' }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve(text));
+      })
+        .on('error', reject)
+        .end();
+    });
+    const { builds } = JSON.parse(body);
+    assert.ok(builds.includes('st'), body);
   });
 
   test('a busy port moves on to the next one', async () => {

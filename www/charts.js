@@ -1,0 +1,242 @@
+// Charts over virtual time with uPlot (queue lengths, throughput vs best possible, utilization),
+// fed from Stats snapshots a few times a second; it must not call the engine or draw the canvas.
+
+import { OKABE_ITO } from './icons.js';
+import { t } from './i18n.js';
+
+const UPLOT_JS = new URL('../vendor/uplot/uPlot.iife.min.js', import.meta.url);
+const UPLOT_CSS = new URL('../vendor/uplot/uPlot.min.css', import.meta.url);
+const SERIES_COLORS = [
+  OKABE_ITO.blue,
+  OKABE_ITO.vermillion,
+  OKABE_ITO.green,
+  OKABE_ITO.purple,
+  OKABE_ITO.orange,
+  OKABE_ITO.sky,
+  '#000000',
+];
+const MAX_POINTS = 2000;
+
+let loading = null;
+
+/** Loads uPlot once (a classic script: it defines globalThis.uPlot). */
+function loadUPlot() {
+  if (globalThis.uPlot) return Promise.resolve(globalThis.uPlot);
+  if (!loading) {
+    loading = new Promise((resolve, reject) => {
+      const link = document.createElement('link');
+      link.rel = 'stylesheet';
+      link.href = UPLOT_CSS.href;
+      document.head.append(link);
+      const script = document.createElement('script');
+      script.src = UPLOT_JS.href;
+      script.onload = () => resolve(globalThis.uPlot);
+      script.onerror = () => reject(new Error(`could not load ${UPLOT_JS.pathname}`));
+      document.head.append(script);
+    });
+  }
+  return loading;
+}
+
+export class Charts {
+  constructor(container) {
+    this.container = container;
+    this.plots = [];
+    this.uPlot = null;
+    this.lang = 'en';
+    this.scenario = null;
+    this.reset();
+    this.resizeObserver = new ResizeObserver(() => this.resize());
+    this.resizeObserver.observe(container);
+  }
+
+  async load() {
+    this.uPlot = await loadUPlot();
+    if (this.scenario) this.build();
+  }
+
+  /** New series for `scenario`; forgets the samples. */
+  setScenario(scenario, lang) {
+    this.scenario = scenario;
+    this.lang = lang;
+    this.reset();
+    if (this.uPlot) this.build();
+  }
+
+  setLang(lang) {
+    this.lang = lang;
+    if (this.uPlot && this.scenario) {
+      this.build();
+      this.redraw();
+    }
+  }
+
+  reset() {
+    this.x = [];
+    this.queueSeries = [];
+    this.throughput = [];
+    this.best = [];
+    this.util = [];
+    this.prev = null;
+  }
+
+  /** Drops samples after virtual time `us` (after stepping back). */
+  truncate(us) {
+    const secs = us / 1e6;
+    let n = this.x.length;
+    while (n > 0 && this.x[n - 1] > secs) n--;
+    if (n === this.x.length) return;
+    this.x.length = n;
+    for (const s of this.queueSeries) s.length = n;
+    this.throughput.length = n;
+    this.best.length = n;
+    for (const s of this.util) s.length = n;
+    this.prev = null;
+    this.redraw();
+  }
+
+  /** How many samples the charts hold. */
+  get samples() {
+    return this.x.length;
+  }
+
+  /** Adds a sample from a Stats snapshot (skipped when virtual time has not moved). */
+  push(stats, { draw = true } = {}) {
+    if (!this.scenario) return;
+    const secs = stats.virtual_time_us / 1e6;
+    if (this.x.length && secs <= this.x[this.x.length - 1]) return;
+    const queues = this.chartQueues();
+    const stages = stats.stages ?? [];
+    // Busy time per stage since the last sample gives the utilization of that interval.
+    const busy = stages.map(() => 0);
+    const alive = stages.map((st) => st.workers);
+    for (const th of stats.threads ?? [])
+      if (th.stage !== null && th.stage !== undefined) busy[th.stage] += th.busy_us;
+    const prev = this.prev;
+    const dt = prev ? stats.virtual_time_us - prev.time : stats.virtual_time_us;
+    const doneDelta = prev ? stats.items_done - prev.done : stats.items_done;
+    this.x.push(secs);
+    queues.forEach((q, i) => {
+      (this.queueSeries[i] ??= []).push(stats.queues[q]?.len ?? null);
+    });
+    this.throughput.push(dt > 0 ? (doneDelta * 1e6) / dt : null);
+    this.best.push(stats.theoretical_per_s ?? null);
+    stages.forEach((_, s) => {
+      const db = prev ? busy[s] - prev.busy[s] : busy[s];
+      const value = dt > 0 && alive[s] > 0 ? Math.max(0, Math.min(1, db / (dt * alive[s]))) : null;
+      (this.util[s] ??= []).push(value);
+    });
+    this.prev = { time: stats.virtual_time_us, done: stats.items_done, busy };
+    if (this.x.length > MAX_POINTS) this.thin();
+    if (draw) this.redraw();
+  }
+
+  /** Keeps every other sample when there are too many (long runs stay cheap to draw). */
+  thin() {
+    const keep = (a) => a.filter((_, i) => i % 2 === 0 || i === a.length - 1);
+    this.x = keep(this.x);
+    this.queueSeries = this.queueSeries.map(keep);
+    this.throughput = keep(this.throughput);
+    this.best = keep(this.best);
+    this.util = this.util.map(keep);
+  }
+
+  chartQueues() {
+    const queues = this.scenario.queues ?? [];
+    return queues.map((_, i) => i).filter((i) => i !== this.scenario.done_queue);
+  }
+
+  build() {
+    for (const p of this.plots) p.destroy();
+    this.plots = [];
+    this.container.replaceChildren();
+    const uPlot = this.uPlot;
+    const lang = this.lang;
+    const queues = this.chartQueues();
+    const stages = this.scenario.stages ?? [];
+    const width = this.chartWidth();
+    const base = (title, series, yRange) => ({
+      title,
+      width,
+      height: 170,
+      cursor: { drag: { x: false, y: false } },
+      legend: { live: false },
+      scales: { x: { time: false }, y: yRange ? { range: yRange } : { auto: true } },
+      axes: [
+        { label: `${t(lang, 'virtualTime')} (${t(lang, 'seconds')})`, size: 38, labelSize: 16 },
+        { size: 48 },
+      ],
+      series: [{}, ...series],
+    });
+    const make = (opts, data) => {
+      const wrap = document.createElement('div');
+      wrap.className = 'chart';
+      this.container.append(wrap);
+      const plot = new uPlot(opts, data, wrap);
+      this.plots.push(plot);
+      return plot;
+    };
+    const line = (label, i, extra = {}) => ({
+      label,
+      stroke: SERIES_COLORS[i % SERIES_COLORS.length],
+      width: 2,
+      points: { show: false },
+      ...extra,
+    });
+    this.queueSeries = queues.map((_, i) => this.queueSeries[i] ?? []);
+    this.util = stages.map((_, s) => this.util[s] ?? []);
+    make(
+      base(
+        t(lang, 'chartQueues'),
+        queues.map((q, i) => line(this.scenario.queues[q].name, i)),
+      ),
+      this.queueData(),
+    );
+    make(
+      base(t(lang, 'chartThroughput'), [
+        line(t(lang, 'throughput'), 0),
+        line(t(lang, 'bestThroughput'), 1, { dash: [6, 4], width: 1.5 }),
+      ]),
+      this.throughputData(),
+    );
+    make(
+      base(
+        t(lang, 'chartUtilization'),
+        stages.map((st, s) => line(st.name, s)),
+        [0, 1],
+      ),
+      this.utilData(),
+    );
+  }
+
+  queueData() {
+    return [this.x, ...this.queueSeries];
+  }
+
+  throughputData() {
+    return [this.x, this.throughput, this.best];
+  }
+
+  utilData() {
+    return [this.x, ...this.util];
+  }
+
+  redraw() {
+    if (this.plots.length !== 3) return;
+    this.plots[0].setData(this.queueData());
+    this.plots[1].setData(this.throughputData());
+    this.plots[2].setData(this.utilData());
+  }
+
+  chartWidth() {
+    const w = this.container.clientWidth || 900;
+    const columns = w > 900 ? 3 : w > 560 ? 2 : 1;
+    return Math.max(240, Math.floor((w - 16 * (columns - 1)) / columns));
+  }
+
+  resize() {
+    if (!this.plots.length) return;
+    const width = this.chartWidth();
+    for (const p of this.plots) if (p.width !== width) p.setSize({ width, height: 170 });
+  }
+}

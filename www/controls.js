@@ -1,0 +1,197 @@
+// Controls generated from the parameter table (params.js): labelled sliders with their values.
+// Reports changes through callbacks; it must not call the engine or keep page state of its own.
+
+import { DISTRIBUTIONS, PARAMS, formatValue, stopsFor } from './params.js';
+import { t } from './i18n.js';
+
+/**
+ * A range input over the parameter's stops. `onInput(value)` fires while dragging, `onChange(value)`
+ * when the value is let go (or set by keys). Returns the row element; row.setValue(v) moves it.
+ */
+export function slider(
+  doc,
+  { id, param, label, value, disabled = false, lang, onInput, onChange },
+) {
+  const p = PARAMS[param];
+  let stops = stopsFor(param, value);
+  const row = doc.createElement('div');
+  row.className = 'slider';
+  row.dataset.param = param;
+  const lab = doc.createElement('label');
+  lab.htmlFor = id;
+  const name = doc.createElement('span');
+  name.className = 'slider-name';
+  name.textContent = label;
+  const out = doc.createElement('output');
+  out.id = `${id}-value`;
+  out.htmlFor = id;
+  lab.append(name, out);
+  const input = doc.createElement('input');
+  input.type = 'range';
+  input.id = id;
+  input.min = '0';
+  input.step = '1';
+  input.disabled = disabled;
+  const show = (v) => {
+    const text =
+      param === 'rate' && v === 0
+        ? t(lang, 'rateAll')
+        : param === 'memory' && v === 0
+          ? t(lang, 'memoryNone')
+          : formatValue(param, v);
+    out.textContent = text;
+    out.dataset.value = String(v);
+    input.setAttribute('aria-valuetext', text);
+    input.dataset.value = String(v);
+  };
+  const setValue = (v) => {
+    if (!stops.includes(v)) stops = stopsFor(param, v);
+    input.max = String(stops.length - 1);
+    input.dataset.stops = stops.join(',');
+    input.value = String(Math.max(0, stops.indexOf(v)));
+    show(v);
+  };
+  setValue(value);
+  input.addEventListener('input', () => {
+    const v = stops[Number(input.value)];
+    show(v);
+    onInput?.(v);
+  });
+  input.addEventListener('change', () => onChange?.(stops[Number(input.value)]));
+  row.append(lab, input);
+  row.setValue = setValue;
+  row.input = input;
+  void p;
+  return row;
+}
+
+/**
+ * The parameter sliders for the current program. `model`:
+ *   workers: [{stage, name, value}]  live, one per stage that has worker threads
+ *   maxsize: [{queue, name, value}]  live, one per bounded-capable queue
+ *   builder: the builder's values when the program is the Pipeline builder, else null
+ * `on(param, index, value, {final})` reports each change (`final` when let go).
+ */
+export function renderSliders(container, model, lang, on) {
+  const doc = container.ownerDocument;
+  const groups = [];
+  const fieldset = (legend, note, className = '') => {
+    const fs = doc.createElement('fieldset');
+    fs.className = `slider-group ${className}`;
+    const lg = doc.createElement('legend');
+    lg.textContent = legend;
+    fs.append(lg);
+    if (note) {
+      const p = doc.createElement('p');
+      p.className = 'slider-note';
+      p.textContent = note;
+      fs.append(p);
+    }
+    groups.push(fs);
+    return fs;
+  };
+  const add = (fs, param, index, label, value, disabled = false) => {
+    const id = `${PARAMS[param].key}-${index}`;
+    fs.append(
+      slider(doc, {
+        id,
+        param,
+        label,
+        value,
+        disabled,
+        lang,
+        onInput: (v) => on(param, index, v, { final: false }),
+        onChange: (v) => on(param, index, v, { final: true }),
+      }),
+    );
+  };
+
+  const b = model.builder;
+  if (b) {
+    const fs = fieldset(t(lang, 'builder'), null, 'builder');
+    add(fs, 'items', 0, t(lang, 'items'), b.items);
+    add(fs, 'stages', 0, t(lang, 'stages'), b.stages);
+    add(fs, 'rate', 0, t(lang, 'rate'), b.rate);
+    add(fs, 'memory', 0, t(lang, 'memoryBudget'), b.memory);
+    const distRow = doc.createElement('div');
+    distRow.className = 'slider';
+    const distLabel = doc.createElement('label');
+    distLabel.htmlFor = 'dist';
+    distLabel.textContent = t(lang, 'dist');
+    const select = doc.createElement('select');
+    select.id = 'dist';
+    for (const d of DISTRIBUTIONS) {
+      const key = { exp: 'distExp', uniform: 'distUniform', const: 'distConst' }[d];
+      select.add(new Option(t(lang, key), d));
+    }
+    select.value = b.dist;
+    select.addEventListener('change', () => on('dist', 0, select.value, { final: true }));
+    distRow.append(distLabel, select);
+    fs.append(distRow);
+    const seedRow = doc.createElement('div');
+    seedRow.className = 'slider seed';
+    const seedLabel = doc.createElement('label');
+    seedLabel.htmlFor = 'seed';
+    seedLabel.textContent = t(lang, 'seed');
+    const seed = doc.createElement('input');
+    seed.type = 'number';
+    seed.id = 'seed';
+    seed.min = String(PARAMS.seed.low);
+    seed.max = String(PARAMS.seed.high);
+    seed.step = '1';
+    seed.value = String(b.seed);
+    seed.addEventListener('change', () => {
+      const v = Number(seed.value);
+      if (Number.isInteger(v) && v >= PARAMS.seed.low && v <= PARAMS.seed.high)
+        on('seed', 0, v, { final: true });
+      else seed.value = String(b.seed);
+    });
+    const dice = doc.createElement('button');
+    dice.type = 'button';
+    dice.id = 'new-seed';
+    dice.innerHTML =
+      '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><rect x="1.5" y="1.5" width="13" height="13" rx="3" fill="none" stroke="currentColor" stroke-width="1.5"/><circle cx="5" cy="5" r="1.3" fill="currentColor"/><circle cx="8" cy="8" r="1.3" fill="currentColor"/><circle cx="11" cy="11" r="1.3" fill="currentColor"/></svg>';
+    dice.title = t(lang, 'newSeed');
+    dice.setAttribute('aria-label', t(lang, 'newSeed'));
+    dice.addEventListener('click', () => {
+      const v = Math.floor(Math.random() * 1_000_000);
+      seed.value = String(v);
+      on('seed', 0, v, { final: true });
+    });
+    seedRow.append(seedLabel, seed, dice);
+    fs.append(seedRow);
+    for (let s = 0; s < b.stages; s++) {
+      const name = model.workers[s]?.name ?? `stage ${s + 1}`;
+      const st = fieldset(name, null, 'stage');
+      add(st, 'workers', s, `${t(lang, 'workers')}`, b.workers[s]);
+      add(
+        st,
+        'maxsize',
+        s,
+        `${t(lang, 'maxsize')} · ${model.maxsize[s]?.name ?? ''}`,
+        b.maxsize[s],
+      );
+      add(st, 'service', s, t(lang, 'service'), b.service[s]);
+    }
+  } else {
+    if (model.workers.length) {
+      const fs = fieldset(t(lang, 'workers'), t(lang, 'live'), 'live');
+      model.workers.forEach((w, i) => add(fs, 'workers', i, w.name, w.value, w.fixed));
+      if (model.workers.some((w) => w.fixed)) {
+        const p = doc.createElement('p');
+        p.className = 'slider-note';
+        p.textContent = t(lang, 'workersFixed');
+        fs.append(p);
+      }
+    }
+    if (model.maxsize.length) {
+      const fs = fieldset(t(lang, 'maxsize'), t(lang, 'live'), 'live');
+      model.maxsize.forEach((m, i) => add(fs, 'maxsize', i, m.name, m.value));
+    }
+    const note = doc.createElement('p');
+    note.className = 'slider-note builder-hint';
+    note.textContent = t(lang, 'builderOnly');
+    groups.push(note);
+  }
+  container.replaceChildren(...groups);
+}

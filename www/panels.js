@@ -1,0 +1,373 @@
+// Panels: Python source with a mark per thread, console, status and stats tables, written from
+// what it is given. It must not call the engine or keep simulation state (only what it has drawn).
+
+import { STATE, stateIconUrl } from './icons.js';
+import { formatBytes, formatDuration, formatNumber, t } from './i18n.js';
+
+const PY_KEYWORDS = new Set(
+  'def class return if else elif while for in try except finally with as import from pass break continue yield raise not and or is None True False lambda global nonlocal'.split(
+    ' ',
+  ),
+);
+
+export class Panels {
+  constructor(doc) {
+    this.doc = doc;
+    this.$ = (id) => doc.getElementById(id);
+    this.code = this.$('code');
+    this.console = this.$('console');
+    this.status = this.$('status');
+    this.error = this.$('error');
+    this.notice = this.$('notice');
+    this.drawnLines = 0;
+    this.lineMarks = [];
+    this.markSignature = [];
+    this.threadLabel = () => '';
+    this.lang = 'en';
+  }
+
+  // --- the Python source ----------------------------------------------------------------
+
+  /** Shows `source` (lines). `threadLabel(t)` names a thread's mark (its stage or its name). */
+  setSource(source, threadLabel) {
+    this.threadLabel = threadLabel;
+    const items = source.map((text, i) => {
+      const li = this.doc.createElement('li');
+      li.dataset.line = String(i + 1);
+      const ln = this.doc.createElement('span');
+      ln.className = 'ln';
+      ln.textContent = String(i + 1);
+      ln.setAttribute('aria-hidden', 'true');
+      const code = this.doc.createElement('code');
+      code.append(...highlight(this.doc, text));
+      const marks = this.doc.createElement('span');
+      marks.className = 'marks';
+      li.append(ln, code, marks);
+      return li;
+    });
+    this.code.replaceChildren(...items);
+    this.lineMarks = items.map((li) => li.querySelector('.marks'));
+    this.markSignature = items.map(() => '');
+  }
+
+  /**
+   * Marks each thread on its line: one chip per (label, state), with a count when several
+   * threads of a stage share it. `lines` and `states` are the frame's views (read at once).
+   */
+  updateMarks(lines, states, { scroll = false } = {}) {
+    const perLine = new Map();
+    const n = Math.min(lines.length, states.length);
+    for (let i = 0; i < n; i++) {
+      const line = lines[i];
+      const state = states[i];
+      if (line === 0 || state === STATE.ended || state === STATE.not_started) continue;
+      const label = this.threadLabel(i);
+      const key = `${label}\u0000${state}`;
+      let chips = perLine.get(line);
+      if (!chips) perLine.set(line, (chips = new Map()));
+      const chip = chips.get(key);
+      if (chip) chip.count++;
+      else chips.set(key, { label, state, count: 1, thread: i });
+    }
+    let firstMarked = null;
+    for (let l = 0; l < this.lineMarks.length; l++) {
+      const chips = perLine.get(l + 1);
+      const list = chips ? [...chips.values()] : [];
+      const signature = list.map((c) => `${c.label}:${c.state}:${c.count}`).join('|');
+      if (list.length && firstMarked === null && list.some((c) => c.thread === 0)) firstMarked = l;
+      if (signature === this.markSignature[l]) continue;
+      this.markSignature[l] = signature;
+      const li = this.lineMarks[l].parentElement;
+      li.classList.toggle('active', list.length > 0);
+      this.lineMarks[l].replaceChildren(...list.map((c) => this.chip(c)));
+    }
+    if (scroll && firstMarked !== null) {
+      const li = this.lineMarks[firstMarked].parentElement;
+      const box = this.code;
+      if (li.offsetTop < box.scrollTop || li.offsetTop > box.scrollTop + box.clientHeight - 30) {
+        box.scrollTop = Math.max(0, li.offsetTop - box.clientHeight / 3);
+      }
+    }
+  }
+
+  chip({ label, state, count }) {
+    const span = this.doc.createElement('span');
+    span.className = `mark mark-${state}`;
+    const img = this.doc.createElement('img');
+    img.src = stateIconUrl(state, 14);
+    img.alt = '';
+    img.width = 14;
+    img.height = 14;
+    const text = this.doc.createElement('span');
+    text.textContent = count > 1 ? `${label} ×${count}` : label;
+    span.title = t(this.lang, `state.${state}`);
+    span.append(img, text);
+    span.setAttribute('aria-label', `${text.textContent}: ${span.title}`);
+    return span;
+  }
+
+  // --- the console ------------------------------------------------------------------------
+
+  renderConsole(lines, redraw = false) {
+    if (redraw || lines.length < this.drawnLines) {
+      this.console.replaceChildren();
+      this.drawnLines = 0;
+    }
+    if (lines.length === this.drawnLines) return;
+    const nearBottom =
+      this.console.scrollHeight - this.console.scrollTop - this.console.clientHeight < 24;
+    const fragment = this.doc.createDocumentFragment();
+    for (const line of lines.slice(this.drawnLines)) {
+      const div = this.doc.createElement('div');
+      div.className =
+        line.startsWith('MemoryError') || /Error:/.test(line) ? 'line line-error' : 'line';
+      div.textContent = line;
+      fragment.append(div);
+    }
+    this.console.append(fragment);
+    this.drawnLines = lines.length;
+    if (nearBottom) this.console.scrollTop = this.console.scrollHeight;
+  }
+
+  // --- status and stats -------------------------------------------------------------------
+
+  /** Builds the stage and queue tables for a scenario (rows by index). */
+  setTables(scenario, lang) {
+    this.lang = lang;
+    const stageRows = (scenario.stages ?? []).map((stage, s) => {
+      const tr = this.doc.createElement('tr');
+      tr.dataset.stage = String(s);
+      tr.innerHTML =
+        '<th scope="row"></th><td class="num" data-k="workers"></td><td data-k="util"><span class="bar"><span></span></span><span class="num"></span></td>' +
+        '<td class="num" data-k="bget"></td><td class="num" data-k="bput"></td><td class="num" data-k="L"></td><td class="num" data-k="lw"></td>';
+      tr.querySelector('th').textContent = stage.name;
+      return tr;
+    });
+    this.$('stages-body').replaceChildren(...stageRows);
+    this.$('stages-table').hidden = stageRows.length === 0;
+    const queueRows = (scenario.queues ?? []).map((queue, q) => {
+      const tr = this.doc.createElement('tr');
+      tr.dataset.queue = String(q);
+      tr.innerHTML =
+        '<th scope="row"></th><td class="num" data-k="maxsize"></td><td class="num" data-k="len"></td><td class="num" data-k="mean"></td><td class="num" data-k="max"></td><td class="num" data-k="unfinished"></td>';
+      tr.querySelector('th').textContent = queue.name;
+      return tr;
+    });
+    this.$('queues-body').replaceChildren(...queueRows);
+  }
+
+  /**
+   * Shows `stats` (the engine's Stats object). `phase` is what the page is doing: 'ready',
+   * 'paused', 'playing' or 'ended'.
+   */
+  renderStats(
+    stats,
+    lang,
+    { phase = 'playing', redraw = false, bottleneck = stats.bottleneck } = {},
+  ) {
+    this.lang = lang;
+    const set = (id, text, value) => {
+      const el = this.$(id);
+      if (!el) return;
+      if (el.textContent !== text) el.textContent = text;
+      if (value !== undefined) el.dataset.value = String(value);
+    };
+    this.renderConsole(stats.console ?? [], redraw);
+    set('items-done', `${stats.items_done} / ${stats.items_total}`, stats.items_done);
+    set(
+      'virtual-time',
+      `${(stats.virtual_time_us / 1e6).toFixed(3)} ${t(lang, 'seconds')}`,
+      stats.virtual_time_us,
+    );
+    set(
+      'throughput',
+      `${formatNumber(stats.throughput_per_s)} ${t(lang, 'itemsPerSecond')}`,
+      stats.throughput_per_s,
+    );
+    const best = stats.theoretical_per_s;
+    set(
+      'theoretical',
+      best === null || best === undefined
+        ? ''
+        : `${t(lang, 'bestThroughput')}: ${formatNumber(best)} ${t(lang, 'itemsPerSecond')}`,
+      best ?? '',
+    );
+    const lat = stats.latency ?? {};
+    set(
+      'latency',
+      lat.count
+        ? [lat.p50_us, lat.p95_us, lat.p99_us].map((v) => formatDuration(v, lang)).join(' / ')
+        : '–',
+      lat.p50_us ?? 0,
+    );
+    set(
+      'polls',
+      `${formatNumber(stats.polls, 0)} (${formatNumber(stats.wasted_polls, 0)})`,
+      stats.polls,
+    );
+    set('wasted-cpu', formatDuration(stats.wasted_cpu_us, lang), stats.wasted_cpu_us);
+    const budget = stats.memory_budget_bytes;
+    set(
+      'memory',
+      budget
+        ? `${formatBytes(stats.memory_bytes)} / ${formatBytes(budget)}`
+        : stats.memory_bytes
+          ? formatBytes(stats.memory_bytes)
+          : '–',
+      stats.memory_bytes,
+    );
+    this.renderStatus(stats, lang, phase);
+    this.renderStages(stats, lang, bottleneck);
+    this.renderQueues(stats);
+  }
+
+  renderStages(stats, lang, bottleneck) {
+    const rows = this.$('stages-body').rows;
+    const secs = stats.virtual_time_us / 1e6;
+    for (const tr of rows) {
+      const s = Number(tr.dataset.stage);
+      const st = stats.stages[s];
+      if (!st) continue;
+      tr.classList.toggle('bottleneck', bottleneck === s);
+      tr.querySelector('th').dataset.badge = t(lang, 'bottleneck');
+      const cell = (k) => tr.querySelector(`[data-k="${k}"]`);
+      cell('workers').textContent = String(st.workers);
+      cell('workers').dataset.value = String(st.workers);
+      const util = Math.max(0, Math.min(1, st.utilization));
+      cell('util').querySelector('.bar > span').style.width = `${(util * 100).toFixed(1)}%`;
+      cell('util').querySelector('.num').textContent = `${(util * 100).toFixed(0)}%`;
+      cell('util').dataset.value = String(st.utilization);
+      cell('bget').textContent = formatDuration(st.blocked_on_get_us, lang);
+      cell('bput').textContent = formatDuration(st.blocked_on_put_us, lang);
+      const lw = (st.little_lambda_per_s * st.little_w_us) / 1e6;
+      cell('L').textContent = secs > 0 ? st.little_l.toFixed(2) : '–';
+      cell('lw').textContent =
+        secs > 0
+          ? `${formatNumber(st.little_lambda_per_s)}/s × ${formatDuration(st.little_w_us, lang)} = ${lw.toFixed(2)}`
+          : '–';
+    }
+  }
+
+  renderQueues(stats) {
+    const rows = this.$('queues-body').rows;
+    for (const tr of rows) {
+      const q = Number(tr.dataset.queue);
+      const qs = stats.queues[q];
+      if (!qs) continue;
+      const cell = (k) => tr.querySelector(`[data-k="${k}"]`);
+      cell('maxsize').textContent = qs.maxsize === 0 ? '∞' : String(qs.maxsize);
+      cell('len').textContent = formatNumber(qs.len, 0);
+      cell('len').dataset.value = String(qs.len);
+      cell('mean').textContent = qs.mean_len.toFixed(1);
+      cell('max').textContent = formatNumber(qs.max_len, 0);
+      cell('unfinished').textContent = formatNumber(qs.unfinished_tasks, 0);
+    }
+  }
+
+  renderStatus(stats, lang, phase) {
+    // The engine's word stays in data-status; the visible label follows the language.
+    const engineStatus = stats.status;
+    const shown =
+      engineStatus === 'running' && phase !== 'playing'
+        ? phase === 'ended'
+          ? 'paused'
+          : phase
+        : engineStatus;
+    this.status.dataset.status = engineStatus;
+    const badge = this.doc.createElement('span');
+    badge.className = `badge badge-${shown}`;
+    badge.textContent = t(lang, `status.${shown}`);
+    const parts = [badge];
+    const report = stats.hang ?? stats.memory_error;
+    if (report?.message) {
+      const message = this.doc.createElement('span');
+      message.className = 'hang-message';
+      if (stats.hang) {
+        const head = this.doc.createElement('strong');
+        head.textContent = t(lang, `hang.${stats.hang.kind}`);
+        message.append(head, this.doc.createElement('br'));
+        const list = this.doc.createElement('ul');
+        for (const w of stats.hang.waiting ?? []) {
+          const li = this.doc.createElement('li');
+          li.textContent = `${w.name} ${t(lang, 'waitsForever')}: ${w.on}${w.line ? ` (${t(lang, 'tipLine', { line: w.line })})` : ''}`;
+          list.append(li);
+        }
+        message.append(list);
+        const raw = this.doc.createElement('span');
+        raw.className = 'engine-message';
+        raw.textContent = report.message;
+        message.append(raw);
+      } else {
+        message.textContent = report.message;
+      }
+      parts.push(message);
+    }
+    const key = parts.map((p) => p.textContent).join('|');
+    if (this.statusKey !== key) {
+      this.statusKey = key;
+      this.status.replaceChildren(...parts);
+    }
+  }
+
+  showError(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    this.error.textContent = message;
+    this.error.hidden = false;
+  }
+
+  clearError() {
+    this.error.textContent = '';
+    this.error.hidden = true;
+  }
+
+  /** A message that is not an error: a refused change, a bad link value, a copied link. */
+  showNotice(message, { kind = 'info' } = {}) {
+    const p = this.doc.createElement('p');
+    p.className = `notice-${kind}`;
+    p.textContent = message;
+    const close = this.doc.createElement('button');
+    close.type = 'button';
+    close.className = 'notice-close';
+    close.textContent = '×';
+    close.setAttribute('aria-label', 'dismiss');
+    close.addEventListener('click', () => {
+      p.remove();
+      if (!this.notice.childElementCount) this.notice.hidden = true;
+    });
+    p.append(close);
+    this.notice.append(p);
+    while (this.notice.childElementCount > 3) this.notice.firstElementChild.remove();
+    this.notice.hidden = false;
+  }
+
+  clearNotices() {
+    this.notice.replaceChildren();
+    this.notice.hidden = true;
+  }
+}
+
+/** A small Python highlighter: keywords, strings, comments, numbers. */
+function highlight(doc, text) {
+  const out = [];
+  const re = /(#.*$)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(\b\d+(?:\.\d+)?\b)|([A-Za-z_]\w*)/g;
+  let last = 0;
+  let m;
+  const span = (cls, s) => {
+    const el = doc.createElement('span');
+    el.className = cls;
+    el.textContent = s;
+    return el;
+  };
+  while ((m = re.exec(text)) !== null) {
+    if (m.index > last) out.push(doc.createTextNode(text.slice(last, m.index)));
+    if (m[1]) out.push(span('py-comment', m[1]));
+    else if (m[2]) out.push(span('py-string', m[2]));
+    else if (m[3]) out.push(span('py-number', m[3]));
+    else if (PY_KEYWORDS.has(m[4])) out.push(span('py-keyword', m[4]));
+    else out.push(doc.createTextNode(m[4]));
+    last = re.lastIndex;
+  }
+  if (last < text.length) out.push(doc.createTextNode(text.slice(last)));
+  if (!out.length) out.push(doc.createTextNode(' '));
+  return out;
+}
