@@ -8,6 +8,7 @@
 //! - [`sim`]: the model engine: one thread, virtual time in microseconds, events ordered by
 //!   (time, sequence), Python's queue semantics, hang detection, replay.
 //! - [`stats`]: `Stats` and `Frame`, the one shape every engine reports in.
+//! - [`hang`]: the hang report both engines give, classified and worded in both languages.
 //! - `web` (wasm32 only): the `#[wasm_bindgen]` bindings, and nothing else.
 //!
 //! A run in a few lines:
@@ -23,6 +24,7 @@
 //! );
 //! ```
 
+pub mod hang;
 pub mod scenario;
 pub mod sim;
 pub mod stats;

@@ -196,6 +196,26 @@ pub struct Stats {
     pub memory_error: Option<MemoryErrorReport>,
 }
 
+/// The stage that limits the pipeline: among the stages nearly as busy as the busiest (within
+/// 5 points of utilization), the one with the least capacity. Utilization alone would also
+/// mark every stage upstream of the slowest, since a saturated source keeps them all busy.
+pub fn bottleneck(stages: &[StageStats]) -> Option<usize> {
+    let busiest = stages
+        .iter()
+        .filter(|s| s.workers > 0)
+        .map(|s| s.utilization)
+        .fold(f64::NAN, f64::max);
+    if busiest.is_nan() {
+        return None;
+    }
+    stages
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.workers > 0 && s.utilization >= busiest - 0.05)
+        .min_by(|a, b| a.1.capacity_per_s.total_cmp(&b.1.capacity_per_s))
+        .map(|(i, _)| i)
+}
+
 /// Where an item is, for the page's moving tokens.
 pub mod place {
     /// Not yet made (the producer's hand).
@@ -225,6 +245,8 @@ pub struct Frame {
     pub thread_item: Vec<u32>,
     /// Per queue: `qsize()`.
     pub queue_len: Vec<u32>,
+    /// Per queue: `maxsize` now (0 = unbounded).
+    pub queue_maxsize: Vec<u32>,
     /// Queue `q` holds `queue_items[queue_start[q]..queue_start[q + 1]]`, front first. A
     /// queue that no thread takes from (`done_queue`) lists no items, only its length.
     pub queue_start: Vec<u32>,

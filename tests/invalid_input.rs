@@ -247,14 +247,35 @@ fn changes_while_running_are_checked() {
         .to_string()
         .contains("no maxsize"));
 
-    // Once main has called close() on a stage's queue, its workers are fixed.
-    let mut p5 = Sim::new(preset("p5").unwrap()).unwrap();
-    while p5.stats().queues[0].puts < 1001 {
-        p5.step_event();
+    // Once main's `for _ in threads:` has counted a stage's workers, they are fixed.
+    let mut p6 = Sim::new(preset("p6").unwrap()).unwrap();
+    while p6.stats().queues[0].puts < 1001 {
+        p6.step_event();
     }
-    assert!(p5
+    assert!(p6
         .set_workers(0, 2)
         .unwrap_err()
         .to_string()
         .contains("shutting down"));
+
+    // P5 closes each queue once: another worker would never get its SENTINEL.
+    let mut p5 = Sim::new(preset("p5").unwrap()).unwrap();
+    p5.step(1000);
+    let e = p5.set_workers(1, 2).unwrap_err();
+    assert_eq!(e.field(), Some("stages[1].workers"));
+    assert!(e.to_string().contains("fixed number of SENTINELs"), "{e}");
+}
+
+#[test]
+fn workers_added_to_a_program_that_starts_threads_one_by_one_start_at_once() {
+    // P1 starts its polling workers with thread.start(); an added worker must run too.
+    let mut p1 = Sim::new(preset("p1").unwrap()).unwrap();
+    p1.step(1);
+    p1.set_workers(1, 3).unwrap();
+    assert_eq!(p1.run_to_end(), Status::Finished);
+    let stats = p1.stats();
+    let resize: Vec<_> = stats.threads.iter().filter(|t| t.stage == Some(1)).collect();
+    assert_eq!(resize.len(), 3);
+    assert!(resize.iter().all(|t| t.polled_count > 0), "every resize worker polled");
+    assert_eq!(stats.items_done, 1000);
 }

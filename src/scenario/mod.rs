@@ -279,6 +279,28 @@ pub enum Expr {
 }
 
 impl Scenario {
+    /// Whether a stage's worker count may change while running: nothing closes its input
+    /// queue, or a loop over its workers does (`for _ in threads: close()`), so that each
+    /// worker, however many, gets its SENTINEL.
+    pub fn stage_resizable(&self, stage: StageId) -> bool {
+        let Some(input) = self.stages.get(stage).map(|s| s.input) else {
+            return false;
+        };
+        let ops = || self.threads.iter().flat_map(|t| t.program.iter());
+        let closes = ops().any(|op| match op.kind {
+            OpKind::Close { queue } => queue == input,
+            OpKind::Put {
+                queue,
+                value: Value::Sentinel,
+            } => queue == input,
+            _ => false,
+        });
+        let per_worker = ops().any(|op| {
+            matches!(op.kind, OpKind::Repeat { times: Count::Workers(s), .. } if s == stage)
+        });
+        !closes || per_worker
+    }
+
     /// The texts that `Print` ops index, stored beside the threads.
     pub fn print_text(&self, index: PrintText) -> Option<&Text> {
         self.texts.get(index as usize)

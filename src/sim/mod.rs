@@ -14,9 +14,10 @@ use crate::scenario::{
 };
 use crate::stats::{
     place, Frame, HangKind, HangReport, Histogram, MemoryErrorReport, QueueStats, StageStats,
-    Stats, Status, ThreadState, ThreadStats, Waiting, NO_ITEM, SENTINEL_ID,
+    Stats, Status, ThreadState, ThreadStats, NO_ITEM, SENTINEL_ID,
 };
 use code::{compile, Fused, Instr};
+use crate::hang::{self, WaitOn, Waiter};
 use queue::{SimQueue, Token};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -96,6 +97,9 @@ struct SimStage {
     target_workers: u32,
     /// `close()` reached its input queue: the worker count is fixed from now on.
     closing: bool,
+    /// The program can take more or fewer workers: it never closes the stage's queue, or it
+    /// closes it once per worker (`for _ in threads: close()`).
+    resizable: bool,
     started: bool,
     completed: u64,
     sojourn_sum: u128,
@@ -142,7 +146,8 @@ pub struct Sim {
     console: Vec<ConsoleLine>,
     lang: Lang,
     status: Status,
-    hang: Option<HangReport>,
+    /// Why the run hung, kept as data so that the report follows the language.
+    hang: Option<(HangKind, u64, Vec<Waiter>)>,
     memory_error: Option<MemoryErrorReport>,
     lingering: Vec<usize>,
     controls: Vec<(u64, Control)>,
@@ -190,6 +195,7 @@ impl Sim {
                 workers: Vec::new(),
                 target_workers: 0,
                 closing: false,
+                resizable: scenario.stage_resizable(i),
                 started: false,
                 completed: 0,
                 sojourn_sum: 0,
@@ -297,10 +303,6 @@ impl Sim {
 
     pub fn console(&self) -> &[ConsoleLine] {
         &self.console
-    }
-
-    pub fn hang(&self) -> Option<&HangReport> {
-        self.hang.as_ref()
     }
 
     pub fn items_done(&self) -> u64 {
@@ -412,6 +414,12 @@ impl Sim {
             return Err(ScenarioError::invalid(
                 field,
                 "this stage has no worker threads to copy",
+            ));
+        }
+        if !s.resizable {
+            return Err(ScenarioError::invalid(
+                field,
+                "this program puts a fixed number of SENTINELs on the stage's queue, so another worker would never end; use P6 or the pipeline builder, whose stop_threads sends one per worker",
             ));
         }
         if !self.is_running() {
@@ -828,6 +836,10 @@ impl Sim {
                         self.raise(t, op.line, "RuntimeError: threads can only be started once");
                         return;
                     }
+                    if let Some(s) = self.threads[thread].stage {
+                        // Workers added to this stage later start at once, like this one.
+                        self.stages[s].started = true;
+                    }
                     self.start(t, thread);
                     self.threads[t].pc = op.next;
                     return;
@@ -1194,39 +1206,39 @@ impl Sim {
 
     #[cold]
     fn report_hang(&mut self, kind: Option<HangKind>) {
-        let mut waiting = Vec::new();
+        let mut waiters = Vec::new();
         for (i, th) in self.threads.iter().enumerate() {
             if !th.state.is_alive() {
                 continue;
             }
             let on = match (th.state, th.wait) {
-                (ThreadState::BlockedGet, Wait::Queue(q)) => {
-                    let q = &self.queues[q as usize];
-                    format!("get() on {} (empty; no running thread will put)", q.name)
-                }
+                (ThreadState::BlockedGet, Wait::Queue(q)) => WaitOn::Get {
+                    queue: self.queues[q as usize].name.clone(),
+                },
                 (ThreadState::BlockedPut, Wait::Queue(q)) => {
                     let q = &self.queues[q as usize];
-                    format!("put() on {} (full at {}/{})", q.name, q.len(), q.maxsize)
+                    WaitOn::Put {
+                        queue: q.name.clone(),
+                        len: q.len() as u64,
+                        maxsize: q.maxsize,
+                    }
                 }
                 (ThreadState::Joining, Wait::Queue(q)) => {
                     let q = &self.queues[q as usize];
-                    format!(
-                        "{}.join() ({} unfinished task(s); no thread will call task_done())",
-                        q.name, q.unfinished
-                    )
+                    WaitOn::JoinQueue {
+                        queue: q.name.clone(),
+                        unfinished: q.unfinished,
+                    }
                 }
-                (ThreadState::Joining, Wait::Thread(o)) => {
-                    format!(
-                        "join() of thread {}, which never ends",
-                        self.threads[o as usize].name
-                    )
-                }
-                (ThreadState::Spinning, Wait::Queue(q)) => {
-                    format!("a busy-wait on {}", self.queues[q as usize].name)
-                }
-                (s, _) => format!("{s:?}"),
+                (ThreadState::Joining, Wait::Thread(o)) => WaitOn::JoinThread {
+                    thread: self.threads[o as usize].name.clone(),
+                },
+                (ThreadState::Spinning, Wait::Queue(q)) => WaitOn::BusyWait {
+                    queue: self.queues[q as usize].name.clone(),
+                },
+                _ => WaitOn::Other,
             };
-            waiting.push(Waiting {
+            waiters.push(Waiter {
                 thread: i,
                 name: th.name.clone(),
                 state: th.state,
@@ -1234,80 +1246,16 @@ impl Sim {
                 on,
             });
         }
-        let kind = kind.unwrap_or_else(|| {
-            let has = |s| waiting.iter().any(|w| w.state == s);
-            let joins_queue = self
-                .threads
-                .iter()
-                .any(|t| t.state == ThreadState::Joining && matches!(t.wait, Wait::Queue(_)));
-            if has(ThreadState::BlockedPut) {
-                HangKind::Deadlock
-            } else if joins_queue {
-                HangKind::JoinNeverReturns
-            } else if has(ThreadState::BlockedGet) {
-                HangKind::WorkerNeverEnds
-            } else {
-                HangKind::AllBlocked
-            }
-        });
-        let names = |s: ThreadState| {
-            waiting
-                .iter()
-                .filter(|w| w.state == s)
-                .map(|w| w.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let headline = match kind {
-            HangKind::Deadlock => format!(
-                "Deadlock: {} wait(s) to put on a full queue that no running thread will drain",
-                names(ThreadState::BlockedPut)
-            ),
-            HangKind::JoinNeverReturns => format!(
-                "join() never returns: {} wait(s) for task_done() calls that no thread will make",
-                names(ThreadState::Joining)
-            ),
-            HangKind::WorkerNeverEnds => {
-                // Name the workers someone is joining: they are why the program cannot go on.
-                let joined: Vec<&str> = self
-                    .threads
-                    .iter()
-                    .filter_map(|t| match (t.state, t.wait) {
-                        (ThreadState::Joining, Wait::Thread(o)) => {
-                            Some(self.threads[o as usize].name.as_str())
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                let who = if joined.is_empty() {
-                    names(ThreadState::BlockedGet)
-                } else {
-                    joined.join(", ")
-                };
-                format!(
-                    "{who} never end(s): waiting in get() for a SENTINEL that was never put, so thread.join() never returns"
-                )
-            }
-            HangKind::AllBlocked => "Every thread waits and none can wake the others".to_string(),
-            HangKind::Livelock => "Threads keep running without virtual time passing".to_string(),
-        };
-        const SHOWN: usize = 6;
-        let mut details: Vec<String> = waiting
-            .iter()
-            .take(SHOWN)
-            .map(|w| format!("{} waits on {}", w.name, w.on))
-            .collect();
-        if waiting.len() > SHOWN {
-            details.push(format!("and {} more threads wait", waiting.len() - SHOWN));
-        }
-        let message = format!("{headline}. {}.", details.join("; "));
-        self.hang = Some(HangReport {
-            kind,
-            at_us: self.now,
-            waiting,
-            message,
-        });
+        let kind = kind.unwrap_or_else(|| hang::classify(&waiters));
+        self.hang = Some((kind, self.now, waiters));
         self.status = Status::Hang;
+    }
+
+    /// The hang report in the current language, when the run hung.
+    pub fn hang(&self) -> Option<HangReport> {
+        self.hang
+            .as_ref()
+            .map(|(kind, at, waiters)| hang::report(*kind, *at, waiters, self.lang))
     }
 
     /// The totals, per thread, queue and stage, now.
@@ -1393,21 +1341,7 @@ impl Sim {
                 }
             })
             .collect();
-        let bottleneck = stages
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.workers > 0)
-            .max_by(|a, b| {
-                a.1.utilization
-                    .partial_cmp(&b.1.utilization)
-                    .unwrap_or(std::cmp::Ordering::Equal)
-                    .then(
-                        b.1.capacity_per_s
-                            .partial_cmp(&a.1.capacity_per_s)
-                            .unwrap_or(std::cmp::Ordering::Equal),
-                    )
-            })
-            .map(|(i, _)| i);
+        let bottleneck = crate::stats::bottleneck(&stages);
         let theoretical = stages
             .iter()
             .filter(|s| s.workers > 0)
@@ -1455,7 +1389,7 @@ impl Sim {
                 .iter()
                 .map(|&i| self.threads[i].name.clone())
                 .collect(),
-            hang: self.hang.clone(),
+            hang: self.hang(),
             memory_error: self.memory_error.clone(),
         }
     }
@@ -1493,8 +1427,10 @@ impl Sim {
         f.queue_start.clear();
         f.queue_items.clear();
         f.queue_len.clear();
+        f.queue_maxsize.clear();
         for q in &self.queues {
             f.queue_len.push(q.len() as u32);
+            f.queue_maxsize.push(q.maxsize);
             f.queue_start.push(f.queue_items.len() as u32);
             f.queue_items.extend(q.items.iter().map(|t| {
                 if t.is_sentinel() {

@@ -1,0 +1,276 @@
+//! The hang report both engines give: from what each waiting thread waits on, the kind of hang
+//! and its wording in English and Korean. It decides nothing about *whether* a run hangs.
+
+use crate::scenario::Lang;
+use crate::stats::{HangKind, HangReport, ThreadState, Waiting};
+
+/// What a thread that can never go on is waiting for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WaitOn {
+    /// `get()` on an empty queue.
+    Get { queue: String },
+    /// `put()` on a full queue.
+    Put {
+        queue: String,
+        len: u64,
+        maxsize: u32,
+    },
+    /// `queue.join()` with tasks that no thread will mark done.
+    JoinQueue { queue: String, unfinished: u64 },
+    /// `thread.join()` of a thread that never ends.
+    JoinThread { thread: String },
+    /// A busy-wait on a queue's length.
+    BusyWait { queue: String },
+    /// Anything else (reported by its state).
+    Other,
+}
+
+/// One waiting thread, as an engine saw it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waiter {
+    pub thread: usize,
+    pub name: String,
+    pub state: ThreadState,
+    pub line: u32,
+    pub on: WaitOn,
+}
+
+/// Waiting threads named in the message; the report lists them all.
+const SHOWN: usize = 6;
+
+/// The kind of hang these waiters make: a full queue means deadlock, a `queue.join()` means
+/// missing `task_done()` calls, a `get()` means a missing SENTINEL.
+pub fn classify(waiters: &[Waiter]) -> HangKind {
+    let has = |f: fn(&WaitOn) -> bool| waiters.iter().any(|w| f(&w.on));
+    if has(|o| matches!(o, WaitOn::Put { .. })) {
+        HangKind::Deadlock
+    } else if has(|o| matches!(o, WaitOn::JoinQueue { .. })) {
+        HangKind::JoinNeverReturns
+    } else if has(|o| matches!(o, WaitOn::Get { .. })) {
+        HangKind::WorkerNeverEnds
+    } else {
+        HangKind::AllBlocked
+    }
+}
+
+/// The report in `lang`.
+pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> HangReport {
+    let waiting: Vec<Waiting> = waiters
+        .iter()
+        .map(|w| Waiting {
+            thread: w.thread,
+            name: w.name.clone(),
+            state: w.state,
+            line: w.line,
+            on: describe(&w.on, w.state, lang),
+        })
+        .collect();
+    let names = |f: fn(&WaitOn) -> bool| {
+        waiters
+            .iter()
+            .filter(|w| f(&w.on))
+            .map(|w| w.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // For a missing SENTINEL, name the workers someone joins: they are why nothing goes on.
+    let never_ending = {
+        let joined: Vec<&str> = waiters
+            .iter()
+            .filter_map(|w| match &w.on {
+                WaitOn::JoinThread { thread } => Some(thread.as_str()),
+                _ => None,
+            })
+            .collect();
+        if joined.is_empty() {
+            names(|o| matches!(o, WaitOn::Get { .. }))
+        } else {
+            joined.join(", ")
+        }
+    };
+    let headline = match (kind, lang) {
+        (HangKind::Deadlock, Lang::En) => format!(
+            "Deadlock: {} wait(s) to put on a full queue that no running thread will drain",
+            names(|o| matches!(o, WaitOn::Put { .. }))
+        ),
+        (HangKind::Deadlock, Lang::Ko) => format!(
+            "교착 상태: {} 이(가) 아무도 비우지 않을 가득 찬 큐에 넣으려고 기다립니다",
+            names(|o| matches!(o, WaitOn::Put { .. }))
+        ),
+        (HangKind::JoinNeverReturns, Lang::En) => format!(
+            "join() never returns: {} wait(s) for task_done() calls that no thread will make",
+            names(|o| matches!(o, WaitOn::JoinQueue { .. }))
+        ),
+        (HangKind::JoinNeverReturns, Lang::Ko) => format!(
+            "join() 이 끝나지 않습니다: {} 이(가) 아무도 호출하지 않을 task_done() 을 기다립니다",
+            names(|o| matches!(o, WaitOn::JoinQueue { .. }))
+        ),
+        (HangKind::WorkerNeverEnds, Lang::En) => format!(
+            "{never_ending} never end(s): waiting in get() for a SENTINEL that was never put, so thread.join() never returns"
+        ),
+        (HangKind::WorkerNeverEnds, Lang::Ko) => format!(
+            "{never_ending} 이(가) 끝나지 않습니다: 넣지 않은 센티넬을 get() 에서 기다리므로 thread.join() 이 반환되지 않습니다"
+        ),
+        (HangKind::AllBlocked, Lang::En) => {
+            "Every thread waits and none can wake the others".to_string()
+        }
+        (HangKind::AllBlocked, Lang::Ko) => {
+            "모든 스레드가 기다리고 있어 서로를 깨울 수 없습니다".to_string()
+        }
+        (HangKind::Livelock, Lang::En) => {
+            "Threads keep running without virtual time passing".to_string()
+        }
+        (HangKind::Livelock, Lang::Ko) => {
+            "가상 시간이 흐르지 않은 채 스레드가 끝없이 실행됩니다".to_string()
+        }
+    };
+    let mut details: Vec<String> = waiting
+        .iter()
+        .take(SHOWN)
+        .map(|w| match lang {
+            Lang::En => format!("{} waits on {}", w.name, w.on),
+            Lang::Ko => format!("{}: {}", w.name, w.on),
+        })
+        .collect();
+    if waiting.len() > SHOWN {
+        details.push(match lang {
+            Lang::En => format!("and {} more threads wait", waiting.len() - SHOWN),
+            Lang::Ko => format!("그 밖에 {} 개 스레드가 기다립니다", waiting.len() - SHOWN),
+        });
+    }
+    let message = if details.is_empty() {
+        format!("{headline}.")
+    } else {
+        format!("{headline}. {}.", details.join("; "))
+    };
+    HangReport {
+        kind,
+        at_us,
+        waiting,
+        message,
+    }
+}
+
+fn describe(on: &WaitOn, state: ThreadState, lang: Lang) -> String {
+    match (on, lang) {
+        (WaitOn::Get { queue }, Lang::En) => {
+            format!("get() on {queue} (empty; no running thread will put)")
+        }
+        (WaitOn::Get { queue }, Lang::Ko) => {
+            format!("{queue} 의 get() (비어 있고, 넣을 스레드가 없음)")
+        }
+        (WaitOn::Put { queue, len, maxsize }, Lang::En) => {
+            format!("put() on {queue} (full at {len}/{maxsize})")
+        }
+        (WaitOn::Put { queue, len, maxsize }, Lang::Ko) => {
+            format!("{queue} 의 put() (가득 참 {len}/{maxsize})")
+        }
+        (WaitOn::JoinQueue { queue, unfinished }, Lang::En) => format!(
+            "{queue}.join() ({unfinished} unfinished task(s); no thread will call task_done())"
+        ),
+        (WaitOn::JoinQueue { queue, unfinished }, Lang::Ko) => format!(
+            "{queue}.join() (끝나지 않은 작업 {unfinished} 개; task_done() 을 호출할 스레드가 없음)"
+        ),
+        (WaitOn::JoinThread { thread }, Lang::En) => {
+            format!("join() of thread {thread}, which never ends")
+        }
+        (WaitOn::JoinThread { thread }, Lang::Ko) => {
+            format!("끝나지 않는 스레드 {thread} 의 join()")
+        }
+        (WaitOn::BusyWait { queue }, Lang::En) => format!("a busy-wait on {queue}"),
+        (WaitOn::BusyWait { queue }, Lang::Ko) => format!("{queue} 에 대한 바쁜 대기"),
+        (WaitOn::Other, _) => format!("{state:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiter(name: &str, state: ThreadState, on: WaitOn) -> Waiter {
+        Waiter {
+            thread: 0,
+            name: name.into(),
+            state,
+            line: 1,
+            on,
+        }
+    }
+
+    #[test]
+    fn a_full_queue_is_a_deadlock_in_both_languages() {
+        let w = [
+            waiter(
+                "main",
+                ThreadState::BlockedPut,
+                WaitOn::Put {
+                    queue: "in_queue".into(),
+                    len: 2,
+                    maxsize: 2,
+                },
+            ),
+            waiter(
+                "worker",
+                ThreadState::BlockedGet,
+                WaitOn::Get {
+                    queue: "x".into(),
+                },
+            ),
+        ];
+        assert_eq!(classify(&w), HangKind::Deadlock);
+        let en = report(HangKind::Deadlock, 5, &w, Lang::En);
+        assert!(en.message.starts_with("Deadlock: main wait(s)"), "{}", en.message);
+        assert_eq!(en.waiting[0].on, "put() on in_queue (full at 2/2)");
+        let ko = report(HangKind::Deadlock, 5, &w, Lang::Ko);
+        assert!(ko.message.starts_with("교착 상태: main"), "{}", ko.message);
+        assert_eq!(ko.waiting[0].on, "in_queue 의 put() (가득 참 2/2)");
+    }
+
+    #[test]
+    fn a_missing_sentinel_names_the_joined_worker() {
+        let w = [
+            waiter(
+                "main",
+                ThreadState::Joining,
+                WaitOn::JoinThread {
+                    thread: "resize-2".into(),
+                },
+            ),
+            waiter(
+                "resize-2",
+                ThreadState::BlockedGet,
+                WaitOn::Get {
+                    queue: "resize_queue".into(),
+                },
+            ),
+            waiter(
+                "upload-1",
+                ThreadState::BlockedGet,
+                WaitOn::Get {
+                    queue: "upload_queue".into(),
+                },
+            ),
+        ];
+        assert_eq!(classify(&w), HangKind::WorkerNeverEnds);
+        let r = report(HangKind::WorkerNeverEnds, 0, &w, Lang::En);
+        assert!(r.message.starts_with("resize-2 never end(s)"), "{}", r.message);
+    }
+
+    #[test]
+    fn long_lists_are_cut_in_the_message_but_kept_in_the_report() {
+        let w: Vec<Waiter> = (0..10)
+            .map(|i| {
+                waiter(
+                    &format!("w{i}"),
+                    ThreadState::BlockedGet,
+                    WaitOn::Get {
+                        queue: "q".into(),
+                    },
+                )
+            })
+            .collect();
+        let r = report(HangKind::WorkerNeverEnds, 0, &w, Lang::En);
+        assert_eq!(r.waiting.len(), 10);
+        assert!(r.message.ends_with("and 4 more threads wait."), "{}", r.message);
+    }
+}
