@@ -2,8 +2,23 @@
 //! exponential service 1.0/1.5/0.8 ms, buffer 10, saturated source), 1,1,1 and 3,4,5 workers.
 //!
 //! `cargo bench --bench model` (set `ITEMS` to change the size; `RUNS` for repetitions).
+//!
+//! With arguments it measures one configuration, for `bench/run.mjs`, which interleaves its
+//! runs with SimPy's, Ciw's and the browser's:
+//!
+//! ```text
+//! cargo bench --bench model -- --workers 3,4,5 --buffer 10 --items 1000000 [--runs 1]
+//!     [--seed 1] [--service exp:1ms,exp:1.5ms,exp:0.8ms] [--engine model|live] [--json]
+//! ```
+//!
+//! `--engine live` runs the same pipeline on the live engine (real threads, free clock), timed
+//! from thread start to the last join as `bench/python/item55_queue.py` times Python's; with
+//! `--service none` the stages do nothing (Item 55's P5/P6 shapes with no-op stages).
+//! `--buffer` (alias `--maxsize`) is every stage queue's maxsize, 0 meaning unbounded.
+//! `--json` prints one JSON line per run; without it, one summary line.
 
-use pipeline_lab::scenario::PipelineSpec;
+use pipeline_lab::live::{ClockMode, Live, LiveOptions};
+use pipeline_lab::scenario::{PipelineSpec, Service};
 use pipeline_lab::sim::Sim;
 use pipeline_lab::stats::Status;
 use std::time::Instant;
@@ -15,7 +30,216 @@ fn env(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+#[derive(Clone, Copy, PartialEq)]
+enum Engine {
+    Model,
+    Live,
+}
+
+/// One configuration, from the command line.
+struct Options {
+    engine: Engine,
+    workers: Vec<u32>,
+    buffer: u32,
+    service: Vec<Service>,
+    items: u64,
+    runs: u64,
+    seed: u64,
+    json: bool,
+}
+
+/// What one run measured.
+struct Run {
+    wall_s: f64,
+    items_done: u64,
+    sim_throughput_per_s: f64,
+    /// Operations the model engine executed (the threads' get/put/work/task_done...).
+    events: Option<u64>,
+}
+
+fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut o = Options {
+        engine: Engine::Model,
+        workers: vec![1, 1, 1],
+        buffer: 10,
+        service: PipelineSpec::tandem([1, 1, 1], 10, 1, 1).service,
+        items: 1_000_000,
+        runs: 1,
+        seed: 1,
+        json: false,
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        let number = |flag: &str, v: String| -> Result<u64, String> {
+            v.replace('_', "")
+                .parse()
+                .map_err(|_| format!("{flag}: `{v}` is not a number"))
+        };
+        match flag.as_str() {
+            "--workers" => {
+                o.workers = value()?
+                    .split(',')
+                    .map(|w| number("--workers", w.to_string()).map(|n| n as u32))
+                    .collect::<Result<_, _>>()?
+            }
+            "--buffer" | "--maxsize" => o.buffer = number(flag, value()?)? as u32,
+            "--items" => o.items = number(flag, value()?)?,
+            "--runs" => o.runs = number(flag, value()?)?.max(1),
+            "--seed" => o.seed = number(flag, value()?)?,
+            "--service" => {
+                let v = value()?;
+                o.service = if v == "none" {
+                    Vec::new()
+                } else {
+                    v.split(',')
+                        .map(|s| Service::parse(s).map_err(|e| format!("--service: {e}")))
+                        .collect::<Result<_, _>>()?
+                };
+            }
+            "--engine" => {
+                o.engine = match value()?.as_str() {
+                    "model" => Engine::Model,
+                    "live" => Engine::Live,
+                    v => return Err(format!("--engine: `{v}` is not model or live")),
+                }
+            }
+            "--json" => o.json = true,
+            // cargo bench passes --bench to every bench binary.
+            "--bench" => {}
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    if o.service.is_empty() {
+        o.service = vec![Service::Const { us: 0 }; o.workers.len()];
+    }
+    Ok(o)
+}
+
+/// The builder's pipeline: the tandem's defaults (all items at once, no memory budget) with the
+/// command line's workers, maxsize, service, items and seed; what the page's sliders make.
+fn spec(o: &Options) -> PipelineSpec {
+    let mut spec = PipelineSpec {
+        workers: o.workers.clone(),
+        maxsize: vec![o.buffer; o.workers.len()],
+        service: o.service.clone(),
+        items: o.items,
+        seed: o.seed,
+        ..PipelineSpec::tandem([1, 1, 1], 0, 1, 1)
+    };
+    if o.engine == Engine::Live {
+        // As benches/live.rs: one byte an item (memory is only counted; no budget is set).
+        spec.item_bytes = 1;
+    }
+    spec
+}
+
+fn run_once(o: &Options, spec: &PipelineSpec) -> Run {
+    let scenario = spec.build().expect("a valid pipeline");
+    match o.engine {
+        Engine::Model => {
+            let mut sim = Sim::new(scenario).expect("valid");
+            let t0 = Instant::now();
+            let status = sim.run_to_end();
+            let wall_s = t0.elapsed().as_secs_f64();
+            assert_eq!(status, Status::Finished);
+            let stats = sim.stats();
+            Run {
+                wall_s,
+                items_done: stats.items_done,
+                sim_throughput_per_s: stats.throughput_per_s,
+                events: Some(stats.events),
+            }
+        }
+        Engine::Live => {
+            let t0 = Instant::now();
+            let live = Live::new(scenario, LiveOptions::with_clock(ClockMode::Free))
+                .expect("the live run starts");
+            let status = live.wait();
+            let wall_s = t0.elapsed().as_secs_f64();
+            assert_eq!(status, Status::Finished);
+            Run {
+                wall_s,
+                items_done: live.items_done(),
+                sim_throughput_per_s: f64::NAN,
+                events: None,
+            }
+        }
+    }
+}
+
+fn one_configuration(o: &Options) {
+    let spec = spec(o);
+    if let Err(e) = spec.validate() {
+        eprintln!("model bench: {e}");
+        std::process::exit(2);
+    }
+    let engine = match o.engine {
+        Engine::Model => "model",
+        Engine::Live => "live",
+    };
+    let mut rates = Vec::new();
+    for run in 1..=o.runs {
+        let r = run_once(o, &spec);
+        assert_eq!(r.items_done, o.items, "every item done");
+        let rate = o.items as f64 / r.wall_s;
+        rates.push(rate);
+        if o.json {
+            let mut line = serde_json::json!({
+                "tool": engine,
+                "engine": engine,
+                "workers": o.workers,
+                "buffer": o.buffer,
+                "service": o.service.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                "items": o.items,
+                "seed": o.seed,
+                "run": run,
+                "wall_s": r.wall_s,
+                "items_per_wall_s": rate,
+            });
+            if r.sim_throughput_per_s.is_finite() {
+                line["sim_throughput_per_s"] = r.sim_throughput_per_s.into();
+            }
+            if let Some(events) = r.events {
+                line["events"] = events.into();
+            }
+            println!("{line}");
+        }
+    }
+    if !o.json {
+        rates.sort_by(|a, b| a.partial_cmp(b).expect("finite"));
+        println!(
+            "{engine} workers={:?} buffer={} items={}: median {:.0} items/wall-s (min {:.0}, max {:.0}) over {} runs",
+            o.workers,
+            o.buffer,
+            o.items,
+            rates[rates.len() / 2],
+            rates[0],
+            rates[rates.len() - 1],
+            rates.len()
+        );
+    }
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    if !args.is_empty() {
+        match parse_args(&args) {
+            Ok(o) => one_configuration(&o),
+            Err(e) => {
+                eprintln!("model bench: {e}");
+                std::process::exit(2);
+            }
+        }
+        return;
+    }
     let items = env("ITEMS", 1_000_000);
     let runs = env("RUNS", 5);
     for workers in [[1, 1, 1], [3, 4, 5]] {

@@ -159,10 +159,24 @@ fn describe(on: &WaitOn, state: ThreadState, lang: Lang) -> String {
         (WaitOn::Get { queue }, Lang::Ko) => {
             format!("{queue} 의 get() (비어 있고, 넣을 스레드가 없음)")
         }
-        (WaitOn::Put { queue, len, maxsize }, Lang::En) => {
+        (
+            WaitOn::Put {
+                queue,
+                len,
+                maxsize,
+            },
+            Lang::En,
+        ) => {
             format!("put() on {queue} (full at {len}/{maxsize})")
         }
-        (WaitOn::Put { queue, len, maxsize }, Lang::Ko) => {
+        (
+            WaitOn::Put {
+                queue,
+                len,
+                maxsize,
+            },
+            Lang::Ko,
+        ) => {
             format!("{queue} 의 put() (가득 참 {len}/{maxsize})")
         }
         (WaitOn::JoinQueue { queue, unfinished }, Lang::En) => format!(
@@ -212,14 +226,16 @@ mod tests {
             waiter(
                 "worker",
                 ThreadState::BlockedGet,
-                WaitOn::Get {
-                    queue: "x".into(),
-                },
+                WaitOn::Get { queue: "x".into() },
             ),
         ];
         assert_eq!(classify(&w), HangKind::Deadlock);
         let en = report(HangKind::Deadlock, 5, &w, Lang::En);
-        assert!(en.message.starts_with("Deadlock: main wait(s)"), "{}", en.message);
+        assert!(
+            en.message.starts_with("Deadlock: main wait(s)"),
+            "{}",
+            en.message
+        );
         assert_eq!(en.waiting[0].on, "put() on in_queue (full at 2/2)");
         let ko = report(HangKind::Deadlock, 5, &w, Lang::Ko);
         assert!(ko.message.starts_with("교착 상태: main"), "{}", ko.message);
@@ -253,7 +269,11 @@ mod tests {
         ];
         assert_eq!(classify(&w), HangKind::WorkerNeverEnds);
         let r = report(HangKind::WorkerNeverEnds, 0, &w, Lang::En);
-        assert!(r.message.starts_with("resize-2 never end(s)"), "{}", r.message);
+        assert!(
+            r.message.starts_with("resize-2 never end(s)"),
+            "{}",
+            r.message
+        );
     }
 
     #[test]
@@ -263,14 +283,16 @@ mod tests {
                 waiter(
                     &format!("w{i}"),
                     ThreadState::BlockedGet,
-                    WaitOn::Get {
-                        queue: "q".into(),
-                    },
+                    WaitOn::Get { queue: "q".into() },
                 )
             })
             .collect();
         let r = report(HangKind::WorkerNeverEnds, 0, &w, Lang::En);
         assert_eq!(r.waiting.len(), 10);
-        assert!(r.message.ends_with("and 4 more threads wait."), "{}", r.message);
+        assert!(
+            r.message.ends_with("and 4 more threads wait."),
+            "{}",
+            r.message
+        );
     }
 }

@@ -7,6 +7,9 @@
 //!   validation into typed errors.
 //! - [`sim`]: the model engine: one thread, virtual time in microseconds, events ordered by
 //!   (time, sequence), Python's queue semantics, hang detection, replay.
+//! - [`live`]: the live engine: the same scenarios on real threads (one per scenario thread),
+//!   Python's blocking queues, a shared virtual clock, hang detection, spawners (threaded
+//!   builds only).
 //! - [`stats`]: `Stats` and `Frame`, the one shape every engine reports in.
 //! - [`hang`]: the hang report both engines give, classified and worded in both languages.
 //! - `web` (wasm32 only): the `#[wasm_bindgen]` bindings, and nothing else.
@@ -25,6 +28,8 @@
 //! ```
 
 pub mod hang;
+#[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
+pub mod live;
 pub mod scenario;
 pub mod sim;
 pub mod stats;

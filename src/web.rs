@@ -8,6 +8,15 @@ use crate::sim::Sim;
 use crate::stats::{Frame, Status};
 use wasm_bindgen::prelude::*;
 
+#[cfg(all(feature = "threads", not(target_feature = "atomics")))]
+compile_error!("the `threads` build needs atomics and shared memory: use scripts/build-wasm-mt.sh");
+
+/// `initThreadPool(n)` for the threaded build: starts n Web Workers sharing this module's memory.
+/// (Exported to JS by its own `#[wasm_bindgen]`; the `use` only links it in.)
+#[cfg(feature = "threads")]
+#[allow(unused_imports)]
+pub use wasm_bindgen_rayon::init_thread_pool;
+
 /// Operations one `step` call may run, so that a call from the page's main thread stays within
 /// a few milliseconds even when a huge batch happens at one instant.
 const STEP_BUDGET_OPS: u64 = 200_000;
@@ -27,6 +36,16 @@ pub struct Lab {
 
 fn lang(code: &str) -> Result<Lang, JsError> {
     Lang::parse(code).ok_or_else(|| JsError::new(&format!("lang: `{code}` is not en or ko")))
+}
+
+/// Milliseconds from JS to whole microseconds, rounded (so `seek(timeMs())` lands exactly).
+fn to_us(what: &str, ms: f64) -> Result<u64, JsError> {
+    if !ms.is_finite() || ms < 0.0 {
+        return Err(JsError::new(&format!(
+            "{what}: the time must be a number >= 0 ms, got {ms}"
+        )));
+    }
+    Ok((ms * 1000.0).round().min(u64::MAX as f64 / 2.0) as u64)
 }
 
 fn js(e: ScenarioError) -> JsError {
@@ -75,13 +94,16 @@ impl Lab {
 
     /// Advances virtual time by `dt_ms` (bounded work per call); true while the run goes on.
     pub fn step(&mut self, dt_ms: f64) -> Result<bool, JsError> {
-        if !dt_ms.is_finite() || dt_ms < 0.0 {
-            return Err(JsError::new(&format!(
-                "step: dtMs must be a number >= 0, got {dt_ms}"
-            )));
-        }
-        let dt_us = (dt_ms * 1000.0).min(u64::MAX as f64 / 2.0) as u64;
+        let dt_us = to_us("step", dt_ms)?;
         Ok(self.sim.step_bounded(dt_us, STEP_BUDGET_OPS) == Status::Running)
+    }
+
+    /// Like `step`, with the caller's operation budget: slow motion runs a few operations at a
+    /// time to show single puts and gets. Time stops where the budget stops.
+    #[wasm_bindgen(js_name = stepBounded)]
+    pub fn step_bounded(&mut self, dt_ms: f64, max_ops: u32) -> Result<bool, JsError> {
+        let dt_us = to_us("stepBounded", dt_ms)?;
+        Ok(self.sim.step_bounded(dt_us, max_ops.max(1) as u64) == Status::Running)
     }
 
     /// Runs to the next moment at which something happens.
@@ -92,12 +114,8 @@ impl Lab {
 
     /// Goes to virtual time `t_ms` (backward by replay).
     pub fn seek(&mut self, t_ms: f64) -> Result<bool, JsError> {
-        if !t_ms.is_finite() || t_ms < 0.0 {
-            return Err(JsError::new(&format!(
-                "seek: tMs must be a number >= 0, got {t_ms}"
-            )));
-        }
-        Ok(self.sim.seek((t_ms * 1000.0) as u64) == Status::Running)
+        let t_us = to_us("seek", t_ms)?;
+        Ok(self.sim.seek(t_us) == Status::Running)
     }
 
     /// Virtual time in milliseconds.
@@ -147,6 +165,12 @@ impl Lab {
         unsafe { js_sys::Uint32Array::view(&self.frame.queue_len) }
     }
 
+    #[wasm_bindgen(js_name = queueMaxsize)]
+    pub fn queue_maxsize(&self) -> js_sys::Uint32Array {
+        // SAFETY: as above.
+        unsafe { js_sys::Uint32Array::view(&self.frame.queue_maxsize) }
+    }
+
     #[wasm_bindgen(js_name = queueStarts)]
     pub fn queue_starts(&self) -> js_sys::Uint32Array {
         // SAFETY: as above.
@@ -157,6 +181,12 @@ impl Lab {
     pub fn queue_items(&self) -> js_sys::Uint32Array {
         // SAFETY: as above.
         unsafe { js_sys::Uint32Array::view(&self.frame.queue_items) }
+    }
+
+    /// True when moves were dropped since the last frame: redraw from queue contents.
+    #[wasm_bindgen(js_name = movesLost)]
+    pub fn moves_lost(&self) -> bool {
+        self.frame.moves_lost
     }
 
     pub fn moves(&self) -> js_sys::Uint32Array {

@@ -149,3 +149,46 @@ fn run_scenario_file_round_trips_a_preset() {
     assert_eq!(bad, 2);
     assert!(err.contains("scenario JSON"), "{err}");
 }
+
+#[test]
+fn engine_live_runs_presets_on_real_threads_with_the_same_exit_statuses() {
+    let (code, out, _) = cli(&["run", "--preset", "p6", "--engine", "live", "--json"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("1000 items processed\n"), "{out}");
+    let stats: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(stats["items_done"], 1000);
+    assert!(stats["hang"].is_null());
+    let (code, out, _) = cli(&["run", "--preset", "f4", "--engine", "live", "--quiet"]);
+    assert_eq!(code, 3);
+    assert!(out.contains("hang (Deadlock)"), "{out}");
+    let (code, out, _) = cli(&[
+        "run",
+        "--workers",
+        "3,4,5",
+        "--service",
+        "const:1ms",
+        "--items",
+        "20000",
+        "--engine",
+        "live",
+        "--clock",
+        "free",
+        "--quiet",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    let stats: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(stats["items_done"], 20000);
+}
+
+#[test]
+fn a_clock_without_the_live_engine_or_an_unknown_clock_is_bad_input() {
+    let (code, _, err) = cli(&["run", "--preset", "p6", "--clock", "free"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--clock goes with --engine live"), "{err}");
+    let (code, _, err) = cli(&[
+        "run", "--preset", "p6", "--engine", "live", "--clock", "fast",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--clock: `fast`"), "{err}");
+}

@@ -274,8 +274,15 @@ fn workers_added_to_a_program_that_starts_threads_one_by_one_start_at_once() {
     p1.set_workers(1, 3).unwrap();
     assert_eq!(p1.run_to_end(), Status::Finished);
     let stats = p1.stats();
-    let resize: Vec<_> = stats.threads.iter().filter(|t| t.stage == Some(1)).collect();
+    let resize: Vec<_> = stats
+        .threads
+        .iter()
+        .filter(|t| t.stage == Some(1))
+        .collect();
     assert_eq!(resize.len(), 3);
-    assert!(resize.iter().all(|t| t.polled_count > 0), "every resize worker polled");
+    assert!(
+        resize.iter().all(|t| t.polled_count > 0),
+        "every resize worker polled"
+    );
     assert_eq!(stats.items_done, 1000);
 }

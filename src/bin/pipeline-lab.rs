@@ -1,19 +1,25 @@
 //! The command line: list presets, run a preset, a scenario file or a builder pipeline headless,
 //! and print the console and the final stats. Exit 0 finished, 3 hang or MemoryError, 2 bad input.
 
+use pipeline_lab::live::{ClockMode, Live, LiveOptions};
 use pipeline_lab::scenario::{
     preset, presets, Arrival, Lang, PipelineSpec, Scenario, ScenarioError, Service,
 };
 use pipeline_lab::sim::Sim;
 use pipeline_lab::stats::{Stats, Status};
 use std::process::ExitCode;
+use std::time::Duration;
 
 const USAGE: &str = "usage:
   pipeline-lab presets
   pipeline-lab run (--preset ID | --scenario FILE.json | --workers N,N,.. [--maxsize N[,N..]]
                     [--service DIST,..] [--items N] [--arrival all|rate:N/s] [--memory-budget BYTES])
-                   [--seed N] [--lang en|ko] [--quiet] [--json] [--engine model]
-service forms: const:20ms  uniform:10ms..30ms  exp:1ms  (units us, ms, s)";
+                   [--seed N] [--lang en|ko] [--quiet] [--json]
+                   [--engine model|live] [--clock virtual|free|wall]
+service forms: const:20ms  uniform:10ms..30ms  exp:1ms  (units us, ms, s)
+--engine live runs every thread of the program on a real thread; its --clock: virtual (default:
+time jumps to the next deadline when every thread waits), free (durations skipped: raw
+throughput), wall (durations slept for real).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -58,6 +64,8 @@ struct Options {
     lang: Lang,
     quiet: bool,
     json: bool,
+    live: bool,
+    clock: Option<ClockMode>,
 }
 
 impl Options {
@@ -85,15 +93,18 @@ impl Options {
                     o.lang =
                         Lang::parse(&v).ok_or_else(|| format!("--lang: `{v}` is not en or ko"))?;
                 }
-                "--engine" => {
-                    match value()?.as_str() {
-                        "model" => {}
-                        "live" => return Err(
-                            "--engine live: the live engine is not built yet; use --engine model"
-                                .into(),
-                        ),
-                        v => return Err(format!("--engine: `{v}` is not model or live")),
-                    }
+                "--engine" => match value()?.as_str() {
+                    "model" => o.live = false,
+                    "live" => o.live = true,
+                    v => return Err(format!("--engine: `{v}` is not model or live")),
+                },
+                "--clock" => {
+                    o.clock = Some(match value()?.as_str() {
+                        "virtual" => ClockMode::Virtual,
+                        "free" => ClockMode::Free,
+                        "wall" => ClockMode::Wall,
+                        v => return Err(format!("--clock: `{v}` is not virtual, free or wall")),
+                    })
                 }
                 "--quiet" => o.quiet = true,
                 "--json" => o.json = true,
@@ -107,6 +118,11 @@ impl Options {
         ];
         if sources.iter().filter(|&&b| b).count() != 1 {
             return Err("run needs exactly one of --preset, --scenario or --workers".into());
+        }
+        if o.clock.is_some() && !o.live {
+            return Err(
+                "--clock goes with --engine live (the model engine has virtual time)".into(),
+            );
         }
         if o.workers.is_none()
             && [
@@ -218,15 +234,11 @@ fn list<T: std::str::FromStr>(flag: &str, text: &str) -> Result<Vec<T>, String> 
 
 fn run_scenario(o: &Options) -> Result<ExitCode, String> {
     let scenario = o.scenario()?;
-    let mut sim = Sim::new(scenario).map_err(|e| e.to_string())?;
-    sim.set_lang(o.lang);
-    // Print console lines as they appear, a virtual second at a time.
-    let mut printed = 0;
-    while sim.step(1_000_000) == Status::Running {
-        printed = print_console(&sim, printed, o.quiet);
-    }
-    print_console(&sim, printed, o.quiet);
-    let stats = sim.stats();
+    let stats = if o.live {
+        run_live(scenario, o)?
+    } else {
+        run_model(scenario, o)?
+    };
     if o.json {
         println!(
             "{}",
@@ -241,8 +253,32 @@ fn run_scenario(o: &Options) -> Result<ExitCode, String> {
     })
 }
 
-fn print_console(sim: &Sim, from: usize, quiet: bool) -> usize {
-    let lines = sim.console_lines();
+fn run_model(scenario: Scenario, o: &Options) -> Result<Stats, String> {
+    let mut sim = Sim::new(scenario).map_err(|e| e.to_string())?;
+    sim.set_lang(o.lang);
+    // Print console lines as they appear, a virtual second at a time.
+    let mut printed = 0;
+    while sim.step(1_000_000) == Status::Running {
+        printed = print_console(&sim.console_lines(), printed, o.quiet);
+    }
+    print_console(&sim.console_lines(), printed, o.quiet);
+    Ok(sim.stats())
+}
+
+fn run_live(scenario: Scenario, o: &Options) -> Result<Stats, String> {
+    let options = LiveOptions::with_clock(o.clock.unwrap_or_default());
+    let mut live = Live::new(scenario, options).map_err(|e| e.to_string())?;
+    live.set_lang(o.lang);
+    // Print console lines as they appear, looking every 50 ms of wall time.
+    let mut printed = 0;
+    while live.wait_for(Duration::from_millis(50)) == Status::Running {
+        printed = print_console(&live.console_lines(), printed, o.quiet);
+    }
+    print_console(&live.console_lines(), printed, o.quiet);
+    Ok(live.stats())
+}
+
+fn print_console(lines: &[String], from: usize, quiet: bool) -> usize {
     if !quiet {
         for l in &lines[from.min(lines.len())..] {
             println!("{l}");

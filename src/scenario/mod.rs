@@ -9,7 +9,7 @@ mod validate;
 pub use builder::{Arrival, PipelineSpec};
 pub use presets::{preset, presets, PresetInfo};
 pub use service::{parse_duration_us, Rng, Service};
-pub use validate::ScenarioError;
+pub use validate::{refused, ScenarioError};
 
 use serde::{Deserialize, Serialize};
 
@@ -295,10 +295,20 @@ impl Scenario {
             } => queue == input,
             _ => false,
         });
-        let per_worker = ops().any(|op| {
-            matches!(op.kind, OpKind::Repeat { times: Count::Workers(s), .. } if s == stage)
-        });
+        let per_worker = ops().any(
+            |op| matches!(op.kind, OpKind::Repeat { times: Count::Workers(s), .. } if s == stage),
+        );
         !closes || per_worker
+    }
+
+    /// True when some thread takes items from queue `queue` (`get`, or the polling `popleft`).
+    /// A queue nobody takes from (`done_queue`) is a sink: engines keep only its count.
+    pub fn queue_taken_from(&self, queue: QueueId) -> bool {
+        self.threads.iter().any(|t| {
+            t.program.iter().any(|op| {
+                matches!(op.kind, OpKind::Get { queue: q } | OpKind::PollGet { queue: q, .. } if q == queue)
+            })
+        })
     }
 
     /// The texts that `Print` ops index, stored beside the threads.

@@ -309,3 +309,15 @@ pub(crate) fn check_service(field: &str, s: &Service) -> Result<(), ScenarioErro
     }
     Ok(())
 }
+
+/// Why a control (`set_workers`, `set_maxsize`) is refused while a run goes on: the same words
+/// from every engine.
+pub mod refused {
+    pub const STAGE_CLOSING: &str =
+        "the stage is shutting down (close() was called on its queue); workers are fixed now";
+    pub const NO_WORKERS: &str = "this stage has no worker threads to copy";
+    pub const FIXED_SENTINELS: &str =
+        "this program puts a fixed number of SENTINELs on the stage's queue, so another worker would never end; use P6 or the pipeline builder, whose stop_threads sends one per worker";
+    pub const RUN_ENDED: &str = "the run has ended; reset to change it";
+    pub const POLLING_NO_MAXSIZE: &str = "a polling MyQueue (deque) has no maxsize";
+}

@@ -9,6 +9,8 @@
 mod code;
 mod queue;
 
+use crate::hang::{self, WaitOn, Waiter};
+use crate::scenario::refused;
 use crate::scenario::{
     Count, Expr, Lang, OpKind, QueueKind, Rng, Scenario, ScenarioError, Service, Value,
 };
@@ -17,7 +19,6 @@ use crate::stats::{
     Stats, Status, ThreadState, ThreadStats, NO_ITEM, SENTINEL_ID,
 };
 use code::{compile, Fused, Instr};
-use crate::hang::{self, WaitOn, Waiter};
 use queue::{SimQueue, Token};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -170,13 +171,7 @@ impl Sim {
         scenario.validate()?;
         let code = compile(scenario.threads.iter().map(|t| &t.program[..]));
         let taken_from: Vec<bool> = (0..scenario.queues.len())
-            .map(|q| {
-                scenario.threads.iter().any(|t| {
-                    t.program.iter().any(|op| {
-                        matches!(op.kind, OpKind::Get { queue } | OpKind::PollGet { queue, .. } if queue == q)
-                    })
-                })
-            })
+            .map(|q| scenario.queue_taken_from(q))
             .collect();
         let queues = scenario
             .queues
@@ -405,28 +400,16 @@ impl Sim {
             ));
         }
         if s.closing {
-            return Err(ScenarioError::invalid(
-                field,
-                "the stage is shutting down (close() was called on its queue); workers are fixed now",
-            ));
+            return Err(ScenarioError::invalid(field, refused::STAGE_CLOSING));
         }
         if s.workers.is_empty() {
-            return Err(ScenarioError::invalid(
-                field,
-                "this stage has no worker threads to copy",
-            ));
+            return Err(ScenarioError::invalid(field, refused::NO_WORKERS));
         }
         if !s.resizable {
-            return Err(ScenarioError::invalid(
-                field,
-                "this program puts a fixed number of SENTINELs on the stage's queue, so another worker would never end; use P6 or the pipeline builder, whose stop_threads sends one per worker",
-            ));
+            return Err(ScenarioError::invalid(field, refused::FIXED_SENTINELS));
         }
         if !self.is_running() {
-            return Err(ScenarioError::invalid(
-                field,
-                "the run has ended; reset to change it",
-            ));
+            return Err(ScenarioError::invalid(field, refused::RUN_ENDED));
         }
         Ok(())
     }
@@ -441,10 +424,7 @@ impl Sim {
             ));
         };
         if q.kind == QueueKind::Polling {
-            return Err(ScenarioError::invalid(
-                field,
-                "a polling MyQueue (deque) has no maxsize",
-            ));
+            return Err(ScenarioError::invalid(field, refused::POLLING_NO_MAXSIZE));
         }
         if maxsize > MAX_MAXSIZE {
             return Err(ScenarioError::range(
@@ -454,10 +434,7 @@ impl Sim {
             ));
         }
         if !self.is_running() {
-            return Err(ScenarioError::invalid(
-                field,
-                "the run has ended; reset to change it",
-            ));
+            return Err(ScenarioError::invalid(field, refused::RUN_ENDED));
         }
         Ok(())
     }

@@ -1,0 +1,422 @@
+//! The state one live run shares between its threads and its readers: thread slots (published
+//! in atomics), stages, queues, the clock, and what happens when every thread waits (the clock
+//! jumps, the run finishes, or it is hung). It must not interpret programs (`runner` does) nor
+//! build reports for people (`hang`, `report` do).
+
+use super::clock::{Clock, ClockMode};
+use super::hang;
+use super::pad::Padded;
+use super::park::Parker;
+use super::queue::{lock_spin, LiveQueue};
+use super::sched::Sched;
+use super::spawn::{SpawnError, Spawner};
+use crate::scenario::{Op, Rng, Scenario, Service};
+use crate::sim::ConsoleLine;
+use crate::stats::{Histogram, MemoryErrorReport, Status, ThreadState, NO_ITEM};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+
+/// `deadline` of a thread that waits on no deadline.
+pub(crate) const NO_DEADLINE: u64 = u64::MAX;
+/// `starter` of a thread whose starter has been released (or that has none).
+pub(crate) const NO_STARTER: u32 = u32::MAX;
+
+/// `retire` values: a worker told to stop by a lower worker count ends at its next `get`.
+pub(crate) const WORKING: u8 = 0;
+pub(crate) const RETIRING: u8 = 1;
+/// It has seen the order and is ending; it can no longer be kept.
+pub(crate) const EXITING: u8 = 2;
+
+/// What a waiting thread waits on, for the hang report (packed in one atomic).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wait {
+    Nothing,
+    Queue(usize),
+    Thread(usize),
+}
+
+impl Wait {
+    pub fn encode(self) -> u64 {
+        match self {
+            Wait::Nothing => 0,
+            Wait::Queue(q) => (1 << 32) | q as u64,
+            Wait::Thread(t) => (2 << 32) | t as u64,
+        }
+    }
+
+    pub fn decode(v: u64) -> Wait {
+        let i = (v & 0xffff_ffff) as usize;
+        match v >> 32 {
+            1 => Wait::Queue(i),
+            2 => Wait::Thread(i),
+            _ => Wait::Nothing,
+        }
+    }
+}
+
+/// A thread's counters for one stage function it ran (on lines of their own: written per item).
+#[derive(Debug, Default)]
+#[repr(align(128))]
+pub(crate) struct StageCounters {
+    /// Calls of the stage function finished.
+    pub done: AtomicU64,
+    /// Sum over those calls of the item's time in the stage (queued and in service).
+    pub sojourn_us: AtomicU64,
+    /// Time spent inside the stage function.
+    pub busy_us: AtomicU64,
+}
+
+/// One scenario thread, as everyone else sees it. Only the thread itself writes its counters
+/// and state (plain loads and stores of atomics), except where a field says otherwise.
+/// Aligned so that neighbouring slots never share a cache line.
+#[derive(Debug)]
+#[repr(align(128))]
+pub(crate) struct ThreadSlot {
+    pub name: String,
+    pub stage: Option<usize>,
+    /// Index into [`Shared::programs`].
+    pub prog: usize,
+    /// Runs the polling worker's `while True`: it never ends by itself.
+    pub polls: bool,
+    pub parker: Parker,
+    /// [`ThreadState`] as a byte. `NotStarted -> Running` (start) and `NotStarted -> Ended`
+    /// (retired before it started) are compare-and-swaps by other threads.
+    pub state: AtomicU8,
+    pub since: AtomicU64,
+    pub time_in: [AtomicU64; ThreadState::COUNT],
+    pub pc: AtomicU32,
+    /// Item id held, or `NO_ITEM` / `SENTINEL_ID`.
+    pub held: AtomicU32,
+    /// [`Wait`], encoded.
+    pub wait: AtomicU64,
+    /// When its timed wait ends; claimed (set back to `NO_DEADLINE`) by exactly one party.
+    pub deadline: AtomicU64,
+    /// `WORKING`, `RETIRING` or `EXITING`; written by controls and by the thread.
+    pub retire: AtomicU8,
+    /// The thread that started this one and waits until it first waits (CPython's
+    /// `Thread.start` waits for the new thread to begin; the GIL lets it run until it blocks).
+    pub starter: AtomicU32,
+    /// Threads in `join()` on this one.
+    pub joiners: Mutex<Vec<u32>>,
+    pub polled: AtomicU64,
+    pub wasted_polls: AtomicU64,
+    /// Operations executed (flushed in batches).
+    pub ops: AtomicU64,
+    /// Items this thread finished (put into `done_queue`, or took for good when there is none).
+    pub items_done: AtomicU64,
+    pub per_stage: Box<[StageCounters]>,
+}
+
+impl ThreadSlot {
+    pub fn new(
+        name: String,
+        stage: Option<usize>,
+        prog: usize,
+        polls: bool,
+        stages: usize,
+    ) -> ThreadSlot {
+        ThreadSlot {
+            name,
+            stage,
+            prog,
+            polls,
+            parker: Parker::default(),
+            state: AtomicU8::new(ThreadState::NotStarted as u8),
+            since: AtomicU64::new(0),
+            time_in: Default::default(),
+            pc: AtomicU32::new(0),
+            held: AtomicU32::new(NO_ITEM),
+            wait: AtomicU64::new(0),
+            deadline: AtomicU64::new(NO_DEADLINE),
+            retire: AtomicU8::new(WORKING),
+            starter: AtomicU32::new(NO_STARTER),
+            joiners: Mutex::new(Vec::new()),
+            polled: AtomicU64::new(0),
+            wasted_polls: AtomicU64::new(0),
+            ops: AtomicU64::new(0),
+            items_done: AtomicU64::new(0),
+            per_stage: (0..stages).map(|_| StageCounters::default()).collect(),
+        }
+    }
+
+    #[inline]
+    pub fn state(&self) -> ThreadState {
+        ThreadState::ALL[self.state.load(Ordering::SeqCst) as usize]
+    }
+
+    /// Starts or retires a thread that has not started; false when it already has.
+    pub fn leave_not_started(&self, to: ThreadState) -> bool {
+        self.state
+            .compare_exchange(
+                ThreadState::NotStarted as u8,
+                to as u8,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            )
+            .is_ok()
+    }
+
+    pub fn is_retiring(&self) -> bool {
+        self.retire.load(Ordering::SeqCst) != WORKING
+    }
+}
+
+/// A stage function and its workers.
+#[derive(Debug)]
+pub(crate) struct LiveStage {
+    pub name: String,
+    pub service: Service,
+    /// Seeded as the model engine seeds it, so each stage draws the same sequence.
+    pub rng: Mutex<Rng>,
+    pub input: usize,
+    /// Worker threads in the order they were made. Its lock also orders a control's change
+    /// against `stop_threads` counting the workers and against `start_threads`.
+    pub workers: Mutex<Vec<u32>>,
+    pub target_workers: AtomicU32,
+    /// `stop_threads` began (its worker count is fixed): controls are refused from now on.
+    pub closing: AtomicBool,
+    /// `start_threads` ran: workers added from now on start at once.
+    pub started: AtomicBool,
+}
+
+impl LiveStage {
+    /// One service time.
+    #[inline]
+    pub fn sample(&self) -> u64 {
+        match self.service {
+            Service::Const { us } => us,
+            s => s.sample(&mut lock(&self.rng)),
+        }
+    }
+}
+
+#[inline]
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Everything a run's threads share.
+pub(crate) struct Shared {
+    pub scenario: Scenario,
+    pub programs: Vec<Vec<Op>>,
+    pub queues: Vec<LiveQueue>,
+    pub stages: Vec<LiveStage>,
+    /// Slots `0..n_slots` are set; more are added by `set_workers`. Boxed, so that the table
+    /// costs little beyond the slots in use.
+    pub slots: Box<[OnceLock<Box<ThreadSlot>>]>,
+    pub n_slots: AtomicUsize,
+    pub clock: Clock,
+    /// Changes whenever a thread starts or stops waiting.
+    pub sched: Padded<Sched>,
+    /// Every thread must return as soon as it sees this (the run ended, or a reset). Read by
+    /// every operation, so it sits alone.
+    pub stop: Padded<AtomicBool>,
+    /// Threads started and not ended.
+    pub alive: AtomicUsize,
+    pub main_ended: AtomicBool,
+    /// Bumped by every `put(object())`.
+    pub items_made: Padded<AtomicU64>,
+    /// Items (not SENTINELs) sitting in queues: what the memory budget counts (wraps below
+    /// zero for a moment when a get counts an item out before its put counted it in).
+    pub queued_items: Padded<AtomicU64>,
+    /// Serializes what happens when every thread waits.
+    pub idle: Mutex<()>,
+    pub console: Mutex<Vec<ConsoleLine>>,
+    pub latency: Mutex<Histogram>,
+    pub hang: Mutex<Option<hang::Hung>>,
+    pub memory_error: Mutex<Option<MemoryErrorReport>>,
+    pub lingering: Mutex<Vec<usize>>,
+    /// Time at which the run ended (`u64::MAX` while it runs).
+    pub ended_at: AtomicU64,
+    /// Item moves for frames, three numbers each, when recording.
+    pub moves: Option<Mutex<Vec<u32>>>,
+    /// Some moves were dropped since the last frame (nobody read frames for a long while).
+    pub moves_lost: AtomicBool,
+    pub spawner: Arc<dyn Spawner>,
+    /// Jobs handed to the spawner that have not returned yet.
+    pub running: Arc<AtomicUsize>,
+    /// Serializes adding thread slots.
+    pub grow: Mutex<()>,
+}
+
+impl Shared {
+    #[inline]
+    pub fn slot(&self, t: usize) -> &ThreadSlot {
+        self.slots[t].get().expect("slots below n_slots are set")
+    }
+
+    #[inline]
+    pub fn n_threads(&self) -> usize {
+        self.n_slots.load(Ordering::SeqCst)
+    }
+
+    pub fn slots(&self) -> impl Iterator<Item = &ThreadSlot> {
+        (0..self.n_threads()).map(|t| self.slot(t))
+    }
+
+    /// Adds a thread slot; `None` when the run has made as many threads as it may.
+    pub fn push_slot(&self, slot: ThreadSlot) -> Option<usize> {
+        // The count is published after the slot is set, so readers never see an empty slot.
+        let _one_at_a_time = lock_spin(&self.grow);
+        let t = self.n_threads();
+        let cell = self.slots.get(t)?;
+        cell.set(Box::new(slot)).ok()?;
+        self.n_slots.store(t + 1, Ordering::SeqCst);
+        Some(t)
+    }
+
+    #[inline]
+    pub fn current_line(&self, t: usize) -> u32 {
+        let s = self.slot(t);
+        self.programs[s.prog]
+            .get(s.pc.load(Ordering::Relaxed) as usize)
+            .map_or(0, |op| op.line)
+    }
+
+    /// Wakes `who`, a thread just taken off a waiter list, counting it as running first. For
+    /// threads of the run (they are running, so the run cannot have ended under them).
+    #[inline]
+    pub fn wake(&self, who: u32) {
+        self.sched.activate();
+        self.slot(who as usize).parker.wake();
+    }
+
+    /// Like [`Shared::wake`], for controls: does nothing once the run has ended.
+    pub fn wake_from_outside(&self, who: u32) {
+        if self.sched.try_activate() {
+            self.slot(who as usize).parker.wake();
+        }
+    }
+
+    /// Ends `t`'s timed wait if its deadline is at or before `now`; true when this call did.
+    pub fn claim(&self, t: usize, now: u64) -> bool {
+        let s = self.slot(t);
+        let d = s.deadline.load(Ordering::SeqCst);
+        if d > now
+            || s.deadline
+                .compare_exchange(d, NO_DEADLINE, Ordering::SeqCst, Ordering::SeqCst)
+                .is_err()
+        {
+            return false;
+        }
+        self.sched.end_timed_wait();
+        s.parker.wake();
+        true
+    }
+
+    /// Wakes every thread whose deadline is at or before `now`. Lock-free.
+    pub fn claim_due(&self, now: u64) {
+        for t in 0..self.n_threads() {
+            self.claim(t, now);
+        }
+    }
+
+    /// Virtual clock: every thread waits, so time jumps to the earliest deadline.
+    fn advance_to_next_deadline(&self) {
+        let next = self
+            .slots()
+            .map(|s| s.deadline.load(Ordering::SeqCst))
+            .min()
+            .unwrap_or(NO_DEADLINE);
+        if next != NO_DEADLINE {
+            let now = self.clock.advance_to(next);
+            self.claim_due(now);
+        }
+    }
+
+    /// Called by a thread whose wait (or end) left no thread running: jump the clock, finish
+    /// the run, or report the hang.
+    pub fn on_idle(&self) {
+        let _serial = lock(&self.idle);
+        loop {
+            let w = self.sched.load();
+            if w.status() != Status::Running || w.active() > 0 {
+                return;
+            }
+            if w.timed() > 0 {
+                if self.clock.mode == ClockMode::Virtual {
+                    self.advance_to_next_deadline();
+                }
+                // Stepped and wall clocks: `step` or the sleepers themselves go on.
+                return;
+            }
+            if self.alive.load(Ordering::SeqCst) == 0 {
+                if self.sched.end_if_idle(Status::Finished) {
+                    self.halt();
+                    return;
+                }
+                continue;
+            }
+            let report = hang::seen(self);
+            *lock(&self.hang) = Some(report);
+            if self.sched.end_if_idle(Status::Hang) {
+                self.halt();
+                return;
+            }
+            *lock(&self.hang) = None;
+        }
+    }
+
+    /// When main has returned and only polling workers (`while True`) are left, the program is
+    /// over: they are listed as lingering and stopped.
+    pub fn finish_if_only_pollers_left(&self) {
+        let mut lingering = Vec::new();
+        for (t, s) in self.slots().enumerate() {
+            if s.state().is_alive() {
+                if !s.polls {
+                    return;
+                }
+                lingering.push(t);
+            }
+        }
+        *lock(&self.lingering) = lingering;
+        if self.sched.end(Status::Finished) {
+            self.halt();
+        }
+    }
+
+    /// Tells every thread to return and wakes them all. Lock-free.
+    pub fn halt(&self) {
+        let _ = self.ended_at.compare_exchange(
+            u64::MAX,
+            self.clock.now(),
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        );
+        self.stop.store(true, Ordering::SeqCst);
+        for s in self.slots() {
+            s.parker.unpark();
+        }
+    }
+
+    /// Virtual time now; frozen once the run ended.
+    pub fn now(&self) -> u64 {
+        match self.ended_at.load(Ordering::SeqCst) {
+            u64::MAX => self.clock.now(),
+            t => t,
+        }
+    }
+
+    /// Runs thread `t` on the spawner. The caller has already counted it as running (see
+    /// [`Sched::activate`]) and set its slot's state to `Running`; on an error it undoes that.
+    pub fn spawn_thread(self: &Arc<Shared>, t: usize) -> Result<(), SpawnError> {
+        self.alive.fetch_add(1, Ordering::SeqCst);
+        self.running.fetch_add(1, Ordering::SeqCst);
+        let sh = self.clone();
+        let running = self.running.clone();
+        let job = Box::new(move || {
+            super::runner::run(sh, t);
+            // Last: after this the job no longer touches the run.
+            running.fetch_sub(1, Ordering::SeqCst);
+        });
+        self.spawner.spawn(job).inspect_err(|_| {
+            self.running.fetch_sub(1, Ordering::SeqCst);
+            self.alive.fetch_sub(1, Ordering::SeqCst);
+        })
+    }
+
+    /// Appends a console line; threads print rarely, and readers only try the lock.
+    pub fn print(&self, line: ConsoleLine) {
+        lock(&self.console).push(line);
+    }
+}

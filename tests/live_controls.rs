@@ -1,0 +1,191 @@
+//! `set_workers` and `set_maxsize` while the threads run: nothing is lost or done twice, and
+//! what the model engine refuses is refused with the same typed error.
+
+use pipeline_lab::live::{ClockMode, Live, LiveOptions};
+use pipeline_lab::scenario::{preset, Arrival, PipelineSpec, Rng, Scenario, Service};
+use pipeline_lab::sim::Sim;
+use pipeline_lab::stats::Status;
+use std::time::{Duration, Instant};
+
+const PATIENCE: Duration = Duration::from_secs(60);
+
+fn pipeline(items: u64, maxsize: u32) -> Scenario {
+    PipelineSpec {
+        workers: vec![2, 2, 2],
+        maxsize: vec![maxsize; 3],
+        service: vec![
+            Service::Exp { mean_us: 1000 },
+            Service::Exp { mean_us: 1500 },
+            Service::Exp { mean_us: 800 },
+        ],
+        items,
+        arrival: Arrival::AllAtOnce,
+        seed: 7,
+        memory_budget_bytes: None,
+        item_bytes: 1,
+    }
+    .build()
+    .unwrap()
+}
+
+/// Every item id `0..items` is in the done queue exactly once.
+fn assert_every_item_once(run: &Live, items: u64) {
+    let mut ids = run.queue_item_ids(run.scenario().done_queue.unwrap());
+    ids.sort_unstable();
+    assert_eq!(ids.len() as u64, items, "items in done_queue");
+    assert!(
+        ids.iter().copied().eq(0..items),
+        "an item is missing or twice"
+    );
+}
+
+/// Steps the clock until `done` items are done: the run cannot finish behind the test's back.
+fn step_until(run: &Live, done: u64) {
+    let start = Instant::now();
+    while run.items_done() < done && run.is_running() {
+        assert!(start.elapsed() < PATIENCE, "stuck before {done} items");
+        run.step(500);
+        std::thread::sleep(Duration::from_micros(100));
+    }
+    assert!(run.is_running(), "the run ended before {done} items");
+}
+
+/// Steps the clock until the run ends.
+fn step_to_end(run: &Live) -> Status {
+    let start = Instant::now();
+    while run.is_running() && start.elapsed() < PATIENCE {
+        run.step(5_000);
+        std::thread::sleep(Duration::from_micros(100));
+    }
+    run.status()
+}
+
+fn stepped() -> LiveOptions {
+    LiveOptions::with_clock(ClockMode::Stepped).keeping_done_items()
+}
+
+#[test]
+fn set_workers_mid_run_loses_nothing() {
+    let items = 3000;
+    let run = Live::new(pipeline(items, 5), stepped()).unwrap();
+    step_until(&run, 300);
+    run.set_workers(1, 8).unwrap();
+    step_until(&run, 800);
+    run.set_workers(1, 1).unwrap();
+    run.set_workers(2, 5).unwrap();
+    step_until(&run, 1300);
+    // Back up: the workers told to go are kept first, then new ones are made.
+    run.set_workers(1, 6).unwrap();
+    run.set_workers(0, 1).unwrap();
+    step_until(&run, 2000);
+    run.set_workers(0, 4).unwrap();
+    assert_eq!(step_to_end(&run), Status::Finished);
+    assert_eq!(run.console_lines(), ["3000 items processed"]);
+    assert_every_item_once(&run, items);
+    let stats = run.stats();
+    let workers: Vec<u32> = stats.stages.iter().map(|s| s.workers).collect();
+    assert_eq!(workers, [4, 6, 5]);
+    assert!(stats.threads.len() > 7, "workers were added");
+    assert_eq!(
+        stats.stages.iter().map(|s| s.completed).sum::<u64>(),
+        3 * items
+    );
+}
+
+#[test]
+fn set_maxsize_mid_run_loses_nothing_and_wakes_blocked_putters() {
+    let items = 3000;
+    let run = Live::new(pipeline(items, 2), stepped()).unwrap();
+    step_until(&run, 200);
+    run.set_maxsize(0, 50).unwrap();
+    run.set_maxsize(1, 1).unwrap();
+    step_until(&run, 900);
+    run.set_maxsize(1, 0).unwrap();
+    run.set_maxsize(2, 3).unwrap();
+    step_until(&run, 1600);
+    run.set_maxsize(0, 1).unwrap();
+    assert_eq!(step_to_end(&run), Status::Finished);
+    assert_every_item_once(&run, items);
+    let maxsize: Vec<u32> = run.stats().queues.iter().map(|q| q.maxsize).collect();
+    assert_eq!(maxsize, [1, 0, 3, 0]);
+}
+
+/// Controls thrown at random moments, stepped clock: they race with the threads, and with
+/// `stop_threads`, which fixes the worker count (later changes are refused, not lost).
+#[test]
+fn random_controls_while_stepping_lose_nothing() {
+    let mut rng = Rng::new(42);
+    for case in 0..6 {
+        let items = 400 + rng.below(800);
+        let run = Live::new(
+            pipeline(items, 1 + rng.below(20) as u32),
+            LiveOptions::with_clock(ClockMode::Stepped).keeping_done_items(),
+        )
+        .unwrap();
+        let start = Instant::now();
+        while run.is_running() {
+            assert!(start.elapsed() < PATIENCE, "case {case} ran too long");
+            run.step(200 + rng.below(2000));
+            std::thread::yield_now();
+            match rng.below(4) {
+                0 => {
+                    let r = run.set_workers(rng.below(3) as usize, 1 + rng.below(10) as u32);
+                    if let Err(e) = r {
+                        let why = e.to_string();
+                        assert!(
+                            why.contains("shutting down") || why.contains("has ended"),
+                            "{why}"
+                        );
+                    }
+                }
+                1 => {
+                    let r = run.set_maxsize(rng.below(3) as usize, rng.below(30) as u32);
+                    if let Err(e) = r {
+                        assert!(e.to_string().contains("has ended"), "{e}");
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(
+            run.status(),
+            Status::Finished,
+            "case {case}: {:?}",
+            run.hang().map(|h| h.message)
+        );
+        assert_every_item_once(&run, items);
+    }
+}
+
+#[test]
+fn controls_are_refused_like_the_model_engine() {
+    fn both(id: &str) -> (Sim, Live) {
+        let mut sim = Sim::new(preset(id).unwrap()).unwrap();
+        sim.run_to_end();
+        let live = Live::new(preset(id).unwrap(), LiveOptions::default()).unwrap();
+        live.wait_for(PATIENCE);
+        (sim, live)
+    }
+    // A hung run: its download stage is shutting down; the others have ended.
+    let (mut sim, live) = both("f1");
+    for (stage, count) in [(9, 2), (0, 0), (0, 33), (0, 2), (1, 2)] {
+        assert_eq!(
+            live.set_workers(stage, count),
+            sim.set_workers(stage, count),
+            "set_workers({stage}, {count})"
+        );
+    }
+    for (queue, maxsize) in [(7, 1), (0, 1001), (0, 5)] {
+        assert_eq!(
+            live.set_maxsize(queue, maxsize),
+            sim.set_maxsize(queue, maxsize),
+            "set_maxsize({queue}, {maxsize})"
+        );
+    }
+    // A polling deque has no maxsize; a stage without workers has none to copy.
+    let (mut sim, live) = both("p1");
+    assert_eq!(live.set_maxsize(0, 5), sim.set_maxsize(0, 5));
+    let (mut sim, live) = both("p4");
+    assert_eq!(live.set_workers(0, 2), sim.set_workers(0, 2));
+    assert!(live.set_workers(0, 2).is_err());
+}
