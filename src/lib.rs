@@ -33,6 +33,7 @@ pub mod live;
 pub mod scenario;
 pub mod sim;
 pub mod stats;
+mod token;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

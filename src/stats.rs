@@ -196,6 +196,77 @@ pub struct Stats {
     pub memory_error: Option<MemoryErrorReport>,
 }
 
+/// What an engine measured of one stage; [`StageStats::derive`] computes the rest, the same
+/// way for both engines.
+pub struct StageTotals {
+    pub name: String,
+    pub workers: u32,
+    pub service_mean_us: f64,
+    pub completed: u64,
+    /// Time its workers spent working, and alive (both up to now).
+    pub busy_us: u64,
+    pub alive_us: u64,
+    pub blocked_on_get_us: u64,
+    pub blocked_on_put_us: u64,
+    /// Mean length of its input queue up to now.
+    pub queue_mean: f64,
+    /// Integral over time of items in service (item-microseconds).
+    pub in_service_area: f64,
+    /// Sum of the completed items' times in the stage (queued and in service).
+    pub sojourn_sum_us: u128,
+}
+
+impl StageStats {
+    /// The stage's stats at virtual time `now` from its totals.
+    pub fn derive(t: StageTotals, now: u64) -> StageStats {
+        let StageTotals {
+            name,
+            workers,
+            service_mean_us: mean,
+            completed,
+            busy_us,
+            alive_us,
+            blocked_on_get_us,
+            blocked_on_put_us,
+            queue_mean,
+            in_service_area,
+            sojourn_sum_us,
+        } = t;
+        let ratio = |a: f64, b: f64| if b == 0.0 { 0.0 } else { a / b };
+        StageStats {
+            name,
+            workers,
+            service_mean_us: mean,
+            capacity_per_s: if mean > 0.0 {
+                workers as f64 * 1e6 / mean
+            } else {
+                f64::INFINITY
+            },
+            completed,
+            utilization: ratio(busy_us as f64, alive_us as f64),
+            blocked_on_get_us,
+            blocked_on_put_us,
+            little_l: if now == 0 {
+                0.0
+            } else {
+                queue_mean + in_service_area / now as f64
+            },
+            little_lambda_per_s: ratio(completed as f64 * 1e6, now as f64),
+            little_w_us: ratio(sojourn_sum_us as f64, completed as f64),
+        }
+    }
+}
+
+/// The best throughput the stages allow: the smallest finite capacity of a stage with workers.
+pub fn theoretical_best(stages: &[StageStats]) -> Option<f64> {
+    stages
+        .iter()
+        .filter(|s| s.workers > 0)
+        .map(|s| s.capacity_per_s)
+        .fold(None, |m: Option<f64>, c| Some(m.map_or(c, |m| m.min(c))))
+        .filter(|c| c.is_finite())
+}
+
 /// The stage that limits the pipeline: among the stages nearly as busy as the busiest (within
 /// 5 points of utilization), the one with the least capacity. Utilization alone would also
 /// mark every stage upstream of the slowest, since a saturated source keeps them all busy.

@@ -37,11 +37,13 @@ mod shared;
 mod spawn;
 
 pub use clock::ClockMode;
+#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+pub use spawn::RayonSpawner;
 pub use spawn::{Job, PoolSpawner, SpawnError, Spawner, ThreadSpawner};
 
-use crate::scenario::refused;
+use crate::scenario::validate::{check_set_maxsize, check_set_workers, StageNow};
 use crate::scenario::{Lang, OpKind, QueueKind, Rng, Scenario, ScenarioError};
-use crate::sim::{MAX_MAXSIZE, MAX_WORKERS};
+use crate::sim::MAX_WORKERS;
 use crate::stats::{Frame, HangReport, Histogram, Stats, Status, ThreadState};
 use pad::Padded;
 use queue::{lock_spin, LiveQueue};
@@ -312,31 +314,26 @@ impl Live {
     /// told to go are kept again first when the count goes back up. Never sleeps in the OS.
     pub fn set_workers(&self, stage: usize, count: u32) -> Result<(), ScenarioError> {
         let sh = &self.sh;
-        let field = format!("stages[{stage}].workers");
-        let Some(st) = sh.stages.get(stage) else {
-            return Err(ScenarioError::range(
-                "stage",
-                stage,
-                &format!("0..{} (stages of this scenario)", sh.stages.len()),
-            ));
-        };
         let max = self.options.max_workers.clamp(1, MAX_WORKERS);
-        if !(1..=max).contains(&count) {
-            return Err(ScenarioError::range(field, count, &format!("1..={max}")));
-        }
-        let mut workers = lock_spin(&st.workers);
-        if st.closing.load(Ordering::SeqCst) {
-            return Err(ScenarioError::invalid(field, refused::STAGE_CLOSING));
-        }
-        if workers.is_empty() {
-            return Err(ScenarioError::invalid(field, refused::NO_WORKERS));
-        }
-        if !sh.scenario.stage_resizable(stage) {
-            return Err(ScenarioError::invalid(field, refused::FIXED_SENTINELS));
-        }
-        if !self.is_running() {
-            return Err(ScenarioError::invalid(field, refused::RUN_ENDED));
-        }
+        let mut workers = check_set_workers(
+            stage,
+            sh.stages.len(),
+            count,
+            max,
+            self.is_running(),
+            || {
+                // Held until the change is made, so no SENTINEL count can slip in between.
+                let workers = lock_spin(&sh.stages[stage].workers);
+                let now = StageNow {
+                    closing: sh.stages[stage].closing.load(Ordering::SeqCst),
+                    has_workers: !workers.is_empty(),
+                    resizable: sh.scenario.stage_resizable(stage),
+                };
+                (now, workers)
+            },
+        )?;
+        let st = &sh.stages[stage];
+        let field = format!("stages[{stage}].workers");
         st.target_workers.store(count, Ordering::SeqCst);
         let staying: Vec<u32> = workers
             .iter()
@@ -455,27 +452,9 @@ impl Live {
     /// above a lowered bound stay; `put` waits until the queue drains below it.
     pub fn set_maxsize(&self, queue: usize, maxsize: u32) -> Result<(), ScenarioError> {
         let sh = &self.sh;
-        let field = format!("queues[{queue}].maxsize");
-        let Some(q) = sh.queues.get(queue) else {
-            return Err(ScenarioError::range(
-                "queue",
-                queue,
-                &format!("0..{} (queues of this scenario)", sh.queues.len()),
-            ));
-        };
-        if q.kind == QueueKind::Polling {
-            return Err(ScenarioError::invalid(field, refused::POLLING_NO_MAXSIZE));
-        }
-        if maxsize > MAX_MAXSIZE {
-            return Err(ScenarioError::range(
-                field,
-                maxsize,
-                &format!("0..={MAX_MAXSIZE} (0 = unbounded)"),
-            ));
-        }
-        if !self.is_running() {
-            return Err(ScenarioError::invalid(field, refused::RUN_ENDED));
-        }
+        let kinds: Vec<QueueKind> = sh.queues.iter().map(|q| q.kind).collect();
+        check_set_maxsize(queue, &kinds, maxsize, self.is_running())?;
+        let q = &sh.queues[queue];
         q.set_maxsize(maxsize, |w| sh.wake_from_outside(w));
         Ok(())
     }

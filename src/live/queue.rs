@@ -17,32 +17,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 
-/// An item in flight; `id == Token::SENTINEL` is `ClosableQueue.SENTINEL`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Token {
-    pub id: u64,
-    /// When `object()` made it (virtual microseconds).
-    pub born: u64,
-    /// When it entered the queue it is in (or last finished a stage function).
-    pub entered: u64,
-}
-
-impl Token {
-    pub const SENTINEL: u64 = u64::MAX;
-
-    pub fn sentinel(now: u64) -> Token {
-        Token {
-            id: Token::SENTINEL,
-            born: now,
-            entered: now,
-        }
-    }
-
-    #[inline]
-    pub fn is_sentinel(&self) -> bool {
-        self.id == Token::SENTINEL
-    }
-}
+pub(crate) use crate::token::Token;
 
 /// `get` on an empty queue without waiting (`queue.Empty`; `IndexError` for the deque).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use super::queue::try_lock_briefly;
 use super::shared::Shared;
 use crate::scenario::{Lang, OpKind};
 use crate::stats::{
-    Frame, Latency, QueueStats, StageStats, Stats, ThreadState, ThreadStats, NO_ITEM,
+    Frame, Latency, QueueStats, StageStats, StageTotals, Stats, ThreadState, ThreadStats, NO_ITEM,
 };
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
@@ -115,58 +115,26 @@ pub(crate) fn stats(sh: &Shared, lang: Lang, last: &Mutex<LastSeen>) -> Stats {
             }
             let mean = st.service.mean_us();
             let queue_mean = sh.queues[st.input].mean_len(now);
-            StageStats {
-                name: st.name.clone(),
-                workers,
-                service_mean_us: mean,
-                capacity_per_s: if mean > 0.0 {
-                    workers as f64 * 1e6 / mean
-                } else {
-                    f64::INFINITY
+            StageStats::derive(
+                StageTotals {
+                    name: st.name.clone(),
+                    workers,
+                    service_mean_us: mean,
+                    completed,
+                    busy_us: busy,
+                    alive_us: alive,
+                    blocked_on_get_us: bget,
+                    blocked_on_put_us: bput,
+                    queue_mean,
+                    in_service_area: in_service as f64,
+                    sojourn_sum_us: sojourn,
                 },
-                completed,
-                utilization: if alive == 0 {
-                    0.0
-                } else {
-                    busy as f64 / alive as f64
-                },
-                blocked_on_get_us: bget,
-                blocked_on_put_us: bput,
-                little_l: if now == 0 {
-                    0.0
-                } else {
-                    queue_mean + in_service as f64 / now as f64
-                },
-                little_lambda_per_s: per_s(completed),
-                little_w_us: if completed == 0 {
-                    0.0
-                } else {
-                    sojourn as f64 / completed as f64
-                },
-            }
+                now,
+            )
         })
         .collect();
-    let bottleneck = stages
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.workers > 0)
-        .max_by(|a, b| {
-            a.1.utilization
-                .partial_cmp(&b.1.utilization)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(
-                    b.1.capacity_per_s
-                        .partial_cmp(&a.1.capacity_per_s)
-                        .unwrap_or(std::cmp::Ordering::Equal),
-                )
-        })
-        .map(|(i, _)| i);
-    let theoretical = stages
-        .iter()
-        .filter(|s| s.workers > 0)
-        .map(|s| s.capacity_per_s)
-        .fold(None, |m: Option<f64>, c| Some(m.map_or(c, |m| m.min(c))))
-        .filter(|c| c.is_finite());
+    let bottleneck = crate::stats::bottleneck(&stages);
+    let theoretical = crate::stats::theoretical_best(&stages);
     let items_done: u64 = sh
         .slots()
         .map(|s| s.items_done.load(Ordering::Relaxed))

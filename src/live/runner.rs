@@ -682,8 +682,8 @@ impl<'a> Runner<'a> {
             time_us: self.time(),
             thread: self.t,
             line,
-            en: fill(&text.en, &values),
-            ko: fill(&text.ko, &values),
+            en: text.fill(crate::scenario::Lang::En, &values),
+            ko: text.fill(crate::scenario::Lang::Ko, &values),
         });
     }
 
@@ -837,18 +837,4 @@ fn bump(c: &std::sync::atomic::AtomicU64) {
 #[inline]
 fn add(c: &std::sync::atomic::AtomicU64, v: u64) {
     c.store(c.load(Ordering::Relaxed) + v, Ordering::Relaxed);
-}
-
-/// Replaces each `{}` in `text` by the next value (as the model engine's console does).
-fn fill(text: &str, values: &[String]) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut rest = text;
-    let mut values = values.iter();
-    while let Some(i) = rest.find("{}") {
-        out.push_str(&rest[..i]);
-        out.push_str(values.next().map_or("{}", |v| v.as_str()));
-        rest = &rest[i + 2..];
-    }
-    out.push_str(rest);
-    out
 }

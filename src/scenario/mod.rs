@@ -4,7 +4,7 @@
 mod builder;
 mod presets;
 mod service;
-mod validate;
+pub mod validate;
 
 pub use builder::{Arrival, PipelineSpec};
 pub use presets::{preset, presets, PresetInfo};
@@ -63,6 +63,24 @@ pub struct Text {
 }
 
 impl Text {
+    /// The text in `lang` with each `{}` replaced by the next value (a `print` of f-strings).
+    pub fn fill(&self, lang: Lang, values: &[String]) -> String {
+        let text = match lang {
+            Lang::En => &self.en,
+            Lang::Ko => &self.ko,
+        };
+        let mut out = String::with_capacity(text.len() + 8);
+        let mut rest = text.as_str();
+        let mut values = values.iter();
+        while let Some(i) = rest.find("{}") {
+            out.push_str(&rest[..i]);
+            out.push_str(values.next().map_or("{}", |v| v.as_str()));
+            rest = &rest[i + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     pub fn new(en: &str, ko: &str) -> Text {
         Text {
             en: en.to_string(),

@@ -321,3 +321,81 @@ pub mod refused {
     pub const RUN_ENDED: &str = "the run has ended; reset to change it";
     pub const POLLING_NO_MAXSIZE: &str = "a polling MyQueue (deque) has no maxsize";
 }
+
+/// A stage as `set_workers` sees it, in either engine.
+#[derive(Clone, Copy, Debug)]
+pub struct StageNow {
+    /// `close()` was called on its queue (or its SENTINELs are going out).
+    pub closing: bool,
+    pub has_workers: bool,
+    /// More workers could still end (see `Scenario::stage_resizable`).
+    pub resizable: bool,
+}
+
+/// `set_workers(stage, count)`'s rules, the same for every engine: the stage exists, the count
+/// is in `1..=max`, the stage can grow or shrink now, the run goes on. `now` is asked only
+/// once the stage exists (an engine may lock the stage to answer).
+pub fn check_set_workers<T>(
+    stage: usize,
+    n_stages: usize,
+    count: u32,
+    max: u32,
+    running: bool,
+    now: impl FnOnce() -> (StageNow, T),
+) -> Result<T, ScenarioError> {
+    if stage >= n_stages {
+        return Err(ScenarioError::range(
+            "stage",
+            stage,
+            &format!("0..{n_stages} (stages of this scenario)"),
+        ));
+    }
+    let field = format!("stages[{stage}].workers");
+    if !(1..=max).contains(&count) {
+        return Err(ScenarioError::range(field, count, &format!("1..={max}")));
+    }
+    let (st, held) = now();
+    let why = if st.closing {
+        refused::STAGE_CLOSING
+    } else if !st.has_workers {
+        refused::NO_WORKERS
+    } else if !st.resizable {
+        refused::FIXED_SENTINELS
+    } else if !running {
+        refused::RUN_ENDED
+    } else {
+        return Ok(held);
+    };
+    Err(ScenarioError::invalid(field, why))
+}
+
+/// `set_maxsize(queue, maxsize)`'s rules, the same for every engine.
+pub fn check_set_maxsize(
+    queue: usize,
+    kinds: &[crate::scenario::QueueKind],
+    maxsize: u32,
+    running: bool,
+) -> Result<(), ScenarioError> {
+    let Some(&kind) = kinds.get(queue) else {
+        return Err(ScenarioError::range(
+            "queue",
+            queue,
+            &format!("0..{} (queues of this scenario)", kinds.len()),
+        ));
+    };
+    let field = format!("queues[{queue}].maxsize");
+    if kind == crate::scenario::QueueKind::Polling {
+        return Err(ScenarioError::invalid(field, refused::POLLING_NO_MAXSIZE));
+    }
+    if maxsize > crate::sim::MAX_MAXSIZE {
+        return Err(ScenarioError::range(
+            field,
+            maxsize,
+            &format!("0..={} (0 = unbounded)", crate::sim::MAX_MAXSIZE),
+        ));
+    }
+    if !running {
+        return Err(ScenarioError::invalid(field, refused::RUN_ENDED));
+    }
+    Ok(())
+}

@@ -10,13 +10,13 @@ mod code;
 mod queue;
 
 use crate::hang::{self, WaitOn, Waiter};
-use crate::scenario::refused;
+use crate::scenario::validate::{check_set_maxsize, check_set_workers, StageNow};
 use crate::scenario::{
     Count, Expr, Lang, OpKind, QueueKind, Rng, Scenario, ScenarioError, Service, Value,
 };
 use crate::stats::{
     place, Frame, HangKind, HangReport, Histogram, MemoryErrorReport, QueueStats, StageStats,
-    Stats, Status, ThreadState, ThreadStats, NO_ITEM, SENTINEL_ID,
+    StageTotals, Stats, Status, ThreadState, ThreadStats, NO_ITEM, SENTINEL_ID,
 };
 use code::{compile, Fused, Instr};
 use queue::{SimQueue, Token};
@@ -384,59 +384,27 @@ impl Sim {
     }
 
     fn check_workers(&self, stage: usize, count: u32) -> Result<(), ScenarioError> {
-        let field = format!("stages[{stage}].workers");
-        let Some(s) = self.stages.get(stage) else {
-            return Err(ScenarioError::range(
-                "stage",
-                stage,
-                &format!("0..{} (stages of this scenario)", self.stages.len()),
-            ));
-        };
-        if !(1..=MAX_WORKERS).contains(&count) {
-            return Err(ScenarioError::range(
-                field,
-                count,
-                &format!("1..={MAX_WORKERS}"),
-            ));
-        }
-        if s.closing {
-            return Err(ScenarioError::invalid(field, refused::STAGE_CLOSING));
-        }
-        if s.workers.is_empty() {
-            return Err(ScenarioError::invalid(field, refused::NO_WORKERS));
-        }
-        if !s.resizable {
-            return Err(ScenarioError::invalid(field, refused::FIXED_SENTINELS));
-        }
-        if !self.is_running() {
-            return Err(ScenarioError::invalid(field, refused::RUN_ENDED));
-        }
-        Ok(())
+        check_set_workers(
+            stage,
+            self.stages.len(),
+            count,
+            MAX_WORKERS,
+            self.is_running(),
+            || {
+                let s = &self.stages[stage];
+                let now = StageNow {
+                    closing: s.closing,
+                    has_workers: !s.workers.is_empty(),
+                    resizable: s.resizable,
+                };
+                (now, ())
+            },
+        )
     }
 
     fn check_maxsize(&self, queue: usize, maxsize: u32) -> Result<(), ScenarioError> {
-        let field = format!("queues[{queue}].maxsize");
-        let Some(q) = self.queues.get(queue) else {
-            return Err(ScenarioError::range(
-                "queue",
-                queue,
-                &format!("0..{} (queues of this scenario)", self.queues.len()),
-            ));
-        };
-        if q.kind == QueueKind::Polling {
-            return Err(ScenarioError::invalid(field, refused::POLLING_NO_MAXSIZE));
-        }
-        if maxsize > MAX_MAXSIZE {
-            return Err(ScenarioError::range(
-                field,
-                maxsize,
-                &format!("0..={MAX_MAXSIZE} (0 = unbounded)"),
-            ));
-        }
-        if !self.is_running() {
-            return Err(ScenarioError::invalid(field, refused::RUN_ENDED));
-        }
-        Ok(())
+        let kinds: Vec<QueueKind> = self.queues.iter().map(|q| q.kind).collect();
+        check_set_maxsize(queue, &kinds, maxsize, self.is_running())
     }
 
     fn log_control(&mut self, c: Control) {
@@ -1078,8 +1046,8 @@ impl Sim {
             time_us: self.now,
             thread: t,
             line,
-            en: fill(&text.en, &values),
-            ko: fill(&text.ko, &values),
+            en: text.fill(Lang::En, &values),
+            ko: text.fill(Lang::Ko, &values),
         });
     }
 
@@ -1287,44 +1255,26 @@ impl Sim {
                     + st.in_service as u128 * (now - st.last_change) as u128)
                     as f64;
                 let queue_mean = self.queues[st.input].mean_len(now);
-                StageStats {
-                    name: self.scenario.stages[s].name.clone(),
-                    workers,
-                    service_mean_us: mean,
-                    capacity_per_s: if mean > 0.0 {
-                        workers as f64 * 1e6 / mean
-                    } else {
-                        f64::INFINITY
+                StageStats::derive(
+                    StageTotals {
+                        name: self.scenario.stages[s].name.clone(),
+                        workers,
+                        service_mean_us: mean,
+                        completed: st.completed,
+                        busy_us: busy,
+                        alive_us: alive,
+                        blocked_on_get_us: bget,
+                        blocked_on_put_us: bput,
+                        queue_mean,
+                        in_service_area,
+                        sojourn_sum_us: st.sojourn_sum,
                     },
-                    completed: st.completed,
-                    utilization: if alive == 0 {
-                        0.0
-                    } else {
-                        busy as f64 / alive as f64
-                    },
-                    blocked_on_get_us: bget,
-                    blocked_on_put_us: bput,
-                    little_l: if now == 0 {
-                        0.0
-                    } else {
-                        queue_mean + in_service_area / now as f64
-                    },
-                    little_lambda_per_s: per_s(st.completed),
-                    little_w_us: if st.completed == 0 {
-                        0.0
-                    } else {
-                        st.sojourn_sum as f64 / st.completed as f64
-                    },
-                }
+                    now,
+                )
             })
             .collect();
         let bottleneck = crate::stats::bottleneck(&stages);
-        let theoretical = stages
-            .iter()
-            .filter(|s| s.workers > 0)
-            .map(|s| s.capacity_per_s)
-            .fold(None, |m: Option<f64>, c| Some(m.map_or(c, |m| m.min(c))))
-            .filter(|c| c.is_finite());
+        let theoretical = crate::stats::theoretical_best(&stages);
         let polls = threads.iter().map(|t| t.polled_count).sum();
         let wasted_polls = threads.iter().map(|t| t.wasted_polls).sum();
         let wasted_cpu_us = threads.iter().map(|t| t.spinning_us).sum();
@@ -1447,18 +1397,4 @@ impl SimThread {
             joiners: Vec::new(),
         }
     }
-}
-
-/// Replaces each `{}` in `text` by the next value.
-fn fill(text: &str, values: &[String]) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut rest = text;
-    let mut values = values.iter();
-    while let Some(i) = rest.find("{}") {
-        out.push_str(&rest[..i]);
-        out.push_str(values.next().map_or("{}", |v| v.as_str()));
-        rest = &rest[i + 2..];
-    }
-    out.push_str(rest);
-    out
 }

@@ -4,32 +4,7 @@
 use crate::scenario::{QueueKind, QueueSpec};
 use std::collections::VecDeque;
 
-/// An item in flight. `id == SENTINEL` marks `ClosableQueue.SENTINEL`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Token {
-    pub id: u64,
-    /// When `object()` made it.
-    pub born: u64,
-    /// When it entered the queue it is in (or last left one), for the stage's time in system.
-    pub entered: u64,
-}
-
-impl Token {
-    pub const SENTINEL: u64 = u64::MAX;
-
-    pub fn sentinel(now: u64) -> Token {
-        Token {
-            id: Token::SENTINEL,
-            born: now,
-            entered: now,
-        }
-    }
-
-    #[inline]
-    pub fn is_sentinel(&self) -> bool {
-        self.id == Token::SENTINEL
-    }
-}
+pub(crate) use crate::token::Token;
 
 /// `put` on a full queue (`queue.Full`); the caller still holds its token.
 pub(crate) struct Full;
