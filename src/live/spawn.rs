@@ -52,6 +52,25 @@ impl Spawner for ThreadSpawner {
     }
 }
 
+/// wasm-bindgen-rayon's pool of Web Workers (the threaded browser build): each job is one
+/// `rayon::spawn` and holds its pool thread until it returns, so the capacity is the pool's size
+/// (`initThreadPool(n)` on the page) and the engine refuses a scenario that needs more.
+#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RayonSpawner;
+
+#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+impl Spawner for RayonSpawner {
+    fn capacity(&self) -> Option<usize> {
+        Some(rayon::current_num_threads())
+    }
+
+    fn spawn(&self, job: Job) -> Result<(), SpawnError> {
+        rayon::spawn(job);
+        Ok(())
+    }
+}
+
 /// `size` threads that take jobs from a channel, as the browser's fixed pool does. A job that
 /// finds every thread busy waits in the channel until one is free.
 pub struct PoolSpawner {
