@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the single-threaded WebAssembly module and its JS glue into pkg/st/.
-# (The threaded build will go to pkg/mt/ later; this script does not make it yet.)
+# Builds the single-threaded WebAssembly module (the model engine) and its JS glue into pkg/st/.
+# The threaded build (the live engine on Web Workers) is scripts/build-wasm-mt.sh, into pkg/mt/.
 #
 # Usage: bash scripts/build-wasm.sh        (WASM_OPT=0 skips the wasm-opt pass)
 set -euo pipefail

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every test, stopping at the first failure: setup (with Chromium), the Rust
-# tests, the wasm build, then the browser tests in tests/e2e/ against that build.
+# tests, both wasm builds (pkg/st model engine, pkg/mt live engine on real threads), then the
+# browser tests in tests/e2e/ against them.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,8 +16,11 @@ bash scripts/setup.sh --browser
 step "cargo test"
 cargo test
 
-step "build wasm"
+step "build wasm (single-threaded, pkg/st)"
 bash scripts/build-wasm.sh
+
+step "build wasm (threaded, pkg/mt; the first build rebuilds std, ~75 s)"
+bash scripts/build-wasm-mt.sh
 
 step "browser tests"
 node --test tests/e2e/
