@@ -270,13 +270,15 @@ pub fn theoretical_best(stages: &[StageStats]) -> Option<f64> {
 /// The stage that limits the pipeline: among the stages nearly as busy as the busiest (within
 /// 5 points of utilization), the one with the least capacity. Utilization alone would also
 /// mark every stage upstream of the slowest, since a saturated source keeps them all busy.
+/// `None` until some stage has been busy.
 pub fn bottleneck(stages: &[StageStats]) -> Option<usize> {
     let busiest = stages
         .iter()
         .filter(|s| s.workers > 0)
         .map(|s| s.utilization)
         .fold(f64::NAN, f64::max);
-    if busiest.is_nan() {
+    // Before any stage has worked there is nothing to point at.
+    if busiest.is_nan() || busiest <= 0.0 {
         return None;
     }
     stages

@@ -1,7 +1,7 @@
 //! Properties of the model engine over many random pipelines: nothing lost or duplicated,
 //! bounds respected, replays identical, and changes made while running lose nothing.
 
-use pipeline_lab::scenario::{Arrival, PipelineSpec, Rng, Service};
+use pipeline_lab::scenario::{preset, Arrival, PipelineSpec, Rng, Service};
 use pipeline_lab::sim::Sim;
 use pipeline_lab::stats::{place, Status, NO_ITEM, SENTINEL_ID};
 
@@ -249,4 +249,13 @@ fn a_bounded_step_never_runs_past_its_budget() {
     assert!(events <= 10_001, "{events}");
     assert_eq!(sim.now(), 0, "main is still putting items at time 0");
     assert_eq!(sim.run_to_end(), Status::Finished);
+}
+
+#[test]
+fn no_stage_is_marked_the_bottleneck_before_any_has_worked() {
+    let sim = Sim::new(preset("p6").unwrap()).unwrap();
+    assert_eq!(sim.stats().bottleneck, None);
+    let mut sim = Sim::new(preset("p6").unwrap()).unwrap();
+    sim.run_to_end();
+    assert!(sim.stats().bottleneck.is_some());
 }
