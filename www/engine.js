@@ -48,8 +48,11 @@ async function loadThreaded(poolSize) {
 }
 
 /**
- * The threaded build's pool size. Each blocking thread of a run holds a pool thread and the pool
- * is built once per page (shared/PLATFORM.md): 3 stages of 16 workers, main and spares.
+ * The threaded build's pool size. Each thread of a run (main and every worker) holds a pool thread
+ * for as long as it runs, and the pool is built once per page (shared/PLATFORM.md): so a run may
+ * have 64 threads at once, main and 63 workers, counting the workers its sliders may add (3
+ * stages of 16 workers and main leave each stage room to grow to 21). LiveLab refuses a bigger
+ * program with a `PoolTooSmall` error that carries `needed` and `capacity`.
  */
 export const THREAD_POOL_SIZE = 64;
 
@@ -106,9 +109,12 @@ export class Run {
     return this.engine === 'model';
   }
 
-  /** Whether the engine can stop after a given number of operations (slow motion). */
+  /**
+   * Whether the engine can stop after a given number of operations (slow motion): the model
+   * engine only; real threads run as they run, and slow motion is the clock's speed alone.
+   */
   get canLimitOps() {
-    return typeof this.lab.stepBounded === 'function';
+    return this.engine === 'model' && typeof this.lab.stepBounded === 'function';
   }
 
   /**

@@ -19,6 +19,10 @@ const STRINGS = {
       'real threads need a cross-origin isolated page (SharedArrayBuffer); this one is not, so the model engine runs',
     reasonNoBuild: 'threaded build not available',
     reasonLoadFailed: 'the threaded build failed to load',
+    engineThreadsTitle:
+      'The live engine: every thread of the program on a Web Worker of its own, from a pool of {pool}',
+    poolTooSmall:
+      "Real threads: this program has {needed} threads, but the page's pool has {capacity} Web Workers, one for each thread (main and at most {workers} workers). Use fewer workers, or the model engine.",
     speed: 'Speed',
     play: 'Play',
     pause: 'Pause',
@@ -150,6 +154,9 @@ const STRINGS = {
     stepBackUnavailable: 'Step back needs the model engine (it replays the run).',
     canvasLabel: 'The pipeline: threads, queues and items',
     helpTitle: 'Keyboard shortcuts',
+    helpEnginesTitle: 'Engines',
+    helpThreads:
+      'Real threads: every thread of the program (main and each worker) runs on a Web Worker of its own, from a pool of {pool} started once per page. A run may have {pool} threads at once, main and {workers} workers, counting the workers the sliders may add: 3 stages × 16 workers and main leave each stage room to grow to 21. A bigger program is refused; the model engine runs any size. Step back and slow motion by single operations need the model engine.',
     keySpace: 'play / pause',
     keyRight: 'step to the next event',
     keyLeft: 'step back',
@@ -177,6 +184,9 @@ const STRINGS = {
       '실제 스레드는 교차 출처 격리된 페이지(SharedArrayBuffer)가 필요합니다. 이 페이지는 격리되지 않아 모델 엔진이 실행됩니다',
     reasonNoBuild: '스레드 빌드가 없습니다 (threaded build not available)',
     reasonLoadFailed: '스레드 빌드를 불러오지 못했습니다',
+    engineThreadsTitle: '라이브 엔진: 프로그램의 스레드마다 Web Worker 하나 (풀 크기 {pool})',
+    poolTooSmall:
+      '실제 스레드: 이 프로그램은 스레드가 {needed}개이지만 페이지의 풀에는 Web Worker가 {capacity}개뿐입니다. 스레드마다 하나가 필요합니다 (main과 작업자 최대 {workers}개). 작업자를 줄이거나 모델 엔진을 쓰세요.',
     speed: '속도',
     play: '실행',
     pause: '일시 정지',
@@ -308,6 +318,9 @@ const STRINGS = {
     stepBackUnavailable: '뒤로 가기는 모델 엔진에서만 됩니다 (실행을 다시 재생합니다).',
     canvasLabel: '파이프라인: 스레드, 큐, 아이템',
     helpTitle: '단축키',
+    helpEnginesTitle: '엔진',
+    helpThreads:
+      '실제 스레드: 프로그램의 스레드(main과 각 작업자)마다 자기 Web Worker에서 실행됩니다. 풀은 페이지마다 한 번 {pool}개로 시작합니다. 한 실행은 슬라이더로 늘릴 수 있는 작업자까지 세어 스레드 {pool}개, 즉 main과 작업자 {workers}개까지 쓸 수 있습니다: 3단계 × 작업자 16개와 main이면 단계마다 21개까지 늘릴 수 있습니다. 더 큰 프로그램은 거절되며, 모델 엔진은 크기 제한이 없습니다. 뒤로 가기와 연산 단위 슬로 모션은 모델 엔진에서만 됩니다.',
     keySpace: '실행 / 일시 정지',
     keyRight: '다음 사건까지 한 단계',
     keyLeft: '한 단계 뒤로',

@@ -4,7 +4,7 @@
 import { FrameLoop } from './clock.js';
 import { Charts } from './charts.js';
 import { renderSliders, slider } from './controls.js';
-import { createRun, loadEngines } from './engine.js';
+import { THREAD_POOL_SIZE, createRun, loadEngines } from './engine.js';
 import { STATE, STATES, stateIconUrl, tokenIconUrl } from './icons.js';
 import { analyse } from './layout.js';
 import { applyStrings, formatBytes, pick, preferredLanguage, t } from './i18n.js';
@@ -36,6 +36,7 @@ const el = {
   helpButton: $('help-button'),
   help: $('help'),
   helpKeys: $('help-keys'),
+  helpThreads: $('help-threads'),
   legend: $('legend'),
   canvasSummary: $('canvas-summary'),
 };
@@ -385,7 +386,7 @@ async function newRun({ keepPlaying = false } = {}) {
   try {
     run = await createRun(source, state.lang, state.engine);
   } catch (error) {
-    if (token === app.runToken) panels.showError(error);
+    if (token === app.runToken) panels.showError(runRefusal(error));
     updateButtons();
     return;
   }
@@ -398,6 +399,13 @@ async function newRun({ keepPlaying = false } = {}) {
   if (keepPlaying && wasPlaying) play();
   updateButtons();
   writeUrl();
+}
+
+/** A run the engine would not start, in the page's language where the engine says why in numbers. */
+function runRefusal(error) {
+  if (error?.name !== 'PoolTooSmall') return error;
+  const { needed, capacity } = error;
+  return t(lang(), 'poolTooSmall', { needed, capacity, workers: capacity - 1 });
 }
 
 function setUpRun(run) {
@@ -710,6 +718,9 @@ function showEngineAvailability() {
   el.engineThreads.disabled = !threads.available;
   el.engineReason.textContent = threads.available ? '' : t(l, threads.reason);
   el.engineReason.dataset.reason = threads.reason ?? '';
+  el.engineThreads.parentElement.title = threads.available
+    ? t(l, 'engineThreadsTitle', { pool: THREAD_POOL_SIZE })
+    : '';
   el.engineModel.checked = app.state.engine !== 'threads';
   el.engineThreads.checked = app.state.engine === 'threads';
 }
@@ -788,6 +799,10 @@ function buildHelp() {
     return [dt, dd];
   });
   el.helpKeys.replaceChildren(...rows);
+  el.helpThreads.textContent = t(l, 'helpThreads', {
+    pool: THREAD_POOL_SIZE,
+    workers: THREAD_POOL_SIZE - 1,
+  });
 }
 
 function toggleHelp() {

@@ -57,13 +57,17 @@ test('isolated, without the threaded build: real threads disabled, "threaded bui
 test('not isolated and no service worker: the model engine runs and the page says why', async () => {
   const l = await lab({ isolation: false });
   const { page, problems } = await newWatchedPage(l);
-  // ?coi=0 keeps coi-serviceworker from registering: a host where even that fails.
-  await openLab(page, `${l.url}?coi=0`, '#p=p3&s=1000');
+  // ?coi=0 keeps coi-serviceworker from registering: a host where even that fails. The link
+  // asks for real threads; the page falls back to the model engine and says so.
+  await openLab(page, `${l.url}?coi=0`, '#p=p3&s=1000&e=threads');
   const sw = await engineSwitch(page);
   assert.equal(sw.isolated, false);
   assert.equal(sw.threadsDisabled, true);
+  assert.equal(sw.modelChecked, true);
   assert.equal(sw.reasonKey, 'reasonIsolation');
   assert.match(sw.reason, /cross-origin isolated/);
+  assert.match(await page.locator('#notice').textContent(), /the model engine runs/);
+  assert.equal(await page.evaluate(() => window.pipelineLab.state.engine), 'model');
   await page.screenshot({ path: join(SCREENSHOTS, 'not-isolated.png') });
   const end = await runToEnd(page);
   assert.equal(end.status, 'finished');
