@@ -4,8 +4,14 @@
 // over a few hundred frames), the time from navigation to the first drawn frame, and the page's
 // wasm and JS size (raw and gzip). Prints one JSON line and a readable table.
 //
-// Usage: node scripts/bench-page.mjs [--frames N] [--speed S] [--workers W]   (W: 1..32 a stage;
-//        CHROMIUM_PATH overrides the browser)
+// Then the threaded engine (pkg/mt's LiveLab on wasm-bindgen-rayon's pool, on an isolated page):
+// the pool's start-up (initThreadPool(64)), the cost of one step + frame + stats call from the
+// main thread with 3 x 16 workers running (median, p95, in microseconds), and the throughput of
+// the 3/4/5-worker, maxsize 1000, no-op-stage pipeline with 100,000 items on the free clock.
+//
+// Usage: node scripts/bench-page.mjs [--frames N] [--speed S] [--workers W] [--only page|threads]
+//        [--runs R]   (W: 1..32 a stage; R: throughput runs, default 5; CHROMIUM_PATH overrides
+//        the browser)
 
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
@@ -16,6 +22,11 @@ const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const RUNS = option('runs', 5);
+const POOL_SIZE = 64; // www/engine.js THREAD_POOL_SIZE
+const THROUGHPUT_ITEMS = 100_000;
+const BAR_ITEMS_PER_S = 1.5e6; // 30x Python's queue.Queue (~50k items/s on these machines)
 const FRAMES = option('frames', 400);
 const SPEED = option('speed', 10);
 const WORKERS = Math.max(1, Math.min(32, option('workers', 16)));
@@ -44,17 +55,15 @@ const round = (x, digits = 3) => Number(x.toFixed(digits));
 
 async function main() {
   const server = await startServer({ port: 0 });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  if (ONLY === 'threads') {
+    try {
+      await benchThreads(server);
+    } finally {
+      await server.close();
+    }
+    return;
+  }
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
     const errors = [];
@@ -186,8 +195,187 @@ async function main() {
     if (errors.length) console.log(`  page errors: ${errors.join('; ')}`);
   } finally {
     await browser.close();
+  }
+  try {
+    if (ONLY !== 'page') await benchThreads(server);
+  } finally {
     await server.close();
   }
+}
+
+function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
+  });
+}
+
+/** The threaded engine, measured inside an isolated page that loads only pkg/mt. */
+async function benchThreads(server) {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const url = `http://127.0.0.1:${server.port}/bench-threads.html`;
+    // An empty page with the isolation headers (the server adds them to every other path).
+    await page.route(url, (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        headers: {
+          'Cross-Origin-Opener-Policy': 'same-origin',
+          'Cross-Origin-Embedder-Policy': 'require-corp',
+        },
+        body: '<!doctype html><title>threads bench</title>',
+      }),
+    );
+    await page.goto(url);
+    const r = await page.evaluate(measureThreads, {
+      poolSize: POOL_SIZE,
+      calls: FRAMES,
+      runs: RUNS,
+      items: THROUGHPUT_ITEMS,
+    });
+    const result = {
+      bench: 'page-threads',
+      pool: { size: POOL_SIZE, start_ms: round(r.poolStartMs, 1) },
+      per_call_us: {
+        config: '3 stages x 16 workers, 10,000 items, exp 200 ms, stepped clock, 160 ms a call',
+        step_frame_stats: summaryUs(r.total),
+        step: summaryUs(r.step),
+        frame: summaryUs(r.frame),
+        stats: summaryUs(r.stats),
+      },
+      throughput: {
+        config: `3/4/5 workers, maxsize 1000, no-op stages, ${THROUGHPUT_ITEMS} items, free clock`,
+        runs: r.runs,
+        median_items_per_s: Math.round(median(r.runs.map((x) => x.items_per_s))),
+        median_engine_items_per_s: Math.round(median(r.runs.map((x) => x.engine_items_per_s))),
+        bar_items_per_s: BAR_ITEMS_PER_S,
+      },
+      page_errors: errors,
+    };
+    result.throughput.met = result.throughput.median_items_per_s >= BAR_ITEMS_PER_S;
+    console.log(JSON.stringify(result));
+    const pc = result.per_call_us;
+    const t = result.throughput;
+    const rows = [
+      [`pool start-up, initThreadPool(${POOL_SIZE})`, `${result.pool.start_ms} ms`],
+      [
+        'step + frame + stats a call, median / p95',
+        `${pc.step_frame_stats.median_us} / ${pc.step_frame_stats.p95_us} us`,
+      ],
+      [
+        '  step / frame / stats, median',
+        `${pc.step.median_us} / ${pc.frame.median_us} / ${pc.stats.median_us} us`,
+      ],
+      [
+        '  step / frame / stats, p95',
+        `${pc.step.p95_us} / ${pc.frame.p95_us} / ${pc.stats.p95_us} us`,
+      ],
+      [
+        `3/4/5 workers, ${THROUGHPUT_ITEMS} items, free clock (median of ${t.runs.length})`,
+        `${(t.median_items_per_s / 1e6).toFixed(2)} M items/s from JS, ` +
+          `${(t.median_engine_items_per_s / 1e6).toFixed(2)} M items/s by the engine's clock ` +
+          `(bar ${BAR_ITEMS_PER_S / 1e6} M: ${t.met ? 'met' : 'NOT met'})`,
+      ],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    console.log('');
+    console.log('Threaded engine (pkg/mt LiveLab), headless Chromium');
+    for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+    if (errors.length) console.log(`  page errors: ${errors.join('; ')}`);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Runs in the page (no closure over this module): loads pkg/mt and measures. */
+async function measureThreads({ poolSize, calls, runs, items }) {
+  const mod = await import('/pkg/mt/pipeline_lab.js');
+  await mod.default();
+  const t0 = performance.now();
+  await mod.initThreadPool(poolSize);
+  const poolStartMs = performance.now() - t0;
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  // A 1 ms pause that does not block the main thread and is not clamped like setTimeout.
+  const pause = (ms) => Atomics.waitAsync(cell, 0, 0, ms).value;
+
+  // Per call: the page's work each animation frame on a busy run (x10 speed at 60 frames/s).
+  const spec = (workers, maxsize, n, service) => ({
+    workers,
+    maxsize: workers.map(() => maxsize),
+    service: workers.map(() => service),
+    items: n,
+    arrival: { kind: 'all_at_once' },
+    seed: 1,
+  });
+  const lab = mod.LiveLab.fromPipeline(
+    JSON.stringify(spec([16, 16, 16], 0, 10_000, { dist: 'exp', mean_us: 200_000 })),
+    'en',
+  );
+  const out = { poolStartMs, step: [], frame: [], stats: [], total: [], runs: [] };
+  for (let i = 0; i < calls; i++) {
+    const a = performance.now();
+    lab.step(160);
+    const b = performance.now();
+    lab.frame();
+    // The page reads the views at once.
+    void (lab.threadStates().length + lab.queueItems().length + lab.moves().length);
+    const c = performance.now();
+    JSON.parse(lab.stats());
+    const d = performance.now();
+    out.step.push(b - a);
+    out.frame.push(c - b);
+    out.stats.push(d - c);
+    out.total.push(d - a);
+    await pause(16);
+  }
+  lab.free();
+
+  // Throughput: from creating the run (its threads start) until step() sees it ended.
+  for (let k = 0; k < runs; k++) {
+    await pause(200); // the last run's threads return to the pool
+    const json = JSON.stringify(spec([3, 4, 5], 1000, items, { dist: 'const', us: 0 }));
+    const a = performance.now();
+    const run = mod.LiveLab.fromPipeline(json, 'en', 'free');
+    while (run.step(0)) await pause(1);
+    const s = performance.now() - a;
+    const stats = JSON.parse(run.stats());
+    run.free();
+    out.runs.push({
+      status: stats.status,
+      items_done: stats.items_done,
+      wall_ms: Math.round(s * 10) / 10,
+      items_per_s: Math.round(stats.items_done / (s / 1000)),
+      // The free clock's "now" is wall time from the run's start to its end.
+      engine_items_per_s: Math.round(stats.items_done / (stats.virtual_time_us / 1e6)),
+    });
+  }
+  return out;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return quantile(sorted, 0.5);
+}
+
+function summaryUs(valuesMs) {
+  const sorted = valuesMs.map((v) => v * 1000).sort((a, b) => a - b);
+  return {
+    calls: sorted.length,
+    median_us: Math.round(quantile(sorted, 0.5)),
+    p95_us: Math.round(quantile(sorted, 0.95)),
+    max_us: Math.round(sorted[sorted.length - 1]),
+  };
 }
 
 main().catch((error) => {
