@@ -173,7 +173,7 @@ function backfillCharts() {
   charts.reset();
   for (let i = 1; i <= BACKFILL_SAMPLES; i++) {
     const t = Math.round((endUs * i) / BACKFILL_SAMPLES);
-    run.seek((t + 0.5) / 1000);
+    run.seek(t / 1000);
     charts.push(run.stats(), { draw: false });
   }
   charts.redraw();
@@ -547,8 +547,8 @@ function stepBack() {
         break;
       }
     }
-    // Microseconds + 0.5, so that the engine's truncation to whole microseconds lands on `target`.
-    const going = run.seek((target + 0.5) / 1000);
+    // The engine rounds milliseconds to whole microseconds, so this lands exactly on `target`.
+    const going = run.seek(target / 1000);
     app.phase = going ? 'paused' : 'ended';
     app.endShown = app.phase === 'ended';
     charts.truncate(target);
