@@ -26,6 +26,12 @@ echo "build-wasm-mt: wasm-bindgen --target web --out-dir $OUT"
 rm -rf "$OUT"
 wasm-bindgen --target web --out-dir "$OUT" "$WASM"
 
+# wasm-bindgen-rayon 1.3's worker script calls init(module, memory), which this wasm-bindgen
+# deprecates with a console warning in each of the pool's 64 workers: pass the one object instead.
+for helper in "$OUT"/snippets/wasm-bindgen-rayon-*/src/workerHelpers*.js; do
+  sed -i 's/await pkg.default(data.module, data.memory);/await pkg.default({ module_or_path: data.module, memory: data.memory });/' "$helper"
+done
+
 WASM_OPT_BIN=node_modules/.bin/wasm-opt
 if [[ "${WASM_OPT:-1}" != 0 && -x $WASM_OPT_BIN ]]; then
   echo "build-wasm-mt: wasm-opt -O"
