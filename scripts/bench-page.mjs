@@ -5,7 +5,7 @@
 // wasm and JS size (raw and gzip). Prints one JSON line and a readable table.
 //
 // Then the threaded engine (pkg/mt's LiveLab on wasm-bindgen-rayon's pool, on an isolated page):
-// the pool's start-up (initThreadPool(64)), the cost of one step + frame + stats call from the
+// the pool's start-up (initThreadPool(65): 64 for runs and one for the relay), the cost of one step + frame + stats call from the
 // main thread with 3 x 16 workers running (median, p95, in microseconds), and the throughput of
 // the 3/4/5-worker, maxsize 1000, no-op-stage pipeline with 100,000 items on the free clock.
 //
@@ -268,7 +268,7 @@ async function benchThreads(server) {
     const pc = result.per_call_us;
     const t = result.throughput;
     const rows = [
-      [`pool start-up, initThreadPool(${POOL_SIZE})`, `${result.pool.start_ms} ms`],
+      [`pool start-up, initThreadPool(${POOL_SIZE + 1})`, `${result.pool.start_ms} ms`],
       [
         'step + frame + stats a call, median / p95',
         `${pc.step_frame_stats.median_us} / ${pc.step_frame_stats.p95_us} us`,
@@ -303,7 +303,7 @@ async function measureThreads({ poolSize, calls, runs, items }) {
   const mod = await import('/pkg/mt/pipeline_lab.js');
   await mod.default();
   const t0 = performance.now();
-  await mod.initThreadPool(poolSize);
+  await mod.initThreadPool(poolSize + 1); // + LiveLab's relay (src/live/spawn.rs)
   const poolStartMs = performance.now() - t0;
   const cell = new Int32Array(new SharedArrayBuffer(4));
   // A 1 ms pause that does not block the main thread and is not clamped like setTimeout.

@@ -255,10 +255,11 @@ impl Lab {
 mod live_lab {
     use super::*;
     use crate::live::{
-        threads_needed, ClockMode, Live, LiveError, LiveOptions, RayonSpawner, Spawner,
+        threads_needed, ClockMode, Live, LiveError, LiveOptions, RayonSpawner, RelaySpawner,
+        Spawner,
     };
     use crate::sim::MAX_WORKERS;
-    use std::sync::Arc;
+    use std::sync::{Arc, OnceLock};
 
     /// Virtual time one `stepEvent` advances: real threads have no "next event" to run to.
     const STEP_EVENT_US: u64 = 1_000;
@@ -479,10 +480,11 @@ mod live_lab {
             Ok(started)
         }
 
-        /// Threads in wasm-bindgen-rayon's pool (`initThreadPool(n)`).
+        /// Threads a run may have at once: wasm-bindgen-rayon's pool (`initThreadPool(n)`) less
+        /// the one the relay holds.
         #[wasm_bindgen(js_name = poolSize)]
         pub fn pool_size(&self) -> u32 {
-            rayon::current_num_threads() as u32
+            rayon::current_num_threads().saturating_sub(1) as u32
         }
 
         /// Most workers a stage may have in this run (what the pool leaves room for, up to 32).
@@ -500,10 +502,23 @@ mod live_lab {
 
     frame_views!(LiveLab);
 
+    /// The page's one relay onto the pool (it holds one pool thread for the page's lifetime):
+    /// runs start and grow from the page's main thread, which must not call `rayon::spawn`
+    /// itself (see `RelaySpawner`). Made by the first run, once the pool has long been idle.
+    fn spawner() -> Result<Arc<dyn Spawner>, JsValue> {
+        static RAYON: RayonSpawner = RayonSpawner;
+        static RELAY: OnceLock<Arc<RelaySpawner>> = OnceLock::new();
+        if let Some(relay) = RELAY.get() {
+            return Ok(relay.clone());
+        }
+        let relay = RelaySpawner::new(&RAYON).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(RELAY.get_or_init(|| Arc::new(relay)).clone())
+    }
+
     /// Starts `scenario` on the pool with the most workers a stage that the pool has room for.
     fn launch(scenario: Scenario, options: LiveOptions) -> Result<Live, JsValue> {
         scenario.validate().map_err(js)?;
-        let spawner = Arc::new(RayonSpawner);
+        let spawner = spawner()?;
         let capacity = spawner.capacity().unwrap_or(usize::MAX);
         let max_workers = fit_max_workers(&scenario, capacity).map_err(live_error)?;
         Live::with_spawner(

@@ -41,7 +41,9 @@ async function loadThreaded(poolSize) {
   if (!threaded) {
     const module = await import('../pkg/mt/pipeline_lab.js');
     await module.default();
-    if (typeof module.initThreadPool === 'function') await module.initThreadPool(poolSize);
+    // One more than the runs may use: LiveLab starts threads through a relay on the pool, so that
+    // the page's main thread never calls into rayon (src/live/spawn.rs, RelaySpawner).
+    if (typeof module.initThreadPool === 'function') await module.initThreadPool(poolSize + 1);
     threaded = module;
   }
   return threaded;

@@ -39,7 +39,7 @@ mod spawn;
 pub use clock::ClockMode;
 #[cfg(all(target_arch = "wasm32", feature = "threads"))]
 pub use spawn::RayonSpawner;
-pub use spawn::{Job, PoolSpawner, SpawnError, Spawner, ThreadSpawner};
+pub use spawn::{Job, PoolSpawner, RelaySpawner, SpawnError, Spawner, ThreadSpawner};
 
 use crate::scenario::validate::{check_set_maxsize, check_set_workers, StageNow};
 use crate::scenario::{Lang, OpKind, QueueKind, Rng, Scenario, ScenarioError};

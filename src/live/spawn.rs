@@ -3,10 +3,10 @@
 //! wasm-bindgen-rayon). It must not know about scenarios: the engine sizes its demand up front.
 
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::{self, JoinHandle};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::thread::{self, JoinHandle, Thread};
 
 /// Work for one scenario thread; it may block for as long as that thread runs.
 pub type Job = Box<dyn FnOnce() + Send + 'static>;
@@ -68,6 +68,82 @@ impl Spawner for RayonSpawner {
     fn spawn(&self, job: Job) -> Result<(), SpawnError> {
         rayon::spawn(job);
         Ok(())
+    }
+}
+
+/// Spawns through one long-lived job of another spawner (the relay), so that the caller only
+/// pushes onto a list and unparks the relay: it never waits on a lock that the pool's threads
+/// hold. The browser's main thread needs this: rayon's wake-up of a sleeping pool thread takes
+/// that thread's sleep lock, and a contended lock there throws "Atomics.wait cannot be called
+/// in this context". The relay costs one of the pool's threads.
+pub struct RelaySpawner {
+    inner: &'static dyn Spawner,
+    relay: Arc<Relay>,
+}
+
+#[derive(Default)]
+struct Relay {
+    jobs: Mutex<Vec<Job>>,
+    thread: OnceLock<Thread>,
+    failed: OnceLock<SpawnError>,
+    closed: AtomicBool,
+}
+
+impl RelaySpawner {
+    /// Starts the relay on `inner` (this one spawn is made by the caller).
+    pub fn new(inner: &'static dyn Spawner) -> Result<RelaySpawner, SpawnError> {
+        let relay = Arc::new(Relay::default());
+        let r = relay.clone();
+        inner.spawn(Box::new(move || r.run(inner)))?;
+        Ok(RelaySpawner { inner, relay })
+    }
+}
+
+impl Relay {
+    fn run(&self, inner: &dyn Spawner) {
+        let _ = self.thread.set(thread::current());
+        loop {
+            // Taken before the check, so a job pushed before `closed` still starts.
+            let jobs =
+                std::mem::take(&mut *self.jobs.lock().unwrap_or_else(PoisonError::into_inner));
+            for job in jobs {
+                if let Err(e) = inner.spawn(job) {
+                    let _ = self.failed.set(e);
+                }
+            }
+            if self.closed.load(Ordering::SeqCst) {
+                return;
+            }
+            thread::park();
+        }
+    }
+}
+
+impl Spawner for RelaySpawner {
+    fn capacity(&self) -> Option<usize> {
+        self.inner.capacity().map(|c| c.saturating_sub(1))
+    }
+
+    /// Never blocks: a lock held for a swap at most, taken by spinning, and an unpark.
+    fn spawn(&self, job: Job) -> Result<(), SpawnError> {
+        if let Some(e) = self.relay.failed.get() {
+            return Err(e.clone());
+        }
+        crate::live::queue::lock_spin(&self.relay.jobs).push(job);
+        // Not registered yet: the relay looks at the list when it starts.
+        if let Some(t) = self.relay.thread.get() {
+            t.unpark();
+        }
+        Ok(())
+    }
+}
+
+impl Drop for RelaySpawner {
+    fn drop(&mut self) {
+        self.relay.closed.store(true, Ordering::SeqCst);
+        if let Some(t) = self.relay.thread.get() {
+            t.unpark();
+        }
     }
 }
 
@@ -183,5 +259,38 @@ mod tests {
         assert_eq!(started, [0, 1, 2]);
         release_tx.send(()).unwrap();
         release_tx.send(()).unwrap();
+    }
+
+    #[test]
+    fn a_relay_starts_every_job_on_the_pool_and_takes_one_of_its_threads() {
+        let pool: &'static PoolSpawner = Box::leak(Box::new(PoolSpawner::new(3)));
+        let relay = RelaySpawner::new(pool).unwrap();
+        assert_eq!(relay.capacity(), Some(2));
+        let (tx, rx) = channel();
+        for round in 0..50 {
+            for i in 0..2 {
+                let tx = tx.clone();
+                relay
+                    .spawn(Box::new(move || {
+                        tx.send((round, i, thread::current().name().map(str::to_owned)))
+                            .unwrap();
+                    }))
+                    .unwrap();
+            }
+            for _ in 0..2 {
+                let (_, _, name) = rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+                assert!(name.unwrap().starts_with("pool-"));
+            }
+        }
+        drop(relay);
+        // The relay returns once dropped: its pool thread is free again.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while pool.idle() < 3 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the relay never ended"
+            );
+            thread::yield_now();
+        }
     }
 }
