@@ -131,7 +131,7 @@ async function main() {
       bench: 'page',
       config: {
         stages: 3,
-        workers_per_stage: 16,
+        workers_per_stage: WORKERS,
         items: 10000,
         speed: SPEED,
         viewport: '1360x1000',
