@@ -1,0 +1,72 @@
+// Headless Chromium for bench/run.mjs: serves the repo (scripts/serve.mjs, cross-origin
+// isolated), opens bench/browser/index.html in Debian's Chromium through playwright-core and
+// forwards calls to its `window.bench` (bench/browser/harness.js).
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
+import { startServer } from '../scripts/serve.mjs';
+
+export { CHROMIUM };
+
+/** Starts server and browser; resolves to {env, model(spec), liveInfo(), live(spec), close()}. */
+export async function openBench() {
+  const { chromium } = await import('playwright-core');
+  const server = await startServer({ port: 0 });
+  const profile = await mkdtemp(join(tmpdir(), 'pipeline-lab-bench-'));
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
+  } catch (error) {
+    await server.close();
+    await rm(profile, { recursive: true, force: true });
+    throw error;
+  }
+  const close = async () => {
+    await context.close().catch(() => {});
+    await server.close();
+    await rm(profile, { recursive: true, force: true });
+  };
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    // 127.0.0.1: Node may resolve localhost to ::1, where the server does not listen.
+    // BENCH_LIVE_CLASS=Lab: a dry run of the live harness on pkg/mt's model engine (see harness.js).
+    const query = process.env.BENCH_LIVE_CLASS
+      ? `?liveClass=${encodeURIComponent(process.env.BENCH_LIVE_CLASS)}`
+      : '';
+    await page.goto(`http://127.0.0.1:${server.port}/bench/browser/index.html${query}`);
+    await page
+      .waitForFunction(() => document.documentElement.dataset.ready === 'true', null, {
+        timeout: 30_000,
+      })
+      .catch(() => {
+        throw new Error(`bench page did not start: ${errors.join('; ') || 'no error shown'}`);
+      });
+    const env = await page.evaluate(() => globalThis.bench.env());
+    const call = (name, arg, timeout = 10 * 60_000) => {
+      page.setDefaultTimeout(timeout);
+      return page.evaluate(([n, a]) => globalThis.bench[n](a), [name, arg]);
+    };
+    return {
+      env,
+      errors,
+      model: (spec) => call('model', spec),
+      liveInfo: () => call('liveInfo', null),
+      live: (spec) => call('live', spec),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
