@@ -10,7 +10,7 @@ import { analyse } from './layout.js';
 import { applyStrings, formatBytes, pick, preferredLanguage, t } from './i18n.js';
 import { SHORTCUTS, bindKeys } from './keys.js';
 import { Panels } from './panels.js';
-import { BUILDER, PARAMS, SPEED_STOPS, pipelineSpec, withStages } from './params.js';
+import { BUILDER, PARAMS, SPEED_STOPS, STAGE_NAMES, pipelineSpec, withStages } from './params.js';
 import { Renderer } from './renderer.js';
 import { defaultState, readState, writeState } from './url.js';
 
@@ -386,7 +386,11 @@ async function newRun({ keepPlaying = false } = {}) {
   try {
     run = await createRun(source, state.lang, state.engine);
   } catch (error) {
-    if (token === app.runToken) panels.showError(runRefusal(error));
+    if (token === app.runToken) {
+      panels.showError(runRefusal(error));
+      // A refused builder program keeps its sliders, so that fewer workers can be asked for.
+      if (state.preset === BUILDER) slidersWithoutRun(state.builder);
+    }
     updateButtons();
     return;
   }
@@ -645,6 +649,27 @@ function nudgeSpeed(direction) {
   speedRow.setValue(next);
 }
 
+/** The builder's sliders from its own values, for a program that has no run (refused). */
+function slidersWithoutRun(b) {
+  app.sliders = {
+    workers: b.workers.map((value, stage) => ({
+      stage,
+      name: STAGE_NAMES[stage],
+      value,
+      initial: value,
+      fixed: false,
+    })),
+    maxsize: b.maxsize.map((value, queue) => ({
+      queue,
+      name: `${STAGE_NAMES[queue]}_queue`,
+      value,
+      initial: value,
+      kind: 'closable',
+    })),
+  };
+  buildSliders();
+}
+
 function buildSliders() {
   const b = app.state.preset === BUILDER ? app.state.builder : null;
   const model = {
@@ -665,8 +690,16 @@ function onParam(param, index, value, { final }) {
     else {
       state.overrides[param] = app.sliders[param].map((e, i) => (i === index ? value : e.value));
     }
-    applyLive(param, entry, value);
     writeUrl();
+    // No run (the engine refused this program): a changed builder program may be accepted.
+    if (!app.run && state.preset === BUILDER) {
+      if (final) {
+        entry.value = value;
+        newRun({ keepPlaying: true });
+      }
+      return;
+    }
+    applyLive(param, entry, value);
     return;
   }
   if (!final) return;

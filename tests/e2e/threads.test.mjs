@@ -164,6 +164,12 @@ for (const [lang, pattern] of [
     const shown = await readPage(page);
     assert.match(shown.error, pattern);
     await page.screenshot({ path: join(SCREENSHOTS, `threads-refused-${lang}.png`) });
+    // The sliders stay: fewer workers make a program the pool can run.
+    await setSlider(page, 'w-0', 8);
+    await setSlider(page, 'w-1', 8);
+    await page.waitForFunction(() => document.getElementById('error').hidden, null, {
+      timeout: 30_000,
+    });
     assert.deepEqual(problems, []);
     await page.close();
   });
