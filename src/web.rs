@@ -451,7 +451,7 @@ mod live_lab {
         /// has no thread for them, and a worker waiting for one would hang the run.
         #[wasm_bindgen(js_name = setWorkers)]
         pub fn set_workers(&mut self, stage: u32, count: u32) -> Result<(), JsError> {
-            let max = self.live.options().max_workers;
+            let max = self.live.max_workers_of(stage as usize);
             if count > max {
                 return Err(JsError::new(&format!(
                     "stages[{stage}].workers: {count} workers need more threads than the pool has; on real threads this run allows at most {max} a stage (a pool of {} threads)",

@@ -189,3 +189,27 @@ fn controls_are_refused_like_the_model_engine() {
     assert_eq!(live.set_workers(0, 2), sim.set_workers(0, 2));
     assert!(live.set_workers(0, 2).is_err());
 }
+
+#[test]
+fn a_stage_that_starts_above_max_workers_can_go_back_up_to_its_own_count() {
+    let scenario = PipelineSpec {
+        workers: vec![3, 1],
+        maxsize: vec![5; 2],
+        service: vec![Service::Exp { mean_us: 1000 }; 2],
+        ..PipelineSpec::tandem([1, 1, 1], 5, 1000, 1)
+    }
+    .build()
+    .unwrap();
+    let options = LiveOptions {
+        max_workers: 2,
+        ..stepped()
+    };
+    let run = Live::new(scenario, options).unwrap();
+    assert!(run.set_workers(0, 4).is_err(), "above its own 3 and max 2");
+    assert_eq!(run.set_workers(0, 2), Ok(()));
+    assert_eq!(run.set_workers(0, 3), Ok(()));
+    assert_eq!(run.set_workers(1, 2), Ok(()));
+    assert!(run.set_workers(1, 3).is_err(), "above max 2");
+    assert_eq!(step_to_end(&run), Status::Finished);
+    assert_every_item_once(&run, 1000);
+}

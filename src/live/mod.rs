@@ -62,8 +62,9 @@ const MAX_ADDED_THREADS: usize = 16 * 1024;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LiveOptions {
     pub clock: ClockMode,
-    /// Most workers `set_workers` may give a stage (at most the model engine's 32). With the
-    /// scenario's own threads it sizes the thread demand checked against the spawner.
+    /// Most workers `set_workers` may give a stage (at most the model engine's 32), or the
+    /// stage's own count where that is more. With the scenario's own threads it sizes the
+    /// thread demand checked against the spawner.
     pub max_workers: u32,
     /// Records item moves for [`Live::frame`] (costs a lock per move: for the page only).
     pub record_moves: bool,
@@ -309,12 +310,25 @@ impl Live {
         self.sh.running.load(Ordering::SeqCst)
     }
 
+    /// Most workers `set_workers` may give `stage`: `max_workers`, or the stage's own count
+    /// where that is more (`threads_needed` counted them).
+    pub fn max_workers_of(&self, stage: usize) -> u32 {
+        let own = self
+            .sh
+            .scenario
+            .threads
+            .iter()
+            .filter(|t| t.stage == Some(stage))
+            .count() as u32;
+        self.options.max_workers.max(own).clamp(1, MAX_WORKERS)
+    }
+
     /// Changes how many workers a stage has, from now on, with the model engine's rules and
     /// errors. Removed workers finish the item they hold and end at their next `get`; workers
     /// told to go are kept again first when the count goes back up. Never sleeps in the OS.
     pub fn set_workers(&self, stage: usize, count: u32) -> Result<(), ScenarioError> {
         let sh = &self.sh;
-        let max = self.options.max_workers.clamp(1, MAX_WORKERS);
+        let max = self.max_workers_of(stage);
         let mut workers = check_set_workers(
             stage,
             sh.stages.len(),
