@@ -2,36 +2,15 @@
 // isolated), opens bench/browser/index.html in Debian's Chromium through playwright-core and
 // forwards calls to its `window.bench` (bench/browser/harness.js).
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
+import { CHROMIUM, launchWithProfile } from '../scripts/chromium.mjs';
 import { startServer } from '../scripts/serve.mjs';
 
 export { CHROMIUM };
 
 /** Starts server and browser; resolves to {env, model(spec), liveInfo(), live(spec), close()}. */
 export async function openBench() {
-  const { chromium } = await import('playwright-core');
   const server = await startServer({ port: 0 });
-  const profile = await mkdtemp(join(tmpdir(), 'pipeline-lab-bench-'));
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
-  } catch (error) {
-    await server.close();
-    await rm(profile, { recursive: true, force: true });
-    throw error;
-  }
-  const close = async () => {
-    await context.close().catch(() => {});
-    await server.close();
-    await rm(profile, { recursive: true, force: true });
-  };
+  const { context, close } = await launchWithProfile(server);
   try {
     const page = await context.newPage();
     const errors = [];

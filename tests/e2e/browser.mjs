@@ -2,11 +2,9 @@
 // playwright-core, a page that records every console error, and helpers that drive the page the
 // way a person does (pick, play, drag a slider) and read what it shows.
 
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/chromium.mjs';
+import { CHROMIUM, launchWithProfile } from '../../scripts/chromium.mjs';
 import { REPO_ROOT, startServer } from '../../scripts/serve.mjs';
 
 export { CHROMIUM };
@@ -20,32 +18,17 @@ export async function startLab({
   locale = 'en-US',
 } = {}) {
   const server = await startServer({ port: 0, isolation, ...(root ? { root } : {}) });
-  const profile = await mkdtemp(join(tmpdir(), 'pipeline-lab-chromium-'));
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1360, height: 1000 },
-      locale,
-      serviceWorkers,
-    });
-  } catch (error) {
-    await server.close();
-    await rm(profile, { recursive: true, force: true });
-    throw error;
-  }
+  const { context, close } = await launchWithProfile(server, {
+    viewport: { width: 1360, height: 1000 },
+    locale,
+    serviceWorkers,
+  });
   await mkdir(SCREENSHOTS, { recursive: true });
   return {
     // 127.0.0.1 rather than localhost: Node may resolve localhost to ::1, where we do not listen.
     url: `http://127.0.0.1:${server.port}/`,
     context,
-    async close() {
-      await context.close();
-      await server.close();
-      await rm(profile, { recursive: true, force: true });
-    },
+    close,
   };
 }
 
