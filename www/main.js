@@ -66,6 +66,8 @@ const app = {
   needsDraw: false,
   jumped: true,
   runToken: 0,
+  // Play was pressed while the run was being made (newRun is async): play when it is there.
+  playWhenReady: false,
   recording: null,
   firstFrameMs: null,
 };
@@ -387,6 +389,7 @@ async function newRun({ keepPlaying = false } = {}) {
     run = await createRun(source, state.lang, state.engine);
   } catch (error) {
     if (token === app.runToken) {
+      app.playWhenReady = false;
       panels.showError(runRefusal(error));
       // A refused builder program keeps its sliders, so that fewer workers can be asked for.
       if (state.preset === BUILDER) slidersWithoutRun(state.builder);
@@ -400,7 +403,9 @@ async function newRun({ keepPlaying = false } = {}) {
   }
   app.run = run;
   guard(() => setUpRun(run));
-  if (keepPlaying && wasPlaying) play();
+  const playNow = (keepPlaying && wasPlaying) || app.playWhenReady;
+  app.playWhenReady = false;
+  if (playNow) play();
   updateButtons();
   writeUrl();
 }
@@ -495,7 +500,11 @@ function markLabel(i) {
 // --- transport --------------------------------------------------------------------------------
 
 function play() {
-  if (!app.run) return;
+  // Pressed while the program's run is still being made: it plays once it is there.
+  if (!app.run) {
+    app.playWhenReady = true;
+    return;
+  }
   if (app.phase === 'ended') {
     newRun().then(() => play());
     return;
@@ -508,6 +517,7 @@ function play() {
 }
 
 function pause() {
+  app.playWhenReady = false;
   if (app.phase !== 'playing') return;
   app.phase = 'paused';
   updateButtons();
@@ -515,7 +525,8 @@ function pause() {
 }
 
 function togglePlay() {
-  if (app.phase === 'playing') pause();
+  if (!app.run) app.playWhenReady = !app.playWhenReady;
+  else if (app.phase === 'playing') pause();
   else play();
 }
 

@@ -132,6 +132,23 @@ test('step and step back land on the same frame', async () => {
   await page.close();
 });
 
+test('Play pressed while a program is still being made plays it once it is there', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#p=p1&s=1');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  // Both keys in one task: the space lands while the P6 run is still being made.
+  await page.evaluate(() => {
+    for (const key of ['6', ' ']) {
+      document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+    }
+  });
+  await page.waitForFunction(
+    () => window.pipelineLab.state.preset === 'p6' && window.pipelineLab.phase === 'playing',
+  );
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('keyboard: digits, space, arrows, R, +/-, P, ? and Esc', async () => {
   const { page, problems } = await newWatchedPage(lab);
   await openLab(page, lab.url, '#p=p1&s=1');
