@@ -15,7 +15,7 @@ pub enum Service {
 
 impl Service {
     /// Draws one service time.
-    #[inline]
+    #[inline(always)]
     pub fn sample(&self, rng: &mut Rng) -> u64 {
         match *self {
             Service::Const { us } => us,

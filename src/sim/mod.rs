@@ -16,7 +16,7 @@ use crate::scenario::{
 };
 use crate::stats::{
     place, Frame, HangKind, HangReport, Histogram, MemoryErrorReport, QueueStats, StageStats,
-    StageTotals, Stats, Status, ThreadState, ThreadStats, NO_ITEM, SENTINEL_ID,
+    StageTotals, Stats, Status, ThreadState, ThreadStats, TimeIntegral, NO_ITEM, SENTINEL_ID,
 };
 use code::{compile, Fused, Instr};
 use queue::{SimQueue, Token};
@@ -105,17 +105,14 @@ struct SimStage {
     completed: u64,
     sojourn_sum: u128,
     in_service: u64,
-    in_service_area: u128,
-    last_change: u64,
+    /// Items in service over time.
+    in_service_area: TimeIntegral,
 }
 
 impl SimStage {
     #[inline]
     fn account(&mut self, now: u64) {
-        if now != self.last_change {
-            self.in_service_area += self.in_service as u128 * (now - self.last_change) as u128;
-            self.last_change = now;
-        }
+        self.in_service_area.advance(self.in_service, now);
     }
 }
 
@@ -195,8 +192,7 @@ impl Sim {
                 completed: 0,
                 sojourn_sum: 0,
                 in_service: 0,
-                in_service_area: 0,
-                last_change: 0,
+                in_service_area: TimeIntegral::default(),
             })
             .collect();
         let livelock_limit = 64 * (scenario.items + 10_000) + 10_000_000;
@@ -585,7 +581,7 @@ impl Sim {
         self.threads[t].wait = wait;
     }
 
-    #[cold]
+    #[inline]
     fn record_move(&mut self, item: u64, from: u32, to: u32) {
         if let Some(m) = &mut self.moves {
             if m.len() >= MAX_MOVE_WORDS {
@@ -1251,9 +1247,7 @@ impl Sim {
                         .sum::<u64>();
                 }
                 let mean = st.service.mean_us();
-                let in_service_area = (st.in_service_area
-                    + st.in_service as u128 * (now - st.last_change) as u128)
-                    as f64;
+                let in_service_area = st.in_service_area.area_at(st.in_service, now) as f64;
                 let queue_mean = self.queues[st.input].mean_len(now);
                 StageStats::derive(
                     StageTotals {

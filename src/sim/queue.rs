@@ -2,6 +2,7 @@
 //! all three flavours, with the waiter lists the scheduler parks threads on. No scheduling here.
 
 use crate::scenario::{QueueKind, QueueSpec};
+use crate::stats::TimeIntegral;
 use std::collections::VecDeque;
 
 pub(crate) use crate::token::Token;
@@ -37,9 +38,8 @@ pub(crate) struct SimQueue {
     pub puts: u64,
     pub gets: u64,
     pub max_len: u64,
-    /// Integral of length over time, for the mean.
-    area: u128,
-    last_change: u64,
+    /// Length over time, for the mean.
+    area: TimeIntegral,
 }
 
 impl SimQueue {
@@ -59,8 +59,7 @@ impl SimQueue {
             puts: 0,
             gets: 0,
             max_len: 0,
-            area: 0,
-            last_change: 0,
+            area: TimeIntegral::default(),
         }
     }
 
@@ -77,10 +76,7 @@ impl SimQueue {
 
     #[inline]
     fn account(&mut self, now: u64) {
-        if now != self.last_change {
-            self.area += self.len() as u128 * (now - self.last_change) as u128;
-            self.last_change = now;
-        }
+        self.area.advance(self.len() as u64, now);
     }
 
     /// `put_nowait`: appends unless full. The polling deque is never full.
@@ -123,11 +119,6 @@ impl SimQueue {
     }
 
     pub fn mean_len(&self, now: u64) -> f64 {
-        let area = (self.area + self.len() as u128 * (now - self.last_change) as u128) as f64;
-        if now == 0 {
-            self.len() as f64
-        } else {
-            area / now as f64
-        }
+        self.area.mean_at(self.len() as u64, now)
     }
 }
