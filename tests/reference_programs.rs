@@ -1,7 +1,7 @@
-//! The six programs of Item 55 print what the note says they print, in both languages, and the
-//! four failure presets end in their own report naming the threads that wait.
+//! The six programs of Item 55 print what the note says, in both languages; the four failure
+//! presets end in their own report naming the threads that wait; a raise names its line.
 
-use pipeline_lab::scenario::{preset, presets, Lang};
+use pipeline_lab::scenario::{preset, presets, Lang, Scenario};
 use pipeline_lab::sim::Sim;
 use pipeline_lab::stats::{HangKind, Status, ThreadState};
 
@@ -251,4 +251,31 @@ fn presets_survive_a_json_round_trip() {
         let back = pipeline_lab::scenario::Scenario::from_json(&s.to_json()).unwrap();
         assert_eq!(back, s);
     }
+}
+
+/// `put` then `task_done()` run as one step of the engine when the `put` succeeds; a
+/// `task_done()` with nothing unfinished must still raise `ValueError` at its own line.
+#[test]
+fn task_done_once_too_often_right_after_a_put_raises_at_its_own_line() {
+    let json = r#"{
+        "id": "raise", "title": {"en": "t", "ko": "t"},
+        "source": ["q.put(object())", "other.task_done()"],
+        "queues": [{"name": "q", "kind": "queue"}, {"name": "other", "kind": "queue"}],
+        "threads": [{"name": "MainThread", "program": [
+            {"line": 1, "op": "put", "queue": 0, "value": "new_item"},
+            {"line": 2, "op": "task_done", "queue": 1}
+        ]}]
+    }"#;
+    let mut sim = Sim::new(Scenario::from_json(json).unwrap()).unwrap();
+    sim.run_to_end();
+    let console = sim.console();
+    assert_eq!(console.len(), 1, "{console:?}");
+    assert_eq!(console[0].line, 2);
+    assert!(
+        console[0]
+            .en
+            .contains("ValueError: task_done() called too many times"),
+        "{}",
+        console[0].en
+    );
 }

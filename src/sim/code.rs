@@ -25,6 +25,17 @@ pub(crate) enum Fused {
     Sentinel {
         target: u32,
     },
+    /// As `Sentinel`, and the instruction after the check (`next`) is `work(stage)`: an item
+    /// that is not SENTINEL goes straight into the stage function.
+    SentinelWork {
+        target: u32,
+        stage: u32,
+    },
+    /// `put` then `queue.task_done()` at `at` (`next` is where the `task_done` goes on).
+    TaskDone {
+        queue: u32,
+        at: u32,
+    },
     /// `put` then the end of a `for _ in range(n)` body: count down, back to `target` while
     /// iterations remain (`next` is where the loop exits).
     Loop {
@@ -102,8 +113,20 @@ pub(crate) fn compile<'a>(programs: impl Iterator<Item = &'a [Op]>) -> Code {
         let after = instrs[instrs[i].next as usize];
         match (instrs[i].kind, after.kind) {
             (OpKind::Get { .. }, OpKind::IfSentinel { target }) => {
-                instrs[i].fused = Fused::Sentinel {
-                    target: target as u32,
+                let target = target as u32;
+                instrs[i].fused = match instrs[after.next as usize].kind {
+                    OpKind::Work { stage } => Fused::SentinelWork {
+                        target,
+                        stage: stage as u32,
+                    },
+                    _ => Fused::Sentinel { target },
+                };
+                instrs[i].next = after.next;
+            }
+            (OpKind::Put { .. }, OpKind::TaskDone { queue }) => {
+                instrs[i].fused = Fused::TaskDone {
+                    queue: queue as u32,
+                    at: instrs[i].next,
                 };
                 instrs[i].next = after.next;
             }
@@ -176,6 +199,39 @@ mod tests {
         // The implicit End after each program.
         assert!(matches!(code.instrs[2].kind, OpKind::End));
         assert!(matches!(code.instrs[7].kind, OpKind::End));
+    }
+
+    #[test]
+    fn a_workers_loop_fuses_into_get_then_work_and_put_then_task_done() {
+        // for item in q0: (if SENTINEL: task_done, return) work; q1.put(item); task_done
+        let w = [
+            op(OpKind::Get { queue: 0 }),
+            op(OpKind::IfSentinel { target: 6 }),
+            op(OpKind::Work { stage: 2 }),
+            op(OpKind::Put {
+                queue: 1,
+                value: crate::scenario::Value::Held,
+            }),
+            op(OpKind::TaskDone { queue: 0 }),
+            op(OpKind::Jump { target: 0 }),
+            op(OpKind::TaskDone { queue: 0 }),
+            op(OpKind::End),
+        ];
+        let code = compile([&w[..]].into_iter());
+        let i = &code.instrs;
+        assert_eq!(
+            i[0].fused,
+            Fused::SentinelWork {
+                target: 6,
+                stage: 2
+            }
+        );
+        assert_eq!(i[0].next, 2, "a non-SENTINEL item goes on at the work");
+        assert_eq!(i[3].fused, Fused::TaskDone { queue: 0, at: 4 });
+        assert_eq!(i[3].next, 0, "after the task_done, back to the get");
+        // The instructions folded in stay in place for anything that reaches them directly.
+        assert!(matches!(i[4].kind, OpKind::TaskDone { queue: 0 }));
+        assert_eq!(i[6].fused, Fused::None);
     }
 
     #[test]

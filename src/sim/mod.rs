@@ -652,12 +652,22 @@ impl Sim {
                     if !self.put(t, queue, token, value, op.next) {
                         return;
                     }
-                    if let Fused::Loop { target } = op.fused {
-                        let th = &mut self.threads[t];
-                        th.counter = th.counter.saturating_sub(1);
-                        if th.counter > 0 {
-                            th.pc = target;
+                    match op.fused {
+                        Fused::Loop { target } => {
+                            let th = &mut self.threads[t];
+                            th.counter = th.counter.saturating_sub(1);
+                            if th.counter > 0 {
+                                th.pc = target;
+                            }
                         }
+                        Fused::TaskDone { queue, at } => {
+                            let done = self.task_done(queue as usize);
+                            if !done {
+                                // Too many: the `task_done` itself raises, at its own line.
+                                self.threads[t].pc = at;
+                            }
+                        }
+                        _ => {}
                     }
                 }
                 OpKind::Close { queue } => {
@@ -679,12 +689,21 @@ impl Sim {
                     match self.queues[queue].try_get(self.now) {
                         Ok(token) => {
                             self.took(t, queue, token, op.next);
-                            if let Fused::Sentinel { target } = op.fused {
-                                let th = &mut self.threads[t];
-                                if token.is_sentinel() {
+                            match op.fused {
+                                Fused::Sentinel { target } | Fused::SentinelWork { target, .. }
+                                    if token.is_sentinel() =>
+                                {
+                                    let th = &mut self.threads[t];
                                     th.held = None;
                                     th.pc = target;
                                 }
+                                Fused::SentinelWork { stage, .. } => {
+                                    let goes_on = self.start_work(t, stage as usize);
+                                    if !goes_on {
+                                        return;
+                                    }
+                                }
+                                _ => {}
                             }
                         }
                         Err(_) => {
@@ -710,21 +729,13 @@ impl Sim {
                         }
                     }
                 }
-                OpKind::TaskDone { queue } => match self.queues[queue].task_done() {
-                    Ok(zero) => {
-                        if zero {
-                            let waiters = std::mem::take(&mut self.queues[queue].join_waiters);
-                            for w in waiters {
-                                self.make_ready(w as usize);
-                            }
-                        }
-                        self.threads[t].pc = op.next;
-                    }
-                    Err(_) => {
+                OpKind::TaskDone { queue } => {
+                    if !self.task_done(queue) {
                         self.raise(t, op.line, "ValueError: task_done() called too many times");
                         return;
                     }
-                },
+                    self.threads[t].pc = op.next;
+                }
                 OpKind::Join { queue } => {
                     if self.queues[queue].unfinished == 0 {
                         self.threads[t].pc = op.next;
@@ -744,17 +755,7 @@ impl Sim {
                     }
                 }
                 OpKind::Work { stage } => {
-                    let now = self.now;
-                    let st = &mut self.stages[stage];
-                    let d = st.service.sample(&mut st.rng);
-                    st.account(now);
-                    st.in_service += 1;
-                    if d == 0 {
-                        self.finish_work(t);
-                        self.threads[t].pc = op.next;
-                    } else {
-                        self.set_state(t, ThreadState::Working);
-                        self.push_timer(t, now + d);
+                    if !self.start_work(t, stage) {
                         return;
                     }
                 }
@@ -859,6 +860,46 @@ impl Sim {
                     return;
                 }
             }
+        }
+    }
+
+    /// `queue.task_done()`, waking the joiners when no task is left; false when it was called
+    /// once too often (`ValueError`, nothing changed).
+    #[inline]
+    fn task_done(&mut self, queue: usize) -> bool {
+        match self.queues[queue].task_done() {
+            Ok(zero) => {
+                if zero {
+                    let waiters = std::mem::take(&mut self.queues[queue].join_waiters);
+                    for w in waiters {
+                        self.make_ready(w as usize);
+                    }
+                }
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// `work(stage)`, the instruction at the thread's `pc`: draws the service time and starts
+    /// it. Returns false when the thread now waits for it; true when it took no time and the
+    /// thread goes on.
+    #[inline]
+    fn start_work(&mut self, t: usize, stage: usize) -> bool {
+        let now = self.now;
+        let st = &mut self.stages[stage];
+        let d = st.service.sample(&mut st.rng);
+        st.account(now);
+        st.in_service += 1;
+        if d == 0 {
+            self.finish_work(t);
+            let th = &mut self.threads[t];
+            th.pc = self.instrs[th.pc as usize].next;
+            true
+        } else {
+            self.set_state(t, ThreadState::Working);
+            self.push_timer(t, now + d);
+            false
         }
     }
 
