@@ -137,11 +137,22 @@ impl Rng {
     }
 
     /// Exponential with mean 1, by Marsaglia and Tsang's ziggurat: one table look-up and a
-    /// multiply ~98% of the time, instead of a logarithm per draw.
-    #[inline]
+    /// multiply ~98% of the time, instead of a logarithm per draw. That path is inlined; the
+    /// rest is [`Rng::exp1_rest`].
+    #[inline(always)]
     pub fn exp1(&mut self) -> f64 {
         let z = ziggurat();
-        let mut r = self.next_u64();
+        let r = self.next_u64();
+        let (i, j) = ((r & 255) as usize, r >> 32);
+        if j < z.k[i] {
+            return (j as i64) as f64 * z.w[i];
+        }
+        self.exp1_rest(z, r)
+    }
+
+    /// The ziggurat's loop from draw `r` on (its quick accept is tried again, and fails again).
+    #[cold]
+    fn exp1_rest(&mut self, z: &Ziggurat, mut r: u64) -> f64 {
         loop {
             let i = (r & 255) as usize;
             let j = r >> 32;

@@ -543,6 +543,7 @@ impl Sim {
         }
     }
 
+    #[inline(always)]
     fn timer_fired(&mut self, t: usize) {
         if self.threads[t].state == ThreadState::Working {
             self.finish_work(t);
@@ -865,7 +866,7 @@ impl Sim {
 
     /// `queue.task_done()`, waking the joiners when no task is left; false when it was called
     /// once too often (`ValueError`, nothing changed).
-    #[inline]
+    #[inline(always)]
     fn task_done(&mut self, queue: usize) -> bool {
         match self.queues[queue].task_done() {
             Ok(zero) => {
@@ -884,7 +885,7 @@ impl Sim {
     /// `work(stage)`, the instruction at the thread's `pc`: draws the service time and starts
     /// it. Returns false when the thread now waits for it; true when it took no time and the
     /// thread goes on.
-    #[inline]
+    #[inline(always)]
     fn start_work(&mut self, t: usize, stage: usize) -> bool {
         let now = self.now;
         let st = &mut self.stages[stage];
@@ -904,7 +905,7 @@ impl Sim {
     }
 
     /// `put`; returns false when the thread parked (full) or the run ended (`MemoryError`).
-    #[inline]
+    #[inline(always)]
     fn put(&mut self, t: usize, queue: usize, mut token: Token, value: Value, next: u32) -> bool {
         let now = self.now;
         token.entered = now;
@@ -979,7 +980,7 @@ impl Sim {
     }
 
     /// A successful get: the token becomes the thread's held item.
-    #[inline]
+    #[inline(always)]
     fn took(&mut self, t: usize, queue: usize, token: Token, next: u32) {
         let waiter = self.queues[queue].put_waiters.pop_front();
         if !token.is_sentinel() {
@@ -1004,6 +1005,7 @@ impl Sim {
         }
     }
 
+    #[inline(always)]
     fn finish_work(&mut self, t: usize) {
         let now = self.now;
         let OpKind::Work { stage } = self.instrs[self.threads[t].pc as usize].kind else {
