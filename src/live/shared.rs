@@ -408,28 +408,17 @@ impl Shared {
     /// [`Sched::activate`]) and set its slot's state to `Running`; on an error it undoes that.
     pub fn spawn_thread(self: &Arc<Shared>, t: usize) -> Result<(), SpawnError> {
         self.alive.fetch_add(1, Ordering::SeqCst);
-        self.spawn_counted(move |sh| super::runner::run(sh, t))
-            .inspect_err(|_| {
-                self.alive.fetch_sub(1, Ordering::SeqCst);
-            })
-    }
-
-    /// Hands `job` to the spawner, counted in `running` from now until it returns (or not at
-    /// all when the spawner refuses it).
-    fn spawn_counted(
-        self: &Arc<Shared>,
-        job: impl FnOnce(Arc<Shared>) + Send + 'static,
-    ) -> Result<(), SpawnError> {
         self.running.fetch_add(1, Ordering::SeqCst);
         let sh = self.clone();
         let running = self.running.clone();
         let job = Box::new(move || {
-            job(sh);
+            super::runner::run(sh, t);
             // Last: after this the job no longer touches the run.
             running.fetch_sub(1, Ordering::SeqCst);
         });
         self.spawner.spawn(job).inspect_err(|_| {
             self.running.fetch_sub(1, Ordering::SeqCst);
+            self.alive.fetch_sub(1, Ordering::SeqCst);
         })
     }
 
@@ -439,9 +428,23 @@ impl Shared {
     /// stage's workers start one after another: on the browser's pool each spawn costs two
     /// thread wake-ups (the relay's and the pool thread's), paid here all at once instead.
     pub fn stand_by(self: &Arc<Shared>, t: usize) -> Result<(), SpawnError> {
-        self.spawn_counted(move |sh| super::runner::stand_by(sh, t))?;
-        self.slot(t).standby.store(true, Ordering::SeqCst);
-        Ok(())
+        self.running.fetch_add(1, Ordering::SeqCst);
+        let sh = self.clone();
+        let running = self.running.clone();
+        let job = Box::new(move || {
+            super::runner::stand_by(sh, t);
+            running.fetch_sub(1, Ordering::SeqCst);
+        });
+        match self.spawner.spawn(job) {
+            Ok(()) => {
+                self.slot(t).standby.store(true, Ordering::SeqCst);
+                Ok(())
+            }
+            Err(e) => {
+                self.running.fetch_sub(1, Ordering::SeqCst);
+                Err(e)
+            }
+        }
     }
 
     /// Runs thread `t`, already counted as running and set to `Running`: lets its standby job
