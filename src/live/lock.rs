@@ -1,5 +1,5 @@
-//! Locking for threads that must not wait long: the queues' spin lock (one byte, released with a
-//! plain store), and ways to take a std `Mutex` that never sleep. No data, nothing of queues.
+//! The queues' lock: one byte, taken with a compare-and-swap and released with a plain store.
+//! It must guard no data and know nothing of queues; `queue` decides what it protects.
 //!
 //! Why not `std::sync::Mutex`: its release is a read-modify-write (it must learn whether a
 //! sleeper needs a wake-up), and on the hot path of a queue every read-modify-write costs as
@@ -8,7 +8,6 @@
 //! sections are a few dozen instructions, so waiters rarely get past spinning.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
 
 /// The lock. Not fair, like std's.
@@ -97,30 +96,6 @@ impl SpinLock {
             held
         })
     }
-}
-
-/// Locks without ever sleeping in the OS: for callers that must not block (the browser's main
-/// thread), against critical sections that are a few instructions long.
-pub(crate) fn lock_spin<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    loop {
-        match m.try_lock() {
-            Ok(g) => return g,
-            Err(TryLockError::Poisoned(p)) => return p.into_inner(),
-            Err(TryLockError::WouldBlock) => std::hint::spin_loop(),
-        }
-    }
-}
-
-/// Tries a few times; `None` when the lock stays busy (the reader shows what it had before).
-pub(crate) fn try_lock_briefly<T>(m: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
-    for _ in 0..1000 {
-        match m.try_lock() {
-            Ok(g) => return Some(g),
-            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
-            Err(TryLockError::WouldBlock) => std::hint::spin_loop(),
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -47,9 +47,8 @@ use crate::scenario::validate::{check_set_maxsize, check_set_workers, StageNow};
 use crate::scenario::{Lang, OpKind, QueueKind, Rng, Scenario, ScenarioError};
 use crate::sim::MAX_WORKERS;
 use crate::stats::{Frame, HangReport, Histogram, Stats, Status, ThreadState};
-use lock::lock_spin;
 use pad::Padded;
-use queue::LiveQueue;
+use queue::{lock_spin, LiveQueue};
 use report::LastSeen;
 use shared::{LiveStage, Shared, ThreadSlot, Wait, RETIRING, WORKING};
 use std::fmt;
@@ -282,7 +281,7 @@ impl Live {
     }
 
     pub fn hang(&self) -> Option<HangReport> {
-        lock::try_lock_briefly(&self.sh.hang).and_then(|h| h.as_ref().map(|h| h.report(self.lang)))
+        queue::try_lock_briefly(&self.sh.hang).and_then(|h| h.as_ref().map(|h| h.report(self.lang)))
     }
 
     pub fn items_done(&self) -> u64 {
@@ -504,7 +503,7 @@ impl Live {
 
     fn restart(&mut self) -> Result<(), LiveError> {
         self.sh = start(self.sh.scenario.clone(), self.spawner.clone(), self.options)?;
-        *lock_spin(&self.last) = LastSeen::default();
+        *queue::lock_spin(&self.last) = LastSeen::default();
         Ok(())
     }
 

@@ -16,6 +16,7 @@ use crate::scenario::{QueueKind, QueueSpec};
 use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 pub(crate) use crate::token::Token;
 
@@ -319,6 +320,30 @@ impl Backoff {
         self.0 += 1;
         true
     }
+}
+
+/// Locks without ever sleeping in the OS: for callers that must not block (the browser's main
+/// thread), against critical sections that are a few instructions long.
+pub(crate) fn lock_spin<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    loop {
+        match m.try_lock() {
+            Ok(g) => return g,
+            Err(TryLockError::Poisoned(p)) => return p.into_inner(),
+            Err(TryLockError::WouldBlock) => std::hint::spin_loop(),
+        }
+    }
+}
+
+/// Tries a few times; `None` when the lock stays busy (the reader shows what it had before).
+pub(crate) fn try_lock_briefly<T>(m: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
+    for _ in 0..1000 {
+        match m.try_lock() {
+            Ok(g) => return Some(g),
+            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => std::hint::spin_loop(),
+        }
+    }
+    None
 }
 
 /// `+= 1` on a counter written only under the lock (a plain store, no locked instruction).

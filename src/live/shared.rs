@@ -5,10 +5,9 @@
 
 use super::clock::{Clock, ClockMode};
 use super::hang;
-use super::lock::lock_spin;
 use super::pad::Padded;
 use super::park::Parker;
-use super::queue::LiveQueue;
+use super::queue::{lock_spin, LiveQueue};
 use super::sched::Sched;
 use super::spawn::{SpawnError, Spawner};
 use crate::scenario::{Op, Rng, Scenario, Service};
