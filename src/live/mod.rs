@@ -427,7 +427,7 @@ impl Live {
                 .store(ThreadState::NotStarted as u8, Ordering::SeqCst);
             return;
         }
-        if sh.launch(t).is_err() {
+        if sh.spawn_thread(t).is_err() {
             slot.state.store(ThreadState::Ended as u8, Ordering::SeqCst);
             if sh.sched.deactivate() {
                 sh.on_idle();
@@ -440,8 +440,6 @@ impl Live {
     fn mark_retiring(&self, w: u32) -> bool {
         let slot = self.sh.slot(w as usize);
         if slot.leave_not_started(ThreadState::Ended) {
-            // Its standby job, if any, returns.
-            self.sh.wake_standby(w as usize);
             return false;
         }
         slot.retire
@@ -609,11 +607,6 @@ fn start(
         running: Arc::new(AtomicUsize::new(0)),
         scenario,
     });
-    // The other threads' jobs wait on the spawner's threads until they are started. A refusal
-    // here is not an error yet: that thread's `start()` spawns it, and reports it then.
-    for t in 1..sh.n_threads() {
-        let _ = sh.stand_by(t);
-    }
     let main = sh.slot(0);
     main.leave_not_started(ThreadState::Running);
     sh.sched.activate();
