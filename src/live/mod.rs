@@ -3,9 +3,8 @@
 //! beyond what `src/sim` defines: same operations, same meaning, same reports.
 //!
 //! The modules, one job each:
-//! - `queue`: Python's `queue.Queue` (and `ClosableQueue`, and the polling deque): a lock, the
+//! - `queue`: Python's `queue.Queue` (and `ClosableQueue`, and the polling deque): a Mutex, the
 //!   three conditions as lists of waiting threads, counters mirrored in atomics.
-//! - `lock`: the queues' lock (a spin lock released with a plain store).
 //! - `park`: a thread's wake-up slot (lock-free to wake, no lost wake-ups).
 //! - `pad`: cache-line padding for what threads write often.
 //! - `clock`: what "now" is in each [`ClockMode`].
@@ -28,7 +27,6 @@
 
 mod clock;
 mod hang;
-mod lock;
 mod pad;
 mod park;
 mod queue;

@@ -1,5 +1,5 @@
 //! Python's `queue.Queue` (and `ClosableQueue`, and the polling `MyQueue` deque) on real threads:
-//! a lock around the items and CPython's three conditions as FIFO lists of waiting threads
+//! a Mutex around the items and CPython's three conditions as FIFO lists of waiting threads
 //! (`not_empty`, `not_full`, `all_tasks_done`), with counters in atomics so that readers never
 //! take the lock. It must not know about programs, the clock or the run's status: how a thread
 //! waits and how it is woken is the [`Blocker`]'s business.
@@ -10,13 +10,12 @@
 //! before it runs, which is what makes hang detection exact), a worker told to retire can be
 //! taken off the list, and a stop can wake everyone without taking any lock.
 
-use super::lock::{Held, SpinLock};
 use super::pad::Padded;
 use crate::scenario::{QueueKind, QueueSpec};
 use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 
 pub(crate) use crate::token::Token;
 
@@ -197,10 +196,12 @@ impl Inner {
 }
 
 /// The lock and everything a put or a get touches, in one cache line (line 0); what they only
-/// read, or touch when someone waits, in the next one. The lock guards the two `UnsafeCell`s.
+/// read, or touch when someone waits, in the next one. A `Mutex<()>` guards the two
+/// `UnsafeCell`s (std's `Mutex<T>` would not let the counters, which readers load without the
+/// lock, sit in the lock's line).
 #[repr(C)]
 struct Core {
-    lock: SpinLock,
+    lock: Mutex<()>,
     inner: UnsafeCell<Inner>,
     // Counters (u32: a run puts at most ~1e9 items in a queue), written under the lock with
     // plain stores, read without it. The length and `unfinished_tasks` are differences.
@@ -221,7 +222,7 @@ unsafe impl Sync for Core {}
 
 /// The lock held: access to what it guards.
 struct Guard<'a> {
-    _held: Held<'a>,
+    _held: MutexGuard<'a, ()>,
     core: &'a Core,
 }
 
@@ -322,6 +323,12 @@ impl Backoff {
     }
 }
 
+/// Locks, recovering from poisoning (a panicking thread leaves the queue's data sound).
+#[inline]
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Locks without ever sleeping in the OS: for callers that must not block (the browser's main
 /// thread), against critical sections that are a few instructions long.
 pub(crate) fn lock_spin<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -357,7 +364,7 @@ impl LiveQueue {
     pub fn new(id: usize, spec: &QueueSpec, sink: bool) -> LiveQueue {
         LiveQueue {
             core: Padded(Core {
-                lock: SpinLock::default(),
+                lock: Mutex::new(()),
                 inner: UnsafeCell::new(Inner {
                     items: Ring::new(),
                     maxsize: spec.maxsize,
@@ -387,7 +394,7 @@ impl LiveQueue {
     #[inline]
     fn lock(&self) -> Guard<'_> {
         Guard {
-            _held: self.core.lock.lock(),
+            _held: lock(&self.core.lock),
             core: &self.core,
         }
     }
@@ -691,7 +698,7 @@ impl LiveQueue {
     /// Never sleeps in the OS (callers may be on a thread that must not block).
     pub fn set_maxsize(&self, maxsize: u32, mut wake: impl FnMut(u32)) {
         let mut g = Guard {
-            _held: self.core.lock.lock_spin(),
+            _held: lock_spin(&self.core.lock),
             core: &self.core,
         };
         let inner = g.inner();
@@ -715,7 +722,7 @@ impl LiveQueue {
     /// Takes `who` off the `get` waiters; true when it was waiting there. Never sleeps in the OS.
     pub fn remove_getter(&self, who: u32) -> bool {
         let mut g = Guard {
-            _held: self.core.lock.lock_spin(),
+            _held: lock_spin(&self.core.lock),
             core: &self.core,
         };
         let waiting = &mut g.waiters().not_empty;
@@ -732,7 +739,7 @@ impl LiveQueue {
     /// Appends the ids of the items, front first (`u32::MAX` for SENTINEL). Best effort: false
     /// when the lock stayed busy.
     pub fn item_ids_into(&self, out: &mut Vec<u32>) -> bool {
-        let Some(held) = self.core.lock.try_lock_briefly() else {
+        let Some(held) = try_lock_briefly(&self.core.lock) else {
             return false;
         };
         let mut g = Guard {
