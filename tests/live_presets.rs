@@ -3,7 +3,7 @@
 //! (virtual, stepped, free, wall) keep their promises.
 
 use pipeline_lab::live::{ClockMode, Live, LiveOptions};
-use pipeline_lab::scenario::{preset, presets, Lang};
+use pipeline_lab::scenario::{preset, presets, Lang, PipelineSpec, Service};
 use pipeline_lab::sim::Sim;
 use pipeline_lab::stats::{HangKind, Status, ThreadState};
 use std::time::{Duration, Instant};
@@ -236,6 +236,34 @@ fn a_stepped_clock_still_detects_a_hang() {
     }
     assert_eq!(run.status(), Status::Hang);
     assert_eq!(run.hang().map(|h| h.kind), Some(HangKind::JoinNeverReturns));
+}
+
+/// The page steps as fast as it likes while threads start and end their work: a step must never
+/// end a wait that the thread has not counted yet (that garbled the run's status word, which
+/// read as `MemoryError` for a moment, and a control then lost its wake-up).
+#[test]
+fn stepping_in_a_tight_loop_never_garbles_the_status() {
+    let scenario = PipelineSpec {
+        workers: vec![8, 8, 8],
+        maxsize: vec![4; 3],
+        service: vec![Service::Const { us: 1 }; 3],
+        ..PipelineSpec::tandem([1, 1, 1], 4, 3000, 1)
+    }
+    .build()
+    .unwrap();
+    let run = Live::new(scenario, LiveOptions::with_clock(ClockMode::Stepped)).unwrap();
+    let start = Instant::now();
+    let mut seen = Status::Running;
+    while seen == Status::Running && start.elapsed() < PATIENCE {
+        seen = run.step(1);
+    }
+    assert_eq!(
+        seen,
+        Status::Finished,
+        "the first status other than running"
+    );
+    assert_eq!(run.status(), Status::Finished);
+    assert_eq!(run.items_done(), 3000);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! thread waits, what happens next is `Shared::on_idle`'s business.
 
 use super::queue::{Blocker, GetError, QueueWait, Stopped, TaskDoneGetError, Token};
-use super::shared::{lock, Shared, ThreadSlot, Wait, EXITING, NO_STARTER, RETIRING};
+use super::shared::{lock, Shared, ThreadSlot, Wait, EXITING, NO_STARTER, RETIRING, UNCOUNTED};
 use super::spawn::SpawnError;
 use crate::scenario::{Count, Expr, Op, OpKind, PrintArgs, PrintText, Value};
 use crate::sim::ConsoleLine;
@@ -453,8 +453,15 @@ impl<'a> Runner<'a> {
         self.flush();
         self.release_starter();
         slot.parker.arm();
+        // Published first as not yet claimable: a `step` must not end this wait before the
+        // wait is counted (it would move a thread from "timed" to "running" that was never
+        // counted as timed: the count underflows, and the run reads as ended for a moment).
+        // The virtual clock's jump still sees it, so time never skips past it.
+        let deadline = deadline.min(UNCOUNTED - 1);
+        slot.deadline.store(deadline | UNCOUNTED, Ordering::SeqCst);
+        let last = sh.sched.start_timed_wait();
         slot.deadline.store(deadline, Ordering::SeqCst);
-        if sh.sched.start_timed_wait() {
+        if last {
             sh.on_idle();
         }
         if sh.clock.mode == super::ClockMode::Wall {

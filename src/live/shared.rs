@@ -18,6 +18,9 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 /// `deadline` of a thread that waits on no deadline.
 pub(crate) const NO_DEADLINE: u64 = u64::MAX;
+/// Set in `deadline` while the thread has published its deadline but not yet counted itself
+/// as waiting on it: nobody may claim it yet (a claim compares it with "now" and always loses).
+pub(crate) const UNCOUNTED: u64 = 1 << 63;
 /// `starter` of a thread whose starter has been released (or that has none).
 pub(crate) const NO_STARTER: u32 = u32::MAX;
 
@@ -289,10 +292,12 @@ impl Shared {
     }
 
     /// Ends `t`'s timed wait if its deadline is at or before `now`; true when this call did.
+    /// A deadline marked `UNCOUNTED` (or `NO_DEADLINE`) is never claimed.
     pub fn claim(&self, t: usize, now: u64) -> bool {
         let s = self.slot(t);
         let d = s.deadline.load(Ordering::SeqCst);
         if d > now
+            || d & UNCOUNTED != 0
             || s.deadline
                 .compare_exchange(d, NO_DEADLINE, Ordering::SeqCst, Ordering::SeqCst)
                 .is_err()
@@ -315,7 +320,10 @@ impl Shared {
     fn advance_to_next_deadline(&self) {
         let next = self
             .slots()
-            .map(|s| s.deadline.load(Ordering::SeqCst))
+            .map(|s| match s.deadline.load(Ordering::SeqCst) {
+                NO_DEADLINE => NO_DEADLINE,
+                d => d & !UNCOUNTED,
+            })
             .min()
             .unwrap_or(NO_DEADLINE);
         if next != NO_DEADLINE {
