@@ -2,7 +2,7 @@
 //! what the model engine refuses is refused with the same typed error.
 
 use pipeline_lab::live::{ClockMode, Live, LiveOptions};
-use pipeline_lab::scenario::{preset, Arrival, PipelineSpec, Rng, Scenario, Service};
+use pipeline_lab::scenario::{preset, PipelineSpec, Rng, Scenario, Service};
 use pipeline_lab::sim::Sim;
 use pipeline_lab::stats::Status;
 use std::time::{Duration, Instant};
@@ -10,22 +10,9 @@ use std::time::{Duration, Instant};
 const PATIENCE: Duration = Duration::from_secs(60);
 
 fn pipeline(items: u64, maxsize: u32) -> Scenario {
-    PipelineSpec {
-        workers: vec![2, 2, 2],
-        maxsize: vec![maxsize; 3],
-        service: vec![
-            Service::Exp { mean_us: 1000 },
-            Service::Exp { mean_us: 1500 },
-            Service::Exp { mean_us: 800 },
-        ],
-        items,
-        arrival: Arrival::AllAtOnce,
-        seed: 7,
-        memory_budget_bytes: None,
-        item_bytes: 1,
-    }
-    .build()
-    .unwrap()
+    PipelineSpec::tandem([2, 2, 2], maxsize, items, 7)
+        .build()
+        .unwrap()
 }
 
 /// Every item id `0..items` is in the done queue exactly once.

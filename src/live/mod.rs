@@ -3,8 +3,9 @@
 //! beyond what `src/sim` defines: same operations, same meaning, same reports.
 //!
 //! The modules, one job each:
-//! - `queue`: Python's `queue.Queue` (and `ClosableQueue`, and the polling deque): a Mutex, the
+//! - `queue`: Python's `queue.Queue` (and `ClosableQueue`, and the polling deque): a lock, the
 //!   three conditions as lists of waiting threads, counters mirrored in atomics.
+//! - `lock`: the queues' lock (a spin lock released with a plain store).
 //! - `park`: a thread's wake-up slot (lock-free to wake, no lost wake-ups).
 //! - `pad`: cache-line padding for what threads write often.
 //! - `clock`: what "now" is in each [`ClockMode`].
@@ -27,6 +28,7 @@
 
 mod clock;
 mod hang;
+mod lock;
 mod pad;
 mod park;
 mod queue;
@@ -45,8 +47,9 @@ use crate::scenario::validate::{check_set_maxsize, check_set_workers, StageNow};
 use crate::scenario::{Lang, OpKind, QueueKind, Rng, Scenario, ScenarioError};
 use crate::sim::MAX_WORKERS;
 use crate::stats::{Frame, HangReport, Histogram, Stats, Status, ThreadState};
+use lock::lock_spin;
 use pad::Padded;
-use queue::{lock_spin, LiveQueue};
+use queue::LiveQueue;
 use report::LastSeen;
 use shared::{LiveStage, Shared, ThreadSlot, Wait, RETIRING, WORKING};
 use std::fmt;
@@ -279,7 +282,7 @@ impl Live {
     }
 
     pub fn hang(&self) -> Option<HangReport> {
-        queue::try_lock_briefly(&self.sh.hang).and_then(|h| h.as_ref().map(|h| h.report(self.lang)))
+        lock::try_lock_briefly(&self.sh.hang).and_then(|h| h.as_ref().map(|h| h.report(self.lang)))
     }
 
     pub fn items_done(&self) -> u64 {
@@ -425,7 +428,7 @@ impl Live {
                 .store(ThreadState::NotStarted as u8, Ordering::SeqCst);
             return;
         }
-        if sh.spawn_thread(t).is_err() {
+        if sh.launch(t).is_err() {
             slot.state.store(ThreadState::Ended as u8, Ordering::SeqCst);
             if sh.sched.deactivate() {
                 sh.on_idle();
@@ -438,6 +441,8 @@ impl Live {
     fn mark_retiring(&self, w: u32) -> bool {
         let slot = self.sh.slot(w as usize);
         if slot.leave_not_started(ThreadState::Ended) {
+            // Its standby job, if any, returns.
+            self.sh.wake_standby(w as usize);
             return false;
         }
         slot.retire
@@ -499,7 +504,7 @@ impl Live {
 
     fn restart(&mut self) -> Result<(), LiveError> {
         self.sh = start(self.sh.scenario.clone(), self.spawner.clone(), self.options)?;
-        *queue::lock_spin(&self.last) = LastSeen::default();
+        *lock_spin(&self.last) = LastSeen::default();
         Ok(())
     }
 
@@ -605,6 +610,11 @@ fn start(
         running: Arc::new(AtomicUsize::new(0)),
         scenario,
     });
+    // The other threads' jobs wait on the spawner's threads until they are started. A refusal
+    // here is not an error yet: that thread's `start()` spawns it, and reports it then.
+    for t in 1..sh.n_threads() {
+        let _ = sh.stand_by(t);
+    }
     let main = sh.slot(0);
     main.leave_not_started(ThreadState::Running);
     sh.sched.activate();

@@ -1,5 +1,5 @@
 //! Python's `queue.Queue` (and `ClosableQueue`, and the polling `MyQueue` deque) on real threads:
-//! a Mutex around the items and CPython's three conditions as FIFO lists of waiting threads
+//! a lock around the items and CPython's three conditions as FIFO lists of waiting threads
 //! (`not_empty`, `not_full`, `all_tasks_done`), with counters in atomics so that readers never
 //! take the lock. It must not know about programs, the clock or the run's status: how a thread
 //! waits and how it is woken is the [`Blocker`]'s business.
@@ -10,12 +10,12 @@
 //! before it runs, which is what makes hang detection exact), a worker told to retire can be
 //! taken off the list, and a stop can wake everyone without taking any lock.
 
+use super::lock::{Held, SpinLock};
 use super::pad::Padded;
 use crate::scenario::{QueueKind, QueueSpec};
 use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 
 pub(crate) use crate::token::Token;
 
@@ -196,12 +196,10 @@ impl Inner {
 }
 
 /// The lock and everything a put or a get touches, in one cache line (line 0); what they only
-/// read, or touch when someone waits, in the next one. A `Mutex<()>` guards the two
-/// `UnsafeCell`s (std's `Mutex<T>` would not let the counters, which readers load without the
-/// lock, sit in the lock's line).
+/// read, or touch when someone waits, in the next one. The lock guards the two `UnsafeCell`s.
 #[repr(C)]
 struct Core {
-    lock: Mutex<()>,
+    lock: SpinLock,
     inner: UnsafeCell<Inner>,
     // Counters (u32: a run puts at most ~1e9 items in a queue), written under the lock with
     // plain stores, read without it. The length and `unfinished_tasks` are differences.
@@ -222,7 +220,7 @@ unsafe impl Sync for Core {}
 
 /// The lock held: access to what it guards.
 struct Guard<'a> {
-    _held: MutexGuard<'a, ()>,
+    _held: Held<'a>,
     core: &'a Core,
 }
 
@@ -323,36 +321,6 @@ impl Backoff {
     }
 }
 
-/// Locks, recovering from poisoning (a panicking thread leaves the queue's data sound).
-#[inline]
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Locks without ever sleeping in the OS: for callers that must not block (the browser's main
-/// thread), against critical sections that are a few instructions long.
-pub(crate) fn lock_spin<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    loop {
-        match m.try_lock() {
-            Ok(g) => return g,
-            Err(TryLockError::Poisoned(p)) => return p.into_inner(),
-            Err(TryLockError::WouldBlock) => std::hint::spin_loop(),
-        }
-    }
-}
-
-/// Tries a few times; `None` when the lock stays busy (the reader shows what it had before).
-pub(crate) fn try_lock_briefly<T>(m: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
-    for _ in 0..1000 {
-        match m.try_lock() {
-            Ok(g) => return Some(g),
-            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
-            Err(TryLockError::WouldBlock) => std::hint::spin_loop(),
-        }
-    }
-    None
-}
-
 /// `+= 1` on a counter written only under the lock (a plain store, no locked instruction).
 #[inline]
 fn bump(c: &AtomicU32) {
@@ -364,7 +332,7 @@ impl LiveQueue {
     pub fn new(id: usize, spec: &QueueSpec, sink: bool) -> LiveQueue {
         LiveQueue {
             core: Padded(Core {
-                lock: Mutex::new(()),
+                lock: SpinLock::default(),
                 inner: UnsafeCell::new(Inner {
                     items: Ring::new(),
                     maxsize: spec.maxsize,
@@ -394,7 +362,7 @@ impl LiveQueue {
     #[inline]
     fn lock(&self) -> Guard<'_> {
         Guard {
-            _held: lock(&self.core.lock),
+            _held: self.core.lock.lock(),
             core: &self.core,
         }
     }
@@ -698,7 +666,7 @@ impl LiveQueue {
     /// Never sleeps in the OS (callers may be on a thread that must not block).
     pub fn set_maxsize(&self, maxsize: u32, mut wake: impl FnMut(u32)) {
         let mut g = Guard {
-            _held: lock_spin(&self.core.lock),
+            _held: self.core.lock.lock_spin(),
             core: &self.core,
         };
         let inner = g.inner();
@@ -722,7 +690,7 @@ impl LiveQueue {
     /// Takes `who` off the `get` waiters; true when it was waiting there. Never sleeps in the OS.
     pub fn remove_getter(&self, who: u32) -> bool {
         let mut g = Guard {
-            _held: lock_spin(&self.core.lock),
+            _held: self.core.lock.lock_spin(),
             core: &self.core,
         };
         let waiting = &mut g.waiters().not_empty;
@@ -739,7 +707,7 @@ impl LiveQueue {
     /// Appends the ids of the items, front first (`u32::MAX` for SENTINEL). Best effort: false
     /// when the lock stayed busy.
     pub fn item_ids_into(&self, out: &mut Vec<u32>) -> bool {
-        let Some(held) = try_lock_briefly(&self.core.lock) else {
+        let Some(held) = self.core.lock.try_lock_briefly() else {
             return false;
         };
         let mut g = Guard {

@@ -2,7 +2,7 @@
 //! publish in atomics. It must never block: locks are only tried (the console, the latency
 //! histogram, queue contents), and what a busy lock hides is best effort.
 
-use super::queue::try_lock_briefly;
+use super::lock::try_lock_briefly;
 use super::shared::Shared;
 use crate::scenario::{Lang, OpKind};
 use crate::stats::{

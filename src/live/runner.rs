@@ -9,7 +9,7 @@ use crate::scenario::{Count, Expr, Op, OpKind, PrintArgs, PrintText, Value};
 use crate::sim::ConsoleLine;
 use crate::stats::{place, MemoryErrorReport, Status, ThreadState, NO_ITEM, SENTINEL_ID};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{fence, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +21,25 @@ const ID_BLOCK: u64 = 1024;
 const NOT_FUSED: usize = usize::MAX;
 /// Most item moves kept for frames when no frame takes them.
 const MAX_MOVES: usize = 3 * 1_000_000;
+
+/// The job a spawner runs for scenario thread `t` before it starts (see `Shared::stand_by`):
+/// waits until it is let go, then runs it; returns without running it when the run ends first
+/// or `t` will never start.
+pub(crate) fn stand_by(sh: Arc<Shared>, t: usize) {
+    let slot = sh.slot(t);
+    slot.parker.bind();
+    // Pairs with the fence in `Shared::wake_standby`.
+    fence(Ordering::SeqCst);
+    loop {
+        if slot.go.load(Ordering::SeqCst) {
+            return run(sh, t);
+        }
+        if sh.stop.load(Ordering::SeqCst) || slot.state() == ThreadState::Ended {
+            return;
+        }
+        std::thread::park();
+    }
+}
 
 /// The job a spawner runs for scenario thread `t`.
 pub(crate) fn run(sh: Arc<Shared>, t: usize) {
@@ -617,7 +636,7 @@ impl<'a> Runner<'a> {
         slot.starter.store(self.t as u32, Ordering::SeqCst);
         self.slot.parker.arm();
         sh.sched.activate();
-        if let Err(e) = sh.spawn_thread(target) {
+        if let Err(e) = sh.launch(target) {
             // This thread runs, so the count cannot reach zero here.
             sh.sched.deactivate();
             slot.starter.store(NO_STARTER, Ordering::SeqCst);

@@ -5,15 +5,16 @@
 
 use super::clock::{Clock, ClockMode};
 use super::hang;
+use super::lock::lock_spin;
 use super::pad::Padded;
 use super::park::Parker;
-use super::queue::{lock_spin, LiveQueue};
+use super::queue::LiveQueue;
 use super::sched::Sched;
 use super::spawn::{SpawnError, Spawner};
 use crate::scenario::{Op, Rng, Scenario, Service};
 use crate::sim::ConsoleLine;
 use crate::stats::{Histogram, MemoryErrorReport, Status, ThreadState, NO_ITEM};
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 /// `deadline` of a thread that waits on no deadline.
@@ -101,6 +102,10 @@ pub(crate) struct ThreadSlot {
     pub starter: AtomicU32,
     /// Threads in `join()` on this one.
     pub joiners: Mutex<Vec<u32>>,
+    /// A job already waits on a spawner's thread to run this one (see [`Shared::stand_by`]).
+    pub standby: AtomicBool,
+    /// Set when this thread starts: its standby job runs it.
+    pub go: AtomicBool,
     pub polled: AtomicU64,
     pub wasted_polls: AtomicU64,
     /// Operations executed (flushed in batches).
@@ -134,6 +139,8 @@ impl ThreadSlot {
             retire: AtomicU8::new(WORKING),
             starter: AtomicU32::new(NO_STARTER),
             joiners: Mutex::new(Vec::new()),
+            standby: AtomicBool::new(false),
+            go: AtomicBool::new(false),
             polled: AtomicU64::new(0),
             wasted_polls: AtomicU64::new(0),
             ops: AtomicU64::new(0),
@@ -409,18 +416,61 @@ impl Shared {
     /// [`Sched::activate`]) and set its slot's state to `Running`; on an error it undoes that.
     pub fn spawn_thread(self: &Arc<Shared>, t: usize) -> Result<(), SpawnError> {
         self.alive.fetch_add(1, Ordering::SeqCst);
+        self.spawn_counted(move |sh| super::runner::run(sh, t))
+            .inspect_err(|_| {
+                self.alive.fetch_sub(1, Ordering::SeqCst);
+            })
+    }
+
+    /// Hands `job` to the spawner, counted in `running` from now until it returns (or not at
+    /// all when the spawner refuses it).
+    fn spawn_counted(
+        self: &Arc<Shared>,
+        job: impl FnOnce(Arc<Shared>) + Send + 'static,
+    ) -> Result<(), SpawnError> {
         self.running.fetch_add(1, Ordering::SeqCst);
         let sh = self.clone();
         let running = self.running.clone();
         let job = Box::new(move || {
-            super::runner::run(sh, t);
+            job(sh);
             // Last: after this the job no longer touches the run.
             running.fetch_sub(1, Ordering::SeqCst);
         });
         self.spawner.spawn(job).inspect_err(|_| {
             self.running.fetch_sub(1, Ordering::SeqCst);
-            self.alive.fetch_sub(1, Ordering::SeqCst);
         })
+    }
+
+    /// Hands thread `t`'s job to the spawner before `t` starts: the job waits until
+    /// [`Shared::launch`] lets it go, so that a `start()` wakes a waiting thread instead of
+    /// making one. A `start()` waits until the new thread first waits (as CPython's does), so a
+    /// stage's workers start one after another: on the browser's pool each spawn costs two
+    /// thread wake-ups (the relay's and the pool thread's), paid here all at once instead.
+    pub fn stand_by(self: &Arc<Shared>, t: usize) -> Result<(), SpawnError> {
+        self.spawn_counted(move |sh| super::runner::stand_by(sh, t))?;
+        self.slot(t).standby.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Runs thread `t`, already counted as running and set to `Running`: lets its standby job
+    /// go, or hands the spawner a new job.
+    pub fn launch(self: &Arc<Shared>, t: usize) -> Result<(), SpawnError> {
+        let slot = self.slot(t);
+        if !slot.standby.load(Ordering::SeqCst) {
+            return self.spawn_thread(t);
+        }
+        self.alive.fetch_add(1, Ordering::SeqCst);
+        slot.go.store(true, Ordering::SeqCst);
+        self.wake_standby(t);
+        Ok(())
+    }
+
+    /// Makes `t`'s standby job look again at `go`, the stop and `t`'s state.
+    pub fn wake_standby(&self, t: usize) {
+        // Pairs with the fence in `runner::stand_by`: it sees what the caller wrote, or it has
+        // bound its parker before this unparks it.
+        fence(Ordering::SeqCst);
+        self.slot(t).parker.unpark();
     }
 
     /// Appends a console line; threads print rarely, and readers only try the lock.

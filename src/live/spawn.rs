@@ -129,7 +129,7 @@ impl Spawner for RelaySpawner {
         if let Some(e) = self.relay.failed.get() {
             return Err(e.clone());
         }
-        crate::live::queue::lock_spin(&self.relay.jobs).push(job);
+        crate::live::lock::lock_spin(&self.relay.jobs).push(job);
         // Not registered yet: the relay looks at the list when it starts.
         if let Some(t) = self.relay.thread.get() {
             t.unpark();
