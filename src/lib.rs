@@ -30,6 +30,7 @@
 pub mod hang;
 #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
 pub mod live;
+mod ring;
 pub mod scenario;
 pub mod sim;
 pub mod stats;

@@ -11,6 +11,14 @@ pub(crate) struct Token {
     pub entered: u64,
 }
 
+impl crate::ring::Blank for Token {
+    const BLANK: Token = Token {
+        id: 0,
+        born: 0,
+        entered: 0,
+    };
+}
+
 impl Token {
     pub const SENTINEL: u64 = u64::MAX;
 

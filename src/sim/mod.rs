@@ -10,6 +10,7 @@ mod code;
 mod queue;
 
 use crate::hang::{self, WaitOn, Waiter};
+use crate::ring::Ring;
 use crate::scenario::validate::{check_set_maxsize, check_set_workers, StageNow};
 use crate::scenario::{
     Count, Expr, Lang, OpKind, QueueKind, Rng, Scenario, ScenarioError, Service, Value,
@@ -21,7 +22,7 @@ use crate::stats::{
 use code::{compile, Fused, Instr};
 use queue::{SimQueue, Token};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 /// `done_queue` when the scenario has none.
 const NO_QUEUE: usize = usize::MAX;
@@ -129,7 +130,7 @@ pub struct Sim {
     stages: Vec<SimStage>,
     now: u64,
     seq: u64,
-    ready: VecDeque<u32>,
+    ready: Ring<u32>,
     /// (time, sequence, thread) packed into one integer: time in the high 64 bits.
     timers: BinaryHeap<Reverse<u128>>,
     items_made: u64,
@@ -204,7 +205,7 @@ impl Sim {
             stages,
             now: 0,
             seq: 0,
-            ready: VecDeque::new(),
+            ready: Ring::new(),
             timers: BinaryHeap::new(),
             items_made: 0,
             items_done: 0,
@@ -465,7 +466,7 @@ impl Sim {
     }
 
     fn retire(&mut self, t: usize) {
-        self.threads[t].retiring = true;
+        at_mut(&mut self.threads, t).retiring = true;
         match self.threads[t].state {
             ThreadState::NotStarted => self.end_thread(t),
             ThreadState::BlockedGet => {
@@ -545,10 +546,10 @@ impl Sim {
 
     #[inline(always)]
     fn timer_fired(&mut self, t: usize) {
-        if self.threads[t].state == ThreadState::Working {
+        if at_mut(&mut self.threads, t).state == ThreadState::Working {
             self.finish_work(t);
         }
-        let th = &mut self.threads[t];
+        let th = at_mut(&mut self.threads, t);
         th.pc = self.instrs[th.pc as usize].next;
         self.set_state(t, ThreadState::Running);
     }
@@ -563,7 +564,7 @@ impl Sim {
     #[inline]
     fn set_state(&mut self, t: usize, s: ThreadState) {
         let now = self.now;
-        let th = &mut self.threads[t];
+        let th = at_mut(&mut self.threads, t);
         th.time_in[th.state as usize] += now - th.since;
         th.since = now;
         th.state = s;
@@ -572,14 +573,14 @@ impl Sim {
     #[inline]
     fn make_ready(&mut self, t: usize) {
         self.set_state(t, ThreadState::Running);
-        self.threads[t].wait = Wait::Nothing;
+        at_mut(&mut self.threads, t).wait = Wait::Nothing;
         self.ready.push_back(t as u32);
     }
 
     #[inline]
     fn park(&mut self, t: usize, s: ThreadState, wait: Wait) {
         self.set_state(t, s);
-        self.threads[t].wait = wait;
+        at_mut(&mut self.threads, t).wait = wait;
     }
 
     #[inline]
@@ -616,7 +617,7 @@ impl Sim {
                 return;
             }
             self.ops += 1;
-            let pc = self.threads[t].pc as usize;
+            let pc = at(&self.threads, t).pc as usize;
             if let Some(trace) = &mut self.trace {
                 trace.push(TraceEvent {
                     time: self.now,
@@ -637,7 +638,7 @@ impl Sim {
                                 entered: self.now,
                             }
                         }
-                        Value::Held => match self.threads[t].held {
+                        Value::Held => match at(&self.threads, t).held {
                             Some(tok) => tok,
                             None => {
                                 self.raise(
@@ -655,7 +656,7 @@ impl Sim {
                     }
                     match op.fused {
                         Fused::Loop { target } => {
-                            let th = &mut self.threads[t];
+                            let th = at_mut(&mut self.threads, t);
                             th.counter = th.counter.saturating_sub(1);
                             if th.counter > 0 {
                                 th.pc = target;
@@ -665,7 +666,7 @@ impl Sim {
                             let done = self.task_done(queue as usize);
                             if !done {
                                 // Too many: the `task_done` itself raises, at its own line.
-                                self.threads[t].pc = at;
+                                at_mut(&mut self.threads, t).pc = at;
                             }
                         }
                         _ => {}
@@ -683,18 +684,18 @@ impl Sim {
                     }
                 }
                 OpKind::Get { queue } => {
-                    if self.threads[t].retiring {
+                    if at(&self.threads, t).retiring {
                         self.end_thread(t);
                         return;
                     }
-                    match self.queues[queue].try_get(self.now) {
+                    match at_mut(&mut self.queues, queue).try_get(self.now) {
                         Ok(token) => {
                             self.took(t, queue, token, op.next);
                             match op.fused {
                                 Fused::Sentinel { target } | Fused::SentinelWork { target, .. }
                                     if token.is_sentinel() =>
                                 {
-                                    let th = &mut self.threads[t];
+                                    let th = at_mut(&mut self.threads, t);
                                     th.held = None;
                                     th.pc = target;
                                 }
@@ -708,23 +709,25 @@ impl Sim {
                             }
                         }
                         Err(_) => {
-                            self.queues[queue].get_waiters.push_back(t as u32);
+                            at_mut(&mut self.queues, queue)
+                                .get_waiters
+                                .push_back(t as u32);
                             self.park(t, ThreadState::BlockedGet, Wait::Queue(queue as u32));
                             return;
                         }
                     }
                 }
                 OpKind::PollGet { queue, on_empty } => {
-                    if self.threads[t].retiring {
+                    if at(&self.threads, t).retiring {
                         self.end_thread(t);
                         return;
                     }
-                    self.threads[t].polled += 1;
-                    match self.queues[queue].try_get(self.now) {
+                    at_mut(&mut self.threads, t).polled += 1;
+                    match at_mut(&mut self.queues, queue).try_get(self.now) {
                         Ok(token) => self.took(t, queue, token, op.next),
                         Err(_) => {
                             // IndexError: the poll found nothing.
-                            let th = &mut self.threads[t];
+                            let th = at_mut(&mut self.threads, t);
                             th.wasted_polls += 1;
                             th.pc = on_empty as u32;
                         }
@@ -735,19 +738,19 @@ impl Sim {
                         self.raise(t, op.line, "ValueError: task_done() called too many times");
                         return;
                     }
-                    self.threads[t].pc = op.next;
+                    at_mut(&mut self.threads, t).pc = op.next;
                 }
                 OpKind::Join { queue } => {
                     if self.queues[queue].unfinished == 0 {
-                        self.threads[t].pc = op.next;
+                        at_mut(&mut self.threads, t).pc = op.next;
                     } else {
-                        self.queues[queue].join_waiters.push(t as u32);
+                        at_mut(&mut self.queues, queue).join_waiters.push(t as u32);
                         self.park(t, ThreadState::Joining, Wait::Queue(queue as u32));
                         return;
                     }
                 }
                 OpKind::IfSentinel { target } => {
-                    let th = &mut self.threads[t];
+                    let th = at_mut(&mut self.threads, t);
                     if th.held.is_some_and(|h| h.is_sentinel()) {
                         th.held = None;
                         th.pc = target as u32;
@@ -772,7 +775,7 @@ impl Sim {
                 }
                 OpKind::Print { text, args } => {
                     self.print(t, op.line, text as usize, args);
-                    self.threads[t].pc = op.next;
+                    at_mut(&mut self.threads, t).pc = op.next;
                 }
                 OpKind::Start { thread } => {
                     if self.threads[thread].state != ThreadState::NotStarted {
@@ -784,7 +787,7 @@ impl Sim {
                         self.stages[s].started = true;
                     }
                     self.start(t, thread);
-                    self.threads[t].pc = op.next;
+                    at_mut(&mut self.threads, t).pc = op.next;
                     return;
                 }
                 OpKind::StartStage { stage } => {
@@ -802,7 +805,7 @@ impl Sim {
                         }
                         None => {
                             self.stages[stage].started = true;
-                            self.threads[t].pc = op.next;
+                            at_mut(&mut self.threads, t).pc = op.next;
                         }
                     }
                 }
@@ -810,7 +813,7 @@ impl Sim {
                     if !self.join_thread(t, thread, op.line) {
                         return;
                     }
-                    self.threads[t].pc = op.next;
+                    at_mut(&mut self.threads, t).pc = op.next;
                 }
                 OpKind::JoinStage { stage } => {
                     let next = self.stages[stage]
@@ -823,7 +826,7 @@ impl Sim {
                             self.join_thread(t, w as usize, op.line);
                             return;
                         }
-                        None => self.threads[t].pc = op.next,
+                        None => at_mut(&mut self.threads, t).pc = op.next,
                     }
                 }
                 OpKind::Repeat { times, end } => {
@@ -833,12 +836,12 @@ impl Sim {
                         self.stages[s].closing = true;
                     }
                     let n = self.count(times);
-                    let th = &mut self.threads[t];
+                    let th = at_mut(&mut self.threads, t);
                     th.counter = n;
                     th.pc = if n == 0 { end as u32 } else { op.next };
                 }
                 OpKind::Loop { target } => {
-                    let th = &mut self.threads[t];
+                    let th = at_mut(&mut self.threads, t);
                     th.counter = th.counter.saturating_sub(1);
                     th.pc = if th.counter > 0 {
                         target as u32
@@ -848,14 +851,14 @@ impl Sim {
                 }
                 OpKind::BusyWait { queue, until } => {
                     if self.queues[queue].len() as u64 >= self.count(until) {
-                        self.threads[t].pc = op.next;
+                        at_mut(&mut self.threads, t).pc = op.next;
                     } else {
                         self.queues[queue].spinners.push(t as u32);
                         self.park(t, ThreadState::Spinning, Wait::Queue(queue as u32));
                         return;
                     }
                 }
-                OpKind::Jump { target } => self.threads[t].pc = target as u32,
+                OpKind::Jump { target } => at_mut(&mut self.threads, t).pc = target as u32,
                 OpKind::End => {
                     self.end_thread(t);
                     return;
@@ -868,10 +871,10 @@ impl Sim {
     /// once too often (`ValueError`, nothing changed).
     #[inline(always)]
     fn task_done(&mut self, queue: usize) -> bool {
-        match self.queues[queue].task_done() {
+        match at_mut(&mut self.queues, queue).task_done() {
             Ok(zero) => {
                 if zero {
-                    let waiters = std::mem::take(&mut self.queues[queue].join_waiters);
+                    let waiters = std::mem::take(&mut at_mut(&mut self.queues, queue).join_waiters);
                     for w in waiters {
                         self.make_ready(w as usize);
                     }
@@ -888,13 +891,13 @@ impl Sim {
     #[inline(always)]
     fn start_work(&mut self, t: usize, stage: usize) -> bool {
         let now = self.now;
-        let st = &mut self.stages[stage];
+        let st = at_mut(&mut self.stages, stage);
         let d = st.service.sample(&mut st.rng);
         st.account(now);
         st.in_service += 1;
         if d == 0 {
             self.finish_work(t);
-            let th = &mut self.threads[t];
+            let th = at_mut(&mut self.threads, t);
             th.pc = self.instrs[th.pc as usize].next;
             true
         } else {
@@ -909,7 +912,7 @@ impl Sim {
     fn put(&mut self, t: usize, queue: usize, mut token: Token, value: Value, next: u32) -> bool {
         let now = self.now;
         token.entered = now;
-        let q = &mut self.queues[queue];
+        let q = at_mut(&mut self.queues, queue);
         if q.try_put(token, now).is_err() {
             q.put_waiters.push_back(t as u32);
             if value == Value::NewItem {
@@ -921,7 +924,7 @@ impl Sim {
         }
         let waiter = q.get_waiters.pop_front();
         let spinners = !q.spinners.is_empty();
-        let th = &mut self.threads[t];
+        let th = at_mut(&mut self.threads, t);
         if value == Value::Held {
             th.held = None;
         }
@@ -982,7 +985,7 @@ impl Sim {
     /// A successful get: the token becomes the thread's held item.
     #[inline(always)]
     fn took(&mut self, t: usize, queue: usize, token: Token, next: u32) {
-        let waiter = self.queues[queue].put_waiters.pop_front();
+        let waiter = at_mut(&mut self.queues, queue).put_waiters.pop_front();
         if !token.is_sentinel() {
             self.queued_items -= 1;
             if self.done_queue == NO_QUEUE {
@@ -997,7 +1000,7 @@ impl Sim {
                 place::THREAD | t as u32,
             );
         }
-        let th = &mut self.threads[t];
+        let th = at_mut(&mut self.threads, t);
         th.held = Some(token);
         th.pc = next;
         if let Some(w) = waiter {
@@ -1008,14 +1011,14 @@ impl Sim {
     #[inline(always)]
     fn finish_work(&mut self, t: usize) {
         let now = self.now;
-        let OpKind::Work { stage } = self.instrs[self.threads[t].pc as usize].kind else {
+        let OpKind::Work { stage } = self.instrs[at(&self.threads, t).pc as usize].kind else {
             return;
         };
-        let st = &mut self.stages[stage];
+        let st = at_mut(&mut self.stages, stage);
         st.account(now);
         st.in_service -= 1;
         st.completed += 1;
-        let th = &mut self.threads[t];
+        let th = at_mut(&mut self.threads, t);
         th.work_done += 1;
         if let Some(h) = &mut th.held {
             st.sojourn_sum += (now - h.entered) as u128;
@@ -1024,7 +1027,7 @@ impl Sim {
     }
 
     fn start(&mut self, by: usize, t: usize) {
-        let th = &mut self.threads[t];
+        let th = at_mut(&mut self.threads, t);
         th.since = self.now;
         self.make_ready(t);
         // The starter waits behind the new thread, as `Thread.start` waits for `_started`.
@@ -1106,12 +1109,12 @@ impl Sim {
 
     fn end_thread(&mut self, t: usize) {
         self.set_state(t, ThreadState::Ended);
-        self.threads[t].wait = Wait::Nothing;
-        if let Some(tok) = self.threads[t].held.take() {
+        at_mut(&mut self.threads, t).wait = Wait::Nothing;
+        if let Some(tok) = at_mut(&mut self.threads, t).held.take() {
             // Python would drop it too; keep the books straight for the page.
             self.record_move(tok.id, place::THREAD | t as u32, place::DONE);
         }
-        let joiners = std::mem::take(&mut self.threads[t].joiners);
+        let joiners = std::mem::take(&mut at_mut(&mut self.threads, t).joiners);
         for j in joiners {
             self.make_ready(j as usize);
         }
@@ -1434,4 +1437,24 @@ impl SimThread {
             joiners: Vec::new(),
         }
     }
+}
+
+/// `&v[i]` without the bounds check, for the hot loop's thread, queue and stage ids (about a
+/// tenth of its instructions were bounds checks). Sound because every id was checked once:
+/// thread ids come only from the scheduler's own lists, which hold ids of threads made; queue
+/// and stage ids come from the programs, which `Sim::new` validated; none of the three tables
+/// ever shrinks. Debug builds (every test) check each access anyway.
+#[inline(always)]
+fn at<T>(v: &[T], i: usize) -> &T {
+    debug_assert!(i < v.len());
+    // SAFETY: see above.
+    unsafe { v.get_unchecked(i) }
+}
+
+/// `&mut v[i]` without the bounds check; see [`at`].
+#[inline(always)]
+fn at_mut<T>(v: &mut [T], i: usize) -> &mut T {
+    debug_assert!(i < v.len());
+    // SAFETY: as for `at`.
+    unsafe { v.get_unchecked_mut(i) }
 }

@@ -1,9 +1,9 @@
 //! The model engine's queue: Python's `queue.Queue` semantics (maxsize, unfinished tasks) for
 //! all three flavours, with the waiter lists the scheduler parks threads on. No scheduling here.
 
+use crate::ring::Ring;
 use crate::scenario::{QueueKind, QueueSpec};
 use crate::stats::TimeIntegral;
-use std::collections::VecDeque;
 
 pub(crate) use crate::token::Token;
 
@@ -19,7 +19,7 @@ pub(crate) struct SimQueue {
     pub kind: QueueKind,
     /// 0 = unbounded.
     pub maxsize: u32,
-    pub items: VecDeque<Token>,
+    pub items: Ring<Token>,
     /// A queue that no thread ever takes from (`done_queue`) keeps only a count, so that a
     /// run of ten million items does not hold ten million tokens.
     pub sink: bool,
@@ -28,9 +28,9 @@ pub(crate) struct SimQueue {
     /// Python's `unfinished_tasks`: puts minus `task_done` calls.
     pub unfinished: u64,
     /// Threads parked in `get` (`not_empty.wait()`), longest waiter first.
-    pub get_waiters: VecDeque<u32>,
+    pub get_waiters: Ring<u32>,
     /// Threads parked in `put` (`not_full.wait()`).
-    pub put_waiters: VecDeque<u32>,
+    pub put_waiters: Ring<u32>,
     /// Threads parked in `join` (`all_tasks_done.wait()`).
     pub join_waiters: Vec<u32>,
     /// Busy-waiting threads that watch this queue's length.
@@ -48,12 +48,12 @@ impl SimQueue {
             name: spec.name.clone(),
             kind: spec.kind,
             maxsize: spec.maxsize,
-            items: VecDeque::new(),
+            items: Ring::new(),
             sink,
             sunk: 0,
             unfinished: 0,
-            get_waiters: VecDeque::new(),
-            put_waiters: VecDeque::new(),
+            get_waiters: Ring::new(),
+            put_waiters: Ring::new(),
             join_waiters: Vec::new(),
             spinners: Vec::new(),
             puts: 0,
