@@ -42,6 +42,7 @@ export async function openBench() {
       model: (spec) => call('model', spec),
       liveInfo: () => call('liveInfo', null),
       live: (spec) => call('live', spec),
+      baseline: (spec) => call('baseline', spec),
       close,
     };
   } catch (error) {

@@ -289,6 +289,19 @@ async function build(o, logFile) {
     } catch (e) {
       b.errors.mt = short(e);
     }
+    try {
+      await step(
+        'crossbeam baseline wasm (pkg/mt-baseline)',
+        'bash',
+        ['scripts/build-wasm-mt.sh'],
+        {
+          logFile,
+          env: { MT_FEATURES: 'baseline', MT_OUT: 'pkg/mt-baseline' },
+        },
+      );
+    } catch (e) {
+      b.errors.baseline = short(e);
+    }
   }
   const wasmSize = (dir) => {
     const p = join(ROOT, 'pkg', dir, 'pipeline_lab_bg.wasm');
@@ -571,6 +584,7 @@ async function sectionLive(ctx) {
   const { size, builds, browser } = ctx;
   const errors = {};
   if (builds.errors.model) errors.native = `not measured: ${builds.errors.model}`;
+  if (builds.errors.baseline) errors.baseline = `not measured: ${builds.errors.baseline}`;
   let liveInfo = { available: false, reason: ctx.browserError ?? builds.errors.mt ?? 'no browser' };
   if (browser && !builds.errors.mt) {
     liveInfo = await browser.liveInfo().catch((e) => ({ available: false, reason: short(e) }));
@@ -587,12 +601,20 @@ async function sectionLive(ctx) {
       .live(liveSpec([3, 4, 5], 10, 10_000))
       .catch((e) => ({ ok: false, error: short(e) }));
     if (!warm.ok) log(`live browser warm-up failed: ${warm.error}`);
+    const warmBase = await browser
+      .baseline(liveSpec([3, 4, 5], 1000, 10_000))
+      .catch((e) => ({ ok: false, error: short(e) }));
+    if (!warmBase.ok) log(`crossbeam-in-the-browser warm-up failed: ${warmBase.error}`);
   }
   const rows = [];
   for (const { shape, workers } of QUEUE_SHAPES) {
     for (const maxsize of QUEUE_MAXSIZES) {
       const label = `${shape.toUpperCase()} (${wstr(workers)}) maxsize=${maxsize}`;
       const row = { shape, workers, maxsize, label, python: [], native: [], browser: [] };
+      // The issue's own pipeline also runs over crossbeam-channel in the same browser
+      // (pkg/mt-baseline): how fast the platform lets a plain channel pipeline go.
+      const isIssue = shape === 'p6' && maxsize === 1000 && wstr(workers) === '3,4,5';
+      if (isIssue) row.baseline = [];
       for (let runNo = 1; runNo <= size.runs; runNo++) {
         const python = await attempt(errors, 'python', async () => {
           const [r] = await runJson(
@@ -633,6 +655,16 @@ async function sectionLive(ctx) {
             throw new Error(`${r.items_done} of ${size.queueItems} items done (${r.status})`);
           return { ...r, items_per_wall_s: size.queueItems / r.wall_s };
         });
+        if (isIssue && liveInfo.available) {
+          const base = await attempt(errors, 'baseline', async () => {
+            const r = await browser.baseline(liveSpec(workers, maxsize, size.queueItems));
+            if (!r.ok) throw new Error(r.error);
+            return { ...r, items_per_wall_s: size.queueItems / r.wall_s };
+          });
+          row.baseline.push(base?.items_per_wall_s ?? NaN);
+          record('live-baseline', { config: label, run: runNo, baseline: base });
+          log(`crossbeam in the browser ${label} run ${runNo}: ${fmtRate(row.baseline.at(-1))}/s`);
+        }
         row.python.push(python?.items_per_wall_s ?? NaN);
         row.native.push(native?.items_per_wall_s ?? NaN);
         row.browser.push(inBrowser?.items_per_wall_s ?? NaN);
@@ -644,6 +676,10 @@ async function sectionLive(ctx) {
       }
       row.rNativePython = ratios(row.native, row.python);
       row.rBrowserPython = ratios(row.browser, row.python);
+      if (row.baseline?.length) {
+        row.rBaselinePython = ratios(row.baseline, row.python);
+        row.rBrowserBaseline = ratios(row.browser, row.baseline);
+      }
       rows.push(row);
     }
   }
@@ -1070,6 +1106,7 @@ function report(ctx, results) {
       python: 'Python',
       native: 'live native',
       browser: 'live browser',
+      baseline: 'crossbeam in the browser',
       dryRun: 'note',
     };
     for (const [k, v] of Object.entries(l.errors))
@@ -1121,6 +1158,14 @@ function report(ctx, results) {
         `- Against DESIGN.md's anchor for that Python program (60–90k items/s), ${fmtRate(issueRate)} items/s is ` +
           `${fmtRatio(issueRate / 90_000)}–${fmtRatio(issueRate / 60_000)}.`,
       );
+    if (issueRow?.baseline?.length && summary(issueRow.rBaselinePython))
+      q(
+        `- What the platform allows: the same pipeline over crossbeam-channel in the same browser, on a pool of its ` +
+          `own (pkg/mt-baseline, src/web_baseline.rs; no Python semantics: no task_done, join, hang detection or ` +
+          `stats), ran at ${cell(issueRow.baseline, fmtRate)} items/s, ${cell(issueRow.rBaselinePython, fmtRatio)} ` +
+          `Python run by run; the live engine reached ${cell(issueRow.rBrowserBaseline, fmtRatio)} of it.`,
+      );
+    else if (l.errors.baseline) q(`- crossbeam in the browser: ${l.errors.baseline}`);
     const lbp = lowest(l.rows, 'rBrowserPython');
     if (lbp)
       q(

@@ -8,7 +8,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH"
 
-OUT=pkg/mt
+# MT_FEATURES=baseline MT_OUT=pkg/mt-baseline: the benchmark's variant (src/web_baseline.rs).
+OUT=${MT_OUT:-pkg/mt}
+FEATURES=${MT_FEATURES:-threads}
 # Its own target folder: these RUSTFLAGS would otherwise rebuild the single-threaded one.
 TARGET_DIR=target/mt
 WASM=$TARGET_DIR/wasm32-unknown-unknown/release/pipeline_lab.wasm
@@ -18,8 +20,8 @@ export RUSTFLAGS="-C target-feature=+atomics,+bulk-memory \
  -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
  -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
 
-echo "build-wasm-mt: cargo build (threads, build-std)"
-cargo build --lib --release --target wasm32-unknown-unknown --features threads \
+echo "build-wasm-mt: cargo build ($FEATURES, build-std)"
+cargo build --lib --release --target wasm32-unknown-unknown --features "$FEATURES" \
   -Z build-std=panic_abort,std --target-dir "$TARGET_DIR"
 
 echo "build-wasm-mt: wasm-bindgen --target web --out-dir $OUT"

@@ -38,3 +38,5 @@ mod token;
 
 #[cfg(target_arch = "wasm32")]
 mod web;
+#[cfg(all(target_arch = "wasm32", feature = "baseline"))]
+mod web_baseline;

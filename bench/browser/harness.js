@@ -5,6 +5,9 @@
 //   bench.model(spec)   -> the model engine (pkg/st) on a PipelineSpec, in a Web Worker
 //   bench.liveInfo()    -> {available, reason}: whether pkg/mt has the live engine's API
 //   bench.live(spec)    -> the live engine (pkg/mt, real threads) on a PipelineSpec
+//   bench.baseline(spec) -> the same pipeline over crossbeam-channel on a pool of its own
+//                          (pkg/mt-baseline, src/web_baseline.rs): what the browser allows a
+//                          plain channel pipeline
 //
 // Every result is {ok: true, wall_s, ...} or {ok: false, error}.
 
@@ -127,6 +130,33 @@ async function live(spec) {
   }
 }
 
+let baselineMod = null;
+
+/** One crossbeam-channel run, timed as `live` is: from the start until the state says it ended. */
+async function baseline(spec) {
+  if (!globalThis.crossOriginIsolated) return { ok: false, error: 'not cross-origin isolated' };
+  try {
+    if (!baselineMod) {
+      const mod = await import('../../pkg/mt-baseline/pipeline_lab.js');
+      await mod.default();
+      await mod.initThreadPool(16); // up to 15 workers and the driver
+      baselineMod = mod;
+    }
+    const t0 = performance.now();
+    baselineMod.baselineStart(Uint32Array.from(spec.workers), spec.maxsize[0], spec.items);
+    let state = baselineMod.baselineState();
+    while (state === 'running') {
+      await pause();
+      state = baselineMod.baselineState();
+    }
+    const t1 = performance.now();
+    if (state !== 'done') return { ok: false, error: `baseline ended ${state}` };
+    return { ok: true, wall_s: (t1 - t0) / 1000, items_done: spec.items };
+  } catch (error) {
+    return { ok: false, error: String(error?.message ?? error) };
+  }
+}
+
 function env() {
   return {
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
@@ -135,5 +165,5 @@ function env() {
   };
 }
 
-globalThis.bench = { env, model, liveInfo, live };
+globalThis.bench = { env, model, liveInfo, live, baseline };
 document.documentElement.dataset.ready = 'true';
