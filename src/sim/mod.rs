@@ -123,7 +123,8 @@ pub struct Sim {
     scenario: Scenario,
     /// Where each scenario thread's program starts in `instrs`.
     entry: Vec<u32>,
-    /// The compiled instructions, shared so that a running thread reads them without a copy.
+    /// The compiled instructions; shared, so that the scheduler loop holds them (one count per
+    /// call) while it runs threads through `&mut self`.
     instrs: std::rc::Rc<[Instr]>,
     threads: Vec<SimThread>,
     queues: Vec<SimQueue>,
@@ -509,6 +510,7 @@ impl Sim {
 
     /// The scheduler loop. Returns false when the operation budget ran out first.
     fn run(&mut self, limit: u64, budget_end: u64) -> bool {
+        let instrs = std::rc::Rc::clone(&self.instrs);
         loop {
             if self.status != Status::Running {
                 return true;
@@ -517,7 +519,7 @@ impl Sim {
                 return false;
             }
             if let Some(t) = self.ready.pop_front() {
-                self.run_thread(t as usize, budget_end);
+                self.run_thread(t as usize, budget_end, &instrs);
                 continue;
             }
             match self.timers.peek() {
@@ -533,8 +535,8 @@ impl Sim {
                         self.ops_mark = self.ops;
                     }
                     let t = (key as u64 & 0xff_ffff) as usize;
-                    self.timer_fired(t);
-                    self.run_thread(t, budget_end);
+                    self.timer_fired(t, &instrs);
+                    self.run_thread(t, budget_end, &instrs);
                 }
                 None => {
                     self.nothing_left();
@@ -544,13 +546,26 @@ impl Sim {
         }
     }
 
-    #[inline(always)]
-    fn timer_fired(&mut self, t: usize) {
-        if at_mut(&mut self.threads, t).state == ThreadState::Working {
-            self.finish_work(t);
+    /// Only runs built `with_trace` (tests of determinism); the page never traces.
+    #[cold]
+    fn record_trace(&mut self, t: usize, pc: usize) {
+        if let Some(trace) = &mut self.trace {
+            trace.push(TraceEvent {
+                time: self.now,
+                thread: t as u32,
+                pc: pc as u32,
+            });
         }
-        let th = at_mut(&mut self.threads, t);
-        th.pc = self.instrs[th.pc as usize].next;
+    }
+
+    #[inline(always)]
+    fn timer_fired(&mut self, t: usize, instrs: &[Instr]) {
+        let th = at(&self.threads, t);
+        let instr = &instrs[th.pc as usize];
+        if let (ThreadState::Working, OpKind::Work { stage }) = (th.state, instr.kind) {
+            self.finish_work(t, stage);
+        }
+        at_mut(&mut self.threads, t).pc = instr.next;
         self.set_state(t, ThreadState::Running);
     }
 
@@ -602,10 +617,9 @@ impl Sim {
     }
 
     /// Executes thread `t` until it blocks, starts timed work, yields or ends.
-    fn run_thread(&mut self, t: usize, budget_end: u64) {
+    fn run_thread(&mut self, t: usize, budget_end: u64, instrs: &[Instr]) {
         // Time does not move inside this call, so one bound covers the budget and livelock.
         let stop = budget_end.min(self.ops_mark.saturating_add(self.livelock_limit));
-        let instrs = std::rc::Rc::clone(&self.instrs);
         loop {
             if self.ops >= stop {
                 if self.ops >= budget_end {
@@ -618,12 +632,8 @@ impl Sim {
             }
             self.ops += 1;
             let pc = at(&self.threads, t).pc as usize;
-            if let Some(trace) = &mut self.trace {
-                trace.push(TraceEvent {
-                    time: self.now,
-                    thread: t as u32,
-                    pc: pc as u32,
-                });
+            if self.trace.is_some() {
+                self.record_trace(t, pc);
             }
             let op = &instrs[pc];
             match op.kind {
@@ -896,7 +906,7 @@ impl Sim {
         st.account(now);
         st.in_service += 1;
         if d == 0 {
-            self.finish_work(t);
+            self.finish_work(t, stage);
             let th = at_mut(&mut self.threads, t);
             th.pc = self.instrs[th.pc as usize].next;
             true
@@ -1009,11 +1019,8 @@ impl Sim {
     }
 
     #[inline(always)]
-    fn finish_work(&mut self, t: usize) {
+    fn finish_work(&mut self, t: usize, stage: usize) {
         let now = self.now;
-        let OpKind::Work { stage } = self.instrs[at(&self.threads, t).pc as usize].kind else {
-            return;
-        };
         let st = at_mut(&mut self.stages, stage);
         st.account(now);
         st.in_service -= 1;
