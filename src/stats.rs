@@ -330,28 +330,35 @@ pub struct Frame {
     pub moves_lost: bool,
 }
 
-/// The integral over time of a count that changes in steps (a queue's length, the items in
+/// The integral over time of a count that changes by ones (a queue's length, the items in
 /// service), for its time average. Exact in integers.
+///
+/// Kept as the sums of the times things entered and left: the area up to `now` is
+/// `count * now + left - entered` (each thing counts from its entering to its leaving, or to
+/// `now`). So an engine's hot path adds one time per change, and the multiply happens only when
+/// the area is read.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TimeIntegral {
-    area: u128,
-    /// When the count last changed.
-    since: u64,
+    entered: u128,
+    left: u128,
 }
 
 impl TimeIntegral {
-    /// Adds `count` held from the last change until `now`; call before the count changes.
+    /// The count went up by one at `now`.
     #[inline]
-    pub fn advance(&mut self, count: u64, now: u64) {
-        if now != self.since {
-            self.area += widening_mul(count, now - self.since);
-            self.since = now;
-        }
+    pub fn enter(&mut self, now: u64) {
+        self.entered += now as u128;
     }
 
-    /// The area up to `now`, with `count` held since the last change.
+    /// The count went down by one at `now`.
+    #[inline]
+    pub fn leave(&mut self, now: u64) {
+        self.left += now as u128;
+    }
+
+    /// The area up to `now`, `count` being the count now (entered minus left).
     pub fn area_at(&self, count: u64, now: u64) -> u128 {
-        self.area + widening_mul(count, now - self.since)
+        widening_mul(count, now) + self.left - self.entered
     }
 
     /// The time average of the count over `[0, now]` (`count` itself at time 0).
@@ -474,18 +481,26 @@ mod tests {
 
     #[test]
     fn time_integral_is_exact_for_small_and_huge_products() {
-        // The count held since the last change is passed at the next change.
         let mut a = TimeIntegral::default();
-        a.advance(3, 10); // 3 over [0, 10)
-        a.advance(9, 10); // no time passed: adds nothing
-        assert_eq!(a.mean_at(5, 10), 3.0);
-        a.advance(5, 1 << 33); // 5 over [10, 2^33): a product above 2^32
-        let big = 1u64 << 40;
-        let expected = 30 + 5 * ((1u128 << 33) - 10) + big as u128 * (1u128 << 33);
-        assert_eq!(a.area_at(big, 1 << 34), expected); // 2^40 over [2^33, 2^34): above 2^64
-        a.advance(big, 1 << 34);
-        assert_eq!(a.area_at(0, 1 << 34), expected);
+        a.enter(0);
+        a.enter(0);
+        a.enter(4); // 2 over [0, 4), then 3
+        a.leave(10);
+        a.leave(10); // 3 over [4, 10), then 1
+        assert_eq!(a.area_at(1, 10), 8 + 18);
+        assert_eq!(a.area_at(1, 12), 8 + 18 + 2);
+        assert_eq!(a.mean_at(1, 13), 29.0 / 13.0);
         assert_eq!(TimeIntegral::default().mean_at(7, 0), 7.0);
+        // A million held to 2^50: the product is above 2^64.
+        let mut big = TimeIntegral::default();
+        for _ in 0..1u32 << 20 {
+            big.enter(1 << 10);
+        }
+        let now = 1u64 << 50;
+        assert_eq!(
+            big.area_at(1 << 20, now),
+            (1u128 << 20) * ((1u128 << 50) - (1 << 10))
+        );
     }
 
     #[test]

@@ -110,13 +110,6 @@ struct SimStage {
     in_service_area: TimeIntegral,
 }
 
-impl SimStage {
-    #[inline]
-    fn account(&mut self, now: u64) {
-        self.in_service_area.advance(self.in_service, now);
-    }
-}
-
 /// The model engine. Build it with [`Sim::new`], drive it with [`Sim::step`],
 /// [`Sim::step_event`], [`Sim::run_to_end`] or [`Sim::seek`], read [`Sim::stats`] and [`Sim::frame`].
 pub struct Sim {
@@ -903,7 +896,7 @@ impl Sim {
         let now = self.now;
         let st = at_mut(&mut self.stages, stage);
         let d = st.service.sample(&mut st.rng);
-        st.account(now);
+        st.in_service_area.enter(now);
         st.in_service += 1;
         if d == 0 {
             self.finish_work(t, stage);
@@ -1022,7 +1015,7 @@ impl Sim {
     fn finish_work(&mut self, t: usize, stage: usize) {
         let now = self.now;
         let st = at_mut(&mut self.stages, stage);
-        st.account(now);
+        st.in_service_area.leave(now);
         st.in_service -= 1;
         st.completed += 1;
         let th = at_mut(&mut self.threads, t);

@@ -74,18 +74,13 @@ impl SimQueue {
         self.maxsize != 0 && self.len() >= self.maxsize as usize
     }
 
-    #[inline]
-    fn account(&mut self, now: u64) {
-        self.area.advance(self.len() as u64, now);
-    }
-
     /// `put_nowait`: appends unless full. The polling deque is never full.
     #[inline]
     pub fn try_put(&mut self, token: Token, now: u64) -> Result<(), Full> {
         if self.is_full() {
             return Err(Full);
         }
-        self.account(now);
+        self.area.enter(now);
         if self.sink {
             self.sunk += 1;
         } else {
@@ -102,8 +97,8 @@ impl SimQueue {
     /// `get_nowait` (or the deque's `popleft`).
     #[inline]
     pub fn try_get(&mut self, now: u64) -> Result<Token, Empty> {
-        self.account(now);
         let token = self.items.pop_front().ok_or(Empty)?;
+        self.area.leave(now);
         self.gets += 1;
         Ok(token)
     }
