@@ -33,16 +33,7 @@ pub fn baseline_start(workers: Vec<u32>, capacity: u32, items: u32) -> Result<()
             "the pool has {pool} threads; this pipeline needs {needed}"
         )));
     }
-    if STATE
-        .compare_exchange(IDLE, RUNNING, Ordering::SeqCst, Ordering::SeqCst)
-        .is_err()
-        && STATE
-            .compare_exchange(DONE, RUNNING, Ordering::SeqCst, Ordering::SeqCst)
-            .is_err()
-        && STATE
-            .compare_exchange(LOST, RUNNING, Ordering::SeqCst, Ordering::SeqCst)
-            .is_err()
-    {
+    if STATE.swap(RUNNING, Ordering::SeqCst) == RUNNING {
         return Err(JsError::new("a baseline run is still going"));
     }
     rayon::spawn(move || {
