@@ -13,6 +13,9 @@
 //! - [`stats`]: `Stats` and `Frame`, the one shape every engine reports in.
 //! - [`hang`]: the hang report both engines give, classified and worded in both languages.
 //! - `web` (wasm32 only): the `#[wasm_bindgen]` bindings, and nothing else.
+//! - `web_baseline` (wasm32, feature `baseline`, benchmark only): the live engine's pipeline
+//!   over crossbeam-channel, so the benchmark can show what the browser allows; never in the page.
+//! - `ring`: the FIFO both engines' queues and waiter lists use.
 //!
 //! A run in a few lines:
 //!
