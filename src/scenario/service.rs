@@ -138,7 +138,7 @@ impl Rng {
 
     /// Exponential with mean 1, by Marsaglia and Tsang's ziggurat: one table look-up and a
     /// multiply ~98% of the time, instead of a logarithm per draw. That path is inlined; the
-    /// rest is [`Rng::exp1_rest`].
+    /// rest is a cold function of its own (`exp1_rest`).
     #[inline(always)]
     pub fn exp1(&mut self) -> f64 {
         let z = ziggurat();
