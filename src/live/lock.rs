@@ -79,48 +79,52 @@ impl SpinLock {
     /// Takes the lock without ever sleeping in the OS: for callers that must not block (the
     /// browser's main thread), against critical sections that are a few instructions long.
     pub fn lock_spin(&self) -> Held<'_> {
-        loop {
-            if let Some(held) = self.try_lock() {
-                return held;
-            }
-            std::hint::spin_loop();
-        }
+        spin_until(|| self.try_lock())
     }
 
     /// Tries a few times; `None` when the lock stays busy.
     pub fn try_lock_briefly(&self) -> Option<Held<'_>> {
-        (0..1000).find_map(|_| {
-            let held = self.try_lock();
-            if held.is_none() {
-                std::hint::spin_loop();
-            }
-            held
-        })
+        spin_briefly(|| self.try_lock())
     }
 }
 
-/// Locks without ever sleeping in the OS: for callers that must not block (the browser's main
-/// thread), against critical sections that are a few instructions long.
+/// [`SpinLock::lock_spin`] for a std `Mutex` (a poisoned one is taken as it is).
 pub(crate) fn lock_spin<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    loop {
-        match m.try_lock() {
-            Ok(g) => return g,
-            Err(TryLockError::Poisoned(p)) => return p.into_inner(),
-            Err(TryLockError::WouldBlock) => std::hint::spin_loop(),
-        }
+    spin_until(|| try_mutex(m))
+}
+
+/// [`SpinLock::try_lock_briefly`] for a std `Mutex`: the reader shows what it had before.
+pub(crate) fn try_lock_briefly<T>(m: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
+    spin_briefly(|| try_mutex(m))
+}
+
+fn try_mutex<T>(m: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
+    match m.try_lock() {
+        Ok(g) => Some(g),
+        Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+        Err(TryLockError::WouldBlock) => None,
     }
 }
 
-/// Tries a few times; `None` when the lock stays busy (the reader shows what it had before).
-pub(crate) fn try_lock_briefly<T>(m: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
-    for _ in 0..1000 {
-        match m.try_lock() {
-            Ok(g) => return Some(g),
-            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
-            Err(TryLockError::WouldBlock) => std::hint::spin_loop(),
+/// Tries until `try_take` succeeds, with a pause instruction between tries; never sleeps.
+fn spin_until<G>(mut try_take: impl FnMut() -> Option<G>) -> G {
+    loop {
+        if let Some(g) = try_take() {
+            return g;
         }
+        std::hint::spin_loop();
     }
-    None
+}
+
+/// Tries a thousand times at most.
+fn spin_briefly<G>(mut try_take: impl FnMut() -> Option<G>) -> Option<G> {
+    (0..1000).find_map(|_| {
+        let g = try_take();
+        if g.is_none() {
+            std::hint::spin_loop();
+        }
+        g
+    })
 }
 
 #[cfg(test)]

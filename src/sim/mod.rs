@@ -460,7 +460,7 @@ impl Sim {
     }
 
     fn retire(&mut self, t: usize) {
-        at_mut(&mut self.threads, t).retiring = true;
+        self.threads[t].retiring = true;
         match self.threads[t].state {
             ThreadState::NotStarted => self.end_thread(t),
             ThreadState::BlockedGet => {
