@@ -670,6 +670,19 @@ impl Sim {
                             if !done {
                                 // Too many: the `task_done` itself raises, at its own line.
                                 at_mut(&mut self.threads, t).pc = at;
+                            } else if let OpKind::Get { queue } = instrs[op.next as usize].kind {
+                                // A worker's loop goes back to its `get`: run it here, as the
+                                // loop would, without going through the dispatch.
+                                if self.ops < stop {
+                                    self.ops += 1;
+                                    let pc = op.next as usize;
+                                    if self.trace.is_some() {
+                                        self.record_trace(t, pc);
+                                    }
+                                    if !self.get(t, queue, &instrs[pc]) {
+                                        return;
+                                    }
+                                }
                             }
                         }
                         _ => {}
@@ -687,37 +700,8 @@ impl Sim {
                     }
                 }
                 OpKind::Get { queue } => {
-                    if at(&self.threads, t).retiring {
-                        self.end_thread(t);
+                    if !self.get(t, queue, op) {
                         return;
-                    }
-                    match at_mut(&mut self.queues, queue).try_get(self.now) {
-                        Ok(token) => {
-                            self.took(t, queue, token, op.next);
-                            match op.fused {
-                                Fused::Sentinel { target } | Fused::SentinelWork { target, .. }
-                                    if token.is_sentinel() =>
-                                {
-                                    let th = at_mut(&mut self.threads, t);
-                                    th.held = None;
-                                    th.pc = target;
-                                }
-                                Fused::SentinelWork { stage, .. } => {
-                                    let goes_on = self.start_work(t, stage as usize);
-                                    if !goes_on {
-                                        return;
-                                    }
-                                }
-                                _ => {}
-                            }
-                        }
-                        Err(_) => {
-                            at_mut(&mut self.queues, queue)
-                                .get_waiters
-                                .push_back(t as u32);
-                            self.park(t, ThreadState::BlockedGet, Wait::Queue(queue as u32));
-                            return;
-                        }
                     }
                 }
                 OpKind::PollGet { queue, on_empty } => {
@@ -866,6 +850,40 @@ impl Sim {
                     self.end_thread(t);
                     return;
                 }
+            }
+        }
+    }
+
+    /// `item = queue.get()` (with a fused SENTINEL check and `work`); returns false when the
+    /// thread stopped running (parked, working, ended).
+    #[inline(always)]
+    fn get(&mut self, t: usize, queue: usize, op: &Instr) -> bool {
+        if at(&self.threads, t).retiring {
+            self.end_thread(t);
+            return false;
+        }
+        match at_mut(&mut self.queues, queue).try_get(self.now) {
+            Ok(token) => {
+                self.took(t, queue, token, op.next);
+                match op.fused {
+                    Fused::Sentinel { target } | Fused::SentinelWork { target, .. }
+                        if token.is_sentinel() =>
+                    {
+                        let th = at_mut(&mut self.threads, t);
+                        th.held = None;
+                        th.pc = target;
+                        true
+                    }
+                    Fused::SentinelWork { stage, .. } => self.start_work(t, stage as usize),
+                    _ => true,
+                }
+            }
+            Err(_) => {
+                at_mut(&mut self.queues, queue)
+                    .get_waiters
+                    .push_back(t as u32);
+                self.park(t, ThreadState::BlockedGet, Wait::Queue(queue as u32));
+                false
             }
         }
     }
