@@ -15,7 +15,8 @@
 //
 // Comparisons (see the "What the figures mean" line of each table in BENCHMARKS.md):
 //   1. model engine (native, benches/model.rs; browser, pkg/st in a Web Worker) against SimPy and
-//      Ciw on DESIGN.md's tandem, plus the simulated throughputs against the exact Markov value;
+//      Ciw on DESIGN.md's tandem, plus the simulated throughputs against the exact Markov value,
+//      and against the same tandem written out by hand (benches/handwritten.rs);
 //   2. live engine against Item 55's queue.Queue programs (P5/P6 shapes, no-op stages), natively
 //      (benches/model.rs --engine live) and in the browser (pkg/mt), and against crossbeam-channel
 //      and std sync_channel natively (benches/live.rs);
@@ -241,17 +242,29 @@ async function cargoBenchExe(name, logFile) {
 
 /** Builds what the sections need. Each piece that fails is reported, not fatal. */
 async function build(o, logFile) {
-  const b = { modelExe: null, liveExe: null, cli: null, st: null, mt: null, errors: {} };
+  const b = {
+    modelExe: null,
+    liveExe: null,
+    handwrittenExe: null,
+    cli: null,
+    st: null,
+    mt: null,
+    errors: {},
+  };
   const cliPath = join(ROOT, 'target', 'release', 'pipeline-lab');
   if (!o.build) {
     log('builds skipped (--no-build): using what target/ and pkg/ hold');
     b.modelExe = newestBenchExe('model');
     b.liveExe = newestBenchExe('live');
+    b.handwrittenExe = newestBenchExe('handwritten');
     b.cli = existsSync(cliPath) ? cliPath : null;
     if (!b.modelExe)
       b.errors.model = 'no model bench binary in target/release/deps (build without --no-build)';
     if (!b.liveExe)
       b.errors.live = 'no live bench binary in target/release/deps (build without --no-build)';
+    if (!b.handwrittenExe)
+      b.errors.handwritten =
+        'no handwritten bench binary in target/release/deps (build without --no-build)';
     if (!b.cli) b.errors.cli = 'no target/release/pipeline-lab (build without --no-build)';
   } else {
     try {
@@ -278,6 +291,11 @@ async function build(o, logFile) {
       b.liveExe = (await cargoBenchExe('live', logFile)).exe;
     } catch (e) {
       b.errors.live = short(e);
+    }
+    try {
+      b.handwrittenExe = (await cargoBenchExe('handwritten', logFile)).exe;
+    } catch (e) {
+      b.errors.handwritten = short(e);
     }
     try {
       await step('wasm (pkg/st)', 'bash', ['scripts/build-wasm.sh'], { logFile });
@@ -562,7 +580,23 @@ async function sectionModel(ctx) {
     row.rBrowserNative = ratios(row.browser, row.native);
     rows.push(row);
   }
-  return { rows, errors };
+  // The engine against the same tandems written out by hand (benches/handwritten.rs), which
+  // interleaves its own runs and fails unless all of them end at the engine's virtual time.
+  if (builds.errors.handwritten) errors.handwritten = `not measured: ${builds.errors.handwritten}`;
+  const handwritten =
+    (await attempt(errors, 'handwritten', async () => {
+      log('model engine against the hand-written tandem (benches/handwritten.rs)');
+      const lines = await runJson(builds.handwrittenExe, [
+        '--items',
+        String(size.modelItems),
+        '--runs',
+        String(size.runs),
+        '--json',
+      ]);
+      for (const r of lines) record('model-handwritten', r);
+      return lines;
+    })) ?? [];
+  return { rows, errors, handwritten };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -948,6 +982,7 @@ function report(ctx, results) {
       simpy: 'SimPy',
       ciw: 'Ciw',
       theory: 'exact value',
+      handwritten: 'hand-written tandem',
     };
     for (const [k, v] of Object.entries(m.errors)) q(`- ${modelNames[k] ?? k}: ${v}`);
     if (Object.keys(m.errors).length) q();
@@ -1018,6 +1053,32 @@ function report(ctx, results) {
             r.opsPerItem.toFixed(1),
             cell(r.nsPerOpNative, ns),
             cell(r.nsPerOpBrowser, ns),
+          ]),
+        ),
+      );
+      q();
+    }
+    if (m.handwritten?.length) {
+      q('### What the engine\'s generality costs: the same tandem written out by hand');
+      q();
+      q(
+        '**What the figures mean:** benches/handwritten.rs runs each tandem as a hand-written loop with the ' +
+          'engine\'s exact schedule (FIFO wake-ups, (time, sequence) deadlines, the same random streams), ' +
+          'interleaved with the engine on the same seeds, and fails unless every run ends at the engine\'s ' +
+          'virtual microsecond. "same stats" keeps the engine\'s per-item statistics; "bare" keeps none. ' +
+          'Ratios are the hand-written loop ÷ the engine, run by run; higher means the engine pays more for ' +
+          'being an interpreter of any scenario.',
+      );
+      q();
+      const times = (x) => `${x.toFixed(2)}×`;
+      q(
+        table(
+          ['tandem', 'engine', 'hand-written, same stats', 'hand-written, bare'],
+          m.handwritten.map((r) => [
+            `w=${wstr(r.workers)} k=${r.buffer}`,
+            cell(r.engine_items_per_wall_s, fmtRate),
+            cell(r.same_stats_per_engine, times),
+            cell(r.bare_per_engine, times),
           ]),
         ),
       );

@@ -16,9 +16,10 @@
 //! and ratios taken run by run, as bench/run.mjs does.
 //!
 //! ```text
-//! cargo bench --bench handwritten [-- --workers 3,4,5 --buffer 10 --items 1000000 --runs 5]
+//! cargo bench --bench handwritten [-- --workers 3,4,5 --buffer 10 --items 1000000 --runs 5 --json]
 //! ```
-//! Without `--workers` it measures the four tandems of BENCHMARKS.md.
+//! Without `--workers` it measures the four tandems of BENCHMARKS.md. `--json` prints one JSON
+//! line a tandem (for bench/run.mjs) instead of the summary line.
 
 use pipeline_lab::scenario::{PipelineSpec, Rng};
 use pipeline_lab::sim::Sim;
@@ -333,7 +334,7 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-fn measure(workers: &[u32], buffer: u32, items: u64, runs: u64) -> Result<(), String> {
+fn measure(workers: &[u32], buffer: u32, items: u64, runs: u64, json: bool) -> Result<(), String> {
     let (mut engine, mut same, mut bare) = (Vec::new(), Vec::new(), Vec::new());
     for run in 1..=runs {
         let seed = run;
@@ -364,13 +365,27 @@ fn measure(workers: &[u32], buffer: u32, items: u64, runs: u64) -> Result<(), St
         same.push(s / e);
         bare.push(r / e);
     }
-    println!(
-        "w={workers:?} k={buffer}: engine {:.2} M items/s; hand-written, same stats {:.2}x the \
-         engine; bare {:.2}x (medians of {runs} run-by-run ratios; end times equal)",
-        median(engine) / 1e6,
-        median(same),
-        median(bare)
-    );
+    if json {
+        let list = |v: &[f64]| {
+            let cells: Vec<String> = v.iter().map(|x| format!("{x:.4}")).collect();
+            format!("[{}]", cells.join(","))
+        };
+        println!(
+            "{{\"workers\":{workers:?},\"buffer\":{buffer},\"items\":{items},\"runs\":{runs},\
+             \"engine_items_per_wall_s\":{},\"same_stats_per_engine\":{},\"bare_per_engine\":{}}}",
+            list(&engine),
+            list(&same),
+            list(&bare)
+        );
+    } else {
+        println!(
+            "w={workers:?} k={buffer}: engine {:.2} M items/s; hand-written, same stats {:.2}x \
+             the engine; bare {:.2}x (medians of {runs} run-by-run ratios; end times equal)",
+            median(engine) / 1e6,
+            median(same),
+            median(bare)
+        );
+    }
     Ok(())
 }
 
@@ -381,7 +396,8 @@ fn main() {
         .collect();
     let mut workers: Option<Vec<u32>> = None;
     let (mut buffer, mut items, mut runs) = (10u32, 1_000_000u64, 5u64);
-    let mut it = args.iter();
+    let json = args.iter().any(|a| a == "--json");
+    let mut it = args.iter().filter(|a| *a != "--json");
     let parsed: Result<(), String> = (|| {
         while let Some(flag) = it.next() {
             let value = it.next().ok_or(format!("{flag} needs a value"))?;
@@ -419,7 +435,7 @@ fn main() {
         };
         tandems
             .iter()
-            .try_for_each(|(w, k)| measure(w, *k, items, runs))
+            .try_for_each(|(w, k)| measure(w, *k, items, runs, json))
     });
     if let Err(e) = result {
         eprintln!("handwritten: {e}");
