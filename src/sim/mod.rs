@@ -539,6 +539,15 @@ impl Sim {
         }
     }
 
+    /// Books one executed operation: thread `t` runs the instruction at `pc`.
+    #[inline(always)]
+    fn count_op(&mut self, t: usize, pc: usize) {
+        self.ops += 1;
+        if self.trace.is_some() {
+            self.record_trace(t, pc);
+        }
+    }
+
     /// Only runs built `with_trace` (tests of determinism); the page never traces.
     #[cold]
     fn record_trace(&mut self, t: usize, pc: usize) {
@@ -623,11 +632,8 @@ impl Sim {
                 }
                 return;
             }
-            self.ops += 1;
             let pc = at(&self.threads, t).pc as usize;
-            if self.trace.is_some() {
-                self.record_trace(t, pc);
-            }
+            self.count_op(t, pc);
             let op = &instrs[pc];
             match op.kind {
                 OpKind::Put { queue, value } => {
@@ -674,11 +680,8 @@ impl Sim {
                                 // A worker's loop goes back to its `get`: run it here, as the
                                 // loop would, without going through the dispatch.
                                 if self.ops < stop {
-                                    self.ops += 1;
                                     let pc = op.next as usize;
-                                    if self.trace.is_some() {
-                                        self.record_trace(t, pc);
-                                    }
+                                    self.count_op(t, pc);
                                     if !self.get(t, queue, &instrs[pc]) {
                                         return;
                                     }
