@@ -1,7 +1,8 @@
 //! Properties of the model engine over many random pipelines: nothing lost or duplicated,
-//! bounds respected, replays identical, and changes made while running lose nothing.
+//! bounds respected, replays identical, changes made while running lose nothing, and the
+//! engine's fast path for worker loops changes nothing the interpreter would do.
 
-use pipeline_lab::scenario::{preset, Arrival, PipelineSpec, Rng, Service};
+use pipeline_lab::scenario::{preset, presets, Arrival, PipelineSpec, Rng, Scenario, Service};
 use pipeline_lab::sim::Sim;
 use pipeline_lab::stats::{place, Status, NO_ITEM, SENTINEL_ID};
 
@@ -258,4 +259,85 @@ fn no_stage_is_marked_the_bottleneck_before_any_has_worked() {
     let mut sim = Sim::new(preset("p6").unwrap()).unwrap();
     sim.run_to_end();
     assert!(sim.stats().bottleneck.is_some());
+}
+
+/// Both engines, one with the fast path and one without, built from the same scenario.
+fn pair(scenario: &Scenario) -> (Sim, Sim) {
+    let fast = Sim::new(scenario.clone()).unwrap().with_moves();
+    let slow = Sim::new(scenario.clone())
+        .unwrap()
+        .with_moves()
+        .without_fast_path();
+    (fast, slow)
+}
+
+fn assert_same(fast: &mut Sim, slow: &mut Sim, what: &str) {
+    assert_eq!(fast.status(), slow.status(), "{what}: status");
+    assert_eq!(fast.now(), slow.now(), "{what}: time");
+    assert_eq!(fast.frame(), slow.frame(), "{what}: frame");
+    assert_eq!(fast.stats(), slow.stats(), "{what}: stats");
+    assert_eq!(fast.hang(), slow.hang(), "{what}: hang report");
+}
+
+#[test]
+fn the_fast_path_runs_every_preset_exactly_as_the_interpreter() {
+    for info in presets() {
+        let (mut fast, mut slow) = pair(&preset(info.id).unwrap());
+        fast.run_to_end();
+        slow.run_to_end();
+        assert_same(&mut fast, &mut slow, info.id);
+    }
+}
+
+#[test]
+fn the_fast_path_steps_random_pipelines_exactly_as_the_interpreter() {
+    let mut rng = Rng::new(7);
+    for case in 0..250 {
+        let mut spec = random_spec(&mut rng, 3000);
+        // Sometimes a memory budget small enough to run out in the middle of a loop.
+        if rng.below(4) == 0 {
+            spec.memory_budget_bytes = Some(1 + rng.below(200));
+        }
+        let (mut fast, mut slow) = pair(&spec.build().unwrap());
+        let stages = spec.workers.len() as u64;
+        let mut step = 0;
+        while fast.status() == Status::Running && step < 400 {
+            step += 1;
+            let what = format!("case {case} step {step}: {spec:?}");
+            // Time steps, steps cut short by an operation budget, and single events.
+            let dt = 1 + rng.below(5000);
+            let (a, b) = match rng.below(4) {
+                0 => {
+                    let ops = 1 + rng.below(40);
+                    (fast.step_bounded(dt, ops), slow.step_bounded(dt, ops))
+                }
+                1 => (fast.step_event(), slow.step_event()),
+                _ => (fast.step(dt), slow.step(dt)),
+            };
+            assert_eq!(a, b, "{what}");
+            // Changes while running: more or fewer workers (retiring some), other maxsizes.
+            if rng.below(8) == 0 {
+                let s = rng.below(stages) as usize;
+                if rng.below(2) == 0 {
+                    let n = 1 + rng.below(12) as u32;
+                    assert_eq!(
+                        fast.set_workers(s, n).is_ok(),
+                        slow.set_workers(s, n).is_ok(),
+                        "{what}"
+                    );
+                } else {
+                    let m = rng.below(20) as u32;
+                    assert_eq!(
+                        fast.set_maxsize(s, m).is_ok(),
+                        slow.set_maxsize(s, m).is_ok(),
+                        "{what}"
+                    );
+                }
+            }
+            assert_same(&mut fast, &mut slow, &what);
+        }
+        fast.run_to_end();
+        slow.run_to_end();
+        assert_same(&mut fast, &mut slow, &format!("case {case} at the end"));
+    }
 }

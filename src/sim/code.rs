@@ -43,6 +43,64 @@ pub(crate) enum Fused {
     },
 }
 
+/// A worker's `while True: item = q.get(); if item is SENTINEL: ...; work(item); out.put(item);
+/// q.task_done()` loop as compiled: where its three instructions are and what they touch, so
+/// that the scheduler can run it without fetching and dispatching each one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct WorkerLoop {
+    /// `item = input.get()` fused with the SENTINEL check and `work(stage)`.
+    pub get: u32,
+    /// `work(stage)`, where the thread waits while working.
+    pub work: u32,
+    /// `output.put(item)` fused with `input.task_done()`; its successor is `get`.
+    pub put: u32,
+    pub input: u32,
+    pub output: u32,
+    pub stage: u32,
+    /// Where a SENTINEL sends the thread.
+    pub sentinel: u32,
+    /// The `task_done` instruction itself, where a call once too often raises.
+    pub task_done: u32,
+}
+
+/// The worker loop starting at `entry`, when the program there is exactly that loop.
+pub(crate) fn worker_loop(instrs: &[Instr], entry: u32) -> Option<WorkerLoop> {
+    let get = instrs.get(entry as usize)?;
+    let (OpKind::Get { queue: input }, Fused::SentinelWork { target, stage }) =
+        (get.kind, get.fused)
+    else {
+        return None;
+    };
+    let work = instrs.get(get.next as usize)?;
+    if work.kind
+        != (OpKind::Work {
+            stage: stage as usize,
+        })
+    {
+        return None;
+    }
+    let put = instrs.get(work.next as usize)?;
+    match (put.kind, put.fused) {
+        (
+            OpKind::Put {
+                queue: output,
+                value: crate::scenario::Value::Held,
+            },
+            Fused::TaskDone { queue, at },
+        ) if queue as usize == input && put.next == entry => Some(WorkerLoop {
+            get: entry,
+            work: get.next,
+            put: work.next,
+            input: input as u32,
+            output: output as u32,
+            stage,
+            sentinel: target,
+            task_done: at,
+        }),
+        _ => None,
+    }
+}
+
 pub(crate) struct Code {
     pub instrs: Vec<Instr>,
     /// Where each scenario thread's program starts.
@@ -232,6 +290,63 @@ mod tests {
         // The instructions folded in stay in place for anything that reaches them directly.
         assert!(matches!(i[4].kind, OpKind::TaskDone { queue: 0 }));
         assert_eq!(i[6].fused, Fused::None);
+        assert_eq!(
+            worker_loop(i, 0),
+            Some(WorkerLoop {
+                get: 0,
+                work: 2,
+                put: 3,
+                input: 0,
+                output: 1,
+                stage: 2,
+                sentinel: 6,
+                task_done: 4,
+            })
+        );
+    }
+
+    #[test]
+    fn only_the_exact_worker_loop_is_taken_for_one() {
+        let held = crate::scenario::Value::Held;
+        let worker = |task_done_queue: usize, back_to: usize| {
+            [
+                op(OpKind::Get { queue: 0 }),
+                op(OpKind::IfSentinel { target: 6 }),
+                op(OpKind::Work { stage: 0 }),
+                op(OpKind::Put {
+                    queue: 1,
+                    value: held,
+                }),
+                op(OpKind::TaskDone {
+                    queue: task_done_queue,
+                }),
+                op(OpKind::Jump { target: back_to }),
+                op(OpKind::End),
+            ]
+        };
+        let loop_at = |p: &[Op]| worker_loop(&compile([p].into_iter()).instrs, 0);
+        assert!(loop_at(&worker(0, 0)).is_some());
+        // task_done on another queue, or a loop that does not go back to the get.
+        assert_eq!(loop_at(&worker(1, 0)), None);
+        assert_eq!(loop_at(&worker(0, 2)), None);
+        // No SENTINEL check, or no work between get and put.
+        let no_check = [
+            op(OpKind::Get { queue: 0 }),
+            op(OpKind::Work { stage: 0 }),
+            op(OpKind::Put {
+                queue: 1,
+                value: held,
+            }),
+            op(OpKind::TaskDone { queue: 0 }),
+            op(OpKind::Jump { target: 0 }),
+        ];
+        assert_eq!(loop_at(&no_check), None);
+        let mut no_work = worker(0, 0);
+        no_work[2] = op(OpKind::Print {
+            text: 0,
+            args: crate::scenario::PrintArgs::default(),
+        });
+        assert_eq!(loop_at(&no_work), None);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::stats::{
     place, Frame, HangKind, HangReport, Histogram, MemoryErrorReport, QueueStats, StageStats,
     StageTotals, Stats, Status, ThreadState, ThreadStats, TimeIntegral, NO_ITEM, SENTINEL_ID,
 };
-use code::{compile, Fused, Instr};
+use code::{compile, worker_loop, Fused, Instr, WorkerLoop};
 use queue::{SimQueue, Token};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -85,6 +85,8 @@ struct SimThread {
     retiring: bool,
     /// Runs the polling worker's `while True` loop: it never ends by itself.
     polls: bool,
+    /// Its program is the plain worker loop, which the scheduler runs without dispatch.
+    worker_loop: Option<WorkerLoop>,
     wait: Wait,
     joiners: Vec<u32>,
 }
@@ -150,6 +152,9 @@ pub struct Sim {
     moves: Option<Vec<u32>>,
     /// Moves were dropped since the last frame.
     moves_lost: bool,
+    /// Plain worker loops run without dispatch ([`Sim::run_worker_loop`]); off while tracing,
+    /// which records each instruction.
+    worker_loops: bool,
     ops: u64,
     /// `ops` when virtual time last moved: a run that executes `livelock_limit` operations
     /// without time passing is a livelock.
@@ -221,6 +226,7 @@ impl Sim {
             trace: None,
             moves: None,
             moves_lost: false,
+            worker_loops: true,
             ops: 0,
             ops_mark: 0,
             livelock_limit,
@@ -231,12 +237,9 @@ impl Sim {
                 .program
                 .iter()
                 .any(|op| matches!(op.kind, OpKind::PollGet { .. }));
-            sim.threads.push(SimThread::new(
-                spec.name.clone(),
-                spec.stage,
-                sim.entry[i],
-                polls,
-            ));
+            let mut th = SimThread::new(spec.name.clone(), spec.stage, sim.entry[i], polls);
+            th.worker_loop = worker_loop(&sim.instrs, sim.entry[i]);
+            sim.threads.push(th);
             if let Some(s) = spec.stage {
                 sim.stages[s].workers.push(i as u32);
                 sim.stages[s].target_workers += 1;
@@ -250,6 +253,15 @@ impl Sim {
     /// Records every executed operation (for replay checks); off by default.
     pub fn with_trace(mut self) -> Sim {
         self.trace = Some(Vec::new());
+        self.worker_loops = false;
+        self
+    }
+
+    /// Runs every instruction through the interpreter, for tests that check the fast path
+    /// against it and for benchmarks that price it.
+    #[doc(hidden)]
+    pub fn without_fast_path(mut self) -> Sim {
+        self.worker_loops = false;
         self
     }
 
@@ -452,6 +464,7 @@ impl Sim {
         let (entry, polls) = (self.threads[model].entry, self.threads[model].polls);
         let mut th = SimThread::new(name, Some(stage), entry, polls);
         th.since = self.now;
+        th.worker_loop = self.threads[model].worker_loop;
         self.threads.push(th);
         self.stages[stage].workers.push(t as u32);
         if self.stages[stage].started {
@@ -512,7 +525,7 @@ impl Sim {
                 return false;
             }
             if let Some(t) = self.ready.pop_front() {
-                self.run_thread(t as usize, budget_end, &instrs);
+                self.resume(t as usize, budget_end, &instrs);
                 continue;
             }
             match self.timers.peek() {
@@ -529,12 +542,79 @@ impl Sim {
                     }
                     let t = (key as u64 & 0xff_ffff) as usize;
                     self.timer_fired(t, &instrs);
-                    self.run_thread(t, budget_end, &instrs);
+                    self.resume(t, budget_end, &instrs);
                 }
                 None => {
                     self.nothing_left();
                     return true;
                 }
+            }
+        }
+    }
+
+    /// Runs thread `t` until it blocks, starts timed work, yields or ends: a plain worker loop
+    /// directly, anything else through the interpreter.
+    #[inline(always)]
+    fn resume(&mut self, t: usize, budget_end: u64, instrs: &[Instr]) {
+        match at(&self.threads, t).worker_loop {
+            Some(w) if self.worker_loops => self.run_worker_loop(t, w, budget_end, instrs),
+            _ => self.run_thread(t, budget_end, instrs),
+        }
+    }
+
+    /// What [`Sim::run_thread`] does for a worker at its loop's `put` or `get`, step for step
+    /// (the same operation counts, budget stops and state changes), without fetching and
+    /// dispatching instructions. Anything off the loop's usual path goes back to the
+    /// interpreter at an instruction boundary.
+    #[inline(always)]
+    fn run_worker_loop(&mut self, t: usize, w: WorkerLoop, budget_end: u64, instrs: &[Instr]) {
+        let stop = budget_end.min(self.ops_mark.saturating_add(self.livelock_limit));
+        let th = at(&self.threads, t);
+        if th.pc == w.put {
+            let Some(token) = th.held else {
+                return self.run_thread(t, budget_end, instrs);
+            };
+            if self.ops >= stop {
+                return self.run_thread(t, budget_end, instrs);
+            }
+            self.ops += 1;
+            if !self.put(t, w.output as usize, token, Value::Held, w.get) {
+                return;
+            }
+            if !self.task_done(w.input as usize) {
+                at_mut(&mut self.threads, t).pc = w.task_done;
+                return self.run_thread(t, budget_end, instrs);
+            }
+        } else if th.pc != w.get {
+            return self.run_thread(t, budget_end, instrs);
+        }
+        // At the loop's `get`.
+        if self.ops >= stop {
+            return self.run_thread(t, budget_end, instrs);
+        }
+        self.ops += 1;
+        if at(&self.threads, t).retiring {
+            self.end_thread(t);
+            return;
+        }
+        let input = w.input as usize;
+        match at_mut(&mut self.queues, input).try_get(self.now) {
+            Ok(token) => {
+                self.took(t, input, token, w.work);
+                if token.is_sentinel() {
+                    let th = at_mut(&mut self.threads, t);
+                    th.held = None;
+                    th.pc = w.sentinel;
+                    self.run_thread(t, budget_end, instrs);
+                } else if self.start_work(t, w.stage as usize) {
+                    self.run_thread(t, budget_end, instrs);
+                }
+            }
+            Err(_) => {
+                at_mut(&mut self.queues, input)
+                    .get_waiters
+                    .push_back(t as u32);
+                self.park(t, ThreadState::BlockedGet, Wait::Queue(input as u32));
             }
         }
     }
@@ -1454,6 +1534,7 @@ impl SimThread {
             work_done: 0,
             retiring: false,
             polls,
+            worker_loop: None,
             wait: Wait::Nothing,
             joiners: Vec::new(),
         }
