@@ -1067,16 +1067,18 @@ function report(ctx, results) {
           "interleaved with the engine on the same seeds, and fails unless every run ends at the engine's " +
           'virtual microsecond. "same stats" keeps the engine\'s per-item statistics; "bare" keeps none. ' +
           'Ratios are the hand-written loop ÷ the engine, run by run; higher means the engine pays more for ' +
-          'being an interpreter of any scenario.',
+          'being an interpreter of any scenario. "fast path" is the engine ÷ the same engine with its ' +
+          'worker-loop fast path off (every instruction through the interpreter), run by run.',
       );
       q();
       const times = (x) => `${x.toFixed(2)}×`;
       q(
         table(
-          ['tandem', 'engine', 'hand-written, same stats', 'hand-written, bare'],
+          ['tandem', 'engine', 'fast path', 'hand-written, same stats', 'hand-written, bare'],
           m.handwritten.map((r) => [
             `w=${wstr(r.workers)} k=${r.buffer}`,
             cell(r.engine_items_per_wall_s, fmtRate),
+            r.fast_path_speedup ? cell(r.fast_path_speedup, times) : '–',
             cell(r.same_stats_per_engine, times),
             cell(r.bare_per_engine, times),
           ]),

@@ -12,8 +12,10 @@
 //!   DESIGN.md's table.
 //!
 //! Both must end at the engine's virtual time to the microsecond, or the bench fails: that is
-//! the check that they simulate the same thing. Runs are interleaved (engine, same stats, bare)
-//! and ratios taken run by run, as bench/run.mjs does.
+//! the check that they simulate the same thing. The engine also runs with its worker-loop fast
+//! path off (every instruction through the interpreter), which prices that fast path. Runs are
+//! interleaved (engine, interpreter alone, same stats, bare) and ratios taken run by run, as
+//! bench/run.mjs does.
 //!
 //! ```text
 //! cargo bench --bench handwritten [-- --workers 3,4,5 --buffer 10 --items 1000000 --runs 5 --json]
@@ -335,7 +337,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn measure(workers: &[u32], buffer: u32, items: u64, runs: u64, json: bool) -> Result<(), String> {
-    let (mut engine, mut same, mut bare) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut engine, mut fast, mut same, mut bare) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for run in 1..=runs {
         let seed = run;
         let spec = PipelineSpec::tandem([workers[0], workers[1], workers[2]], buffer, items, seed);
@@ -348,12 +351,23 @@ fn measure(workers: &[u32], buffer: u32, items: u64, runs: u64, json: bool) -> R
             },
             items,
         );
+        // The engine with every instruction through its interpreter (no worker-loop fast path).
+        let mut slow = Sim::new(spec.build().map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?
+            .without_fast_path();
+        let (i, i_end) = time_it(
+            || {
+                slow.run_to_end();
+                slow.now()
+            },
+            items,
+        );
         let mut a = Tandem::<true>::new(workers, buffer as usize, items, seed);
         let (s, s_end) = time_it(|| a.run(), items);
         let mut b = Tandem::<false>::new(workers, buffer as usize, items, seed);
         let (r, r_end) = time_it(|| b.run(), items);
         std::hint::black_box(a.checksum());
-        if sim.items_done() != items || s_end != e_end || r_end != e_end {
+        if sim.items_done() != items || i_end != e_end || s_end != e_end || r_end != e_end {
             return Err(format!(
                 "w={workers:?} k={buffer} seed {seed}: the hand-written loop does not simulate \
                  the engine's schedule (engine ends at {e_end} us with {} items, same stats \
@@ -362,6 +376,7 @@ fn measure(workers: &[u32], buffer: u32, items: u64, runs: u64, json: bool) -> R
             ));
         }
         engine.push(e);
+        fast.push(e / i);
         same.push(s / e);
         bare.push(r / e);
     }
@@ -372,16 +387,20 @@ fn measure(workers: &[u32], buffer: u32, items: u64, runs: u64, json: bool) -> R
         };
         println!(
             "{{\"workers\":{workers:?},\"buffer\":{buffer},\"items\":{items},\"runs\":{runs},\
-             \"engine_items_per_wall_s\":{},\"same_stats_per_engine\":{},\"bare_per_engine\":{}}}",
+             \"engine_items_per_wall_s\":{},\"fast_path_speedup\":{},\
+             \"same_stats_per_engine\":{},\"bare_per_engine\":{}}}",
             list(&engine),
+            list(&fast),
             list(&same),
             list(&bare)
         );
     } else {
         println!(
-            "w={workers:?} k={buffer}: engine {:.2} M items/s; hand-written, same stats {:.2}x \
-             the engine; bare {:.2}x (medians of {runs} run-by-run ratios; end times equal)",
+            "w={workers:?} k={buffer}: engine {:.2} M items/s ({:.2}x its interpreter alone); \
+             hand-written, same stats {:.2}x the engine; bare {:.2}x (medians of {runs} \
+             run-by-run ratios; end times equal)",
             median(engine) / 1e6,
+            median(fast),
             median(same),
             median(bare)
         );
