@@ -4,7 +4,7 @@
 use pipeline_lab::live::{ClockMode, Live, LiveOptions};
 use pipeline_lab::scenario::{preset, PipelineSpec, Rng, Scenario, Service};
 use pipeline_lab::sim::Sim;
-use pipeline_lab::stats::Status;
+use pipeline_lab::stats::{Status, ThreadState};
 use std::time::{Duration, Instant};
 
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -141,6 +141,53 @@ fn random_controls_while_stepping_lose_nothing() {
             run.hang().map(|h| h.message)
         );
         assert_every_item_once(&run, items);
+    }
+}
+
+/// `set_workers` on the last stage just as `stop_threads` counts its workers: the workers it
+/// retires (31 of 32) or adds (31 to 1) must never be, all at once, neither counted as running
+/// nor findable on a waiter list while the other threads end, or the run reads as hung (main in
+/// `join()` on a worker the control has not woken yet, or on SENTINELs put for workers it has
+/// not started yet). Each round steps the one item out of the middle stage and throws the
+/// control at once; rounds where `stop_threads` counted first just refuse it.
+#[test]
+fn workers_changed_while_stop_threads_counts_them_never_read_as_a_hang() {
+    for round in 0..60u64 {
+        let grow = round % 2 == 1;
+        let scenario = PipelineSpec {
+            workers: vec![1, 1, if grow { 1 } else { 32 }],
+            service: vec![
+                Service::Const { us: 0 },
+                Service::Const { us: 1000 },
+                Service::Const { us: 0 },
+            ],
+            ..PipelineSpec::tandem([1, 1, 1], 0, 1, round)
+        }
+        .build()
+        .unwrap();
+        let run = Live::new(scenario, stepped()).unwrap();
+        // Main waits in `resize_queue.join()` while the item is being resized.
+        let start = Instant::now();
+        loop {
+            let threads = run.stats().threads;
+            let resizing = threads
+                .iter()
+                .any(|t| t.stage == Some(1) && t.state == ThreadState::Working);
+            if resizing && threads[0].state == ThreadState::Joining {
+                break;
+            }
+            assert!(start.elapsed() < PATIENCE, "round {round}: never got there");
+            std::thread::yield_now();
+        }
+        run.step(1000);
+        let _ = run.set_workers(2, if grow { 32 } else { 1 });
+        assert_eq!(
+            step_to_end(&run),
+            Status::Finished,
+            "round {round}: {:?}",
+            run.hang().map(|h| h.message)
+        );
+        assert_every_item_once(&run, 1);
     }
 }
 

@@ -376,58 +376,86 @@ impl Live {
                 }
             }
             let mut added = Vec::new();
+            let mut refused = None;
             for _ in 0..need {
                 let model = sh.slot(workers[0] as usize);
                 let name = format!("{}-{}", st.name, workers.len() + 1);
                 let slot =
                     ThreadSlot::new(name, Some(stage), model.prog, model.polls, sh.stages.len());
                 let Some(t) = sh.push_slot(slot) else {
-                    return Err(ScenarioError::invalid(
+                    // The ones added so far stay, and start below like the others.
+                    refused = Some(ScenarioError::invalid(
                         field,
                         "this run has made as many threads as it may; reset to add more",
                     ));
+                    break;
                 };
                 workers.push(t as u32);
                 added.push(t);
             }
-            let started = st.started.load(Ordering::SeqCst);
+            // Workers added to a running stage are counted as running before the stage's lock
+            // is released, and launched after. From that release on, `stop_threads` may count
+            // them and put a SENTINEL for each: were they counted as running only later, the
+            // other threads could all end or wait meanwhile, and the run would be declared hung
+            // (main in `join()`, waiting for the task_done of workers that had not started).
+            let starting: Vec<usize> = if st.started.load(Ordering::SeqCst) {
+                added
+                    .into_iter()
+                    .filter(|&t| self.ready_worker(t))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             drop(workers);
-            if started {
-                for t in added {
-                    self.start_worker(t);
-                }
+            for t in starting {
+                self.launch_worker(t);
+            }
+            if let Some(e) = refused {
+                return Err(e);
             }
         } else {
             // Marked under the stage's lock, as `stop_threads` counts the workers under it:
-            // a worker it counts never retires, or its SENTINEL would be left over.
+            // a worker it counts never retires, or its SENTINEL would be left over. Taken off
+            // the `get` list and counted as running under it too: once `stop_threads` skipped
+            // a worker, `thread.join()` waits for it to retire, and a worker both off the
+            // list and not counted (or on it, told to retire, with nobody to wake it) while
+            // every thread waits reads as a hang.
             let leaving: Vec<u32> = staying
                 .iter()
                 .rev()
                 .take((have - count) as usize)
                 .copied()
-                .filter(|&w| self.mark_retiring(w))
+                .filter(|&w| self.mark_retiring(w) && self.take_to_retire(stage, w))
                 .collect();
             drop(workers);
             for w in leaving {
-                self.wake_to_retire(stage, w);
+                sh.slot(w as usize).parker.wake();
             }
         }
         Ok(())
     }
 
-    /// A worker added to a running stage starts at once (unless `start_threads` got it first).
-    fn start_worker(&self, t: usize) {
+    /// Sets a worker added to a running stage to `Running` and counts it as running; false
+    /// when `start_threads` got it first, or the run has ended. Never sleeps in the OS.
+    fn ready_worker(&self, t: usize) -> bool {
         let sh = &self.sh;
         let slot = sh.slot(t);
         if !slot.leave_not_started(ThreadState::Running) {
-            return;
+            return false;
         }
         slot.since.store(sh.now(), Ordering::SeqCst);
         if !sh.sched.try_activate() {
             slot.state
                 .store(ThreadState::NotStarted as u8, Ordering::SeqCst);
-            return;
+            return false;
         }
+        true
+    }
+
+    /// Runs a worker made ready by [`Live::ready_worker`].
+    fn launch_worker(&self, t: usize) {
+        let sh = &self.sh;
+        let slot = sh.slot(t);
         if sh.launch(t).is_err() {
             slot.state.store(ThreadState::Ended as u8, Ordering::SeqCst);
             if sh.sched.deactivate() {
@@ -450,8 +478,9 @@ impl Live {
             .is_ok()
     }
 
-    /// A retiring worker waiting in `get` is taken off the list and woken, so it leaves now.
-    fn wake_to_retire(&self, stage: usize, w: u32) {
+    /// A retiring worker waiting in `get` is taken off the list and counted as running; the
+    /// caller wakes it, so it leaves now. True when it was waiting there.
+    fn take_to_retire(&self, stage: usize, w: u32) -> bool {
         let sh = &self.sh;
         let mut queues = vec![sh.stages[stage].input];
         if let Wait::Queue(q) = Wait::decode(sh.slot(w as usize).wait.load(Ordering::SeqCst)) {
@@ -459,12 +488,9 @@ impl Live {
                 queues.push(q);
             }
         }
-        for q in queues {
-            if sh.queues[q].remove_getter(w) {
-                sh.wake_from_outside(w);
-                break;
-            }
-        }
+        queues
+            .into_iter()
+            .any(|q| sh.queues[q].remove_getter(w, || sh.sched.try_activate()))
     }
 
     /// Changes a queue's `maxsize`, from now on, with the model engine's rules and errors. Items
@@ -474,7 +500,12 @@ impl Live {
         let kinds: Vec<QueueKind> = sh.queues.iter().map(|q| q.kind).collect();
         check_set_maxsize(queue, &kinds, maxsize, self.is_running())?;
         let q = &sh.queues[queue];
-        q.set_maxsize(maxsize, |w| sh.wake_from_outside(w));
+        // Putters are counted as running before they leave the list (see `set_maxsize`).
+        q.set_maxsize(
+            maxsize,
+            || sh.sched.try_activate(),
+            |w| sh.slot(w as usize).parker.wake(),
+        );
         Ok(())
     }
 

@@ -595,8 +595,18 @@ impl LiveQueue {
     }
 
     /// Changes `maxsize`; when the bound grew, every waiting `put` is woken to look again.
-    /// Never sleeps in the OS (callers may be on a thread that must not block).
-    pub fn set_maxsize(&self, maxsize: u32, mut wake: impl FnMut(u32)) {
+    /// `activate` counts one putter as running; it is called under the lock, before that putter
+    /// leaves the list, and a putter it refuses (the run ended) stays on the list. A caller
+    /// that is not a thread of the run is not counted as running itself: were the putters
+    /// counted only after the lock is released, every thread could wait meanwhile, and the run
+    /// would be declared hung with a putter that is about to be woken. Never sleeps in the OS
+    /// (callers may be on a thread that must not block).
+    pub fn set_maxsize(
+        &self,
+        maxsize: u32,
+        mut activate: impl FnMut() -> bool,
+        mut wake: impl FnMut(u32),
+    ) {
         let mut g = Guard {
             _held: self.core.lock.lock_spin(),
             core: &self.core,
@@ -605,12 +615,12 @@ impl LiveQueue {
         let grew = inner.maxsize != 0 && (maxsize == 0 || maxsize > inner.maxsize);
         inner.maxsize = maxsize;
         self.maxsize.store(maxsize, Ordering::Relaxed);
-        let putters: Vec<u32> = if grew {
-            g.inner().putters = 0;
-            g.waiters().not_full.drain(..).collect()
-        } else {
-            Vec::new()
-        };
+        let mut putters = Vec::new();
+        if grew {
+            while g.inner().putters > 0 && activate() {
+                putters.extend(g.pop_putter());
+            }
+        }
         self.blocked_puts
             .store(g.inner().putters as u32, Ordering::Relaxed);
         drop(g);
@@ -619,8 +629,10 @@ impl LiveQueue {
         }
     }
 
-    /// Takes `who` off the `get` waiters; true when it was waiting there. Never sleeps in the OS.
-    pub fn remove_getter(&self, who: u32) -> bool {
+    /// Takes `who` off the `get` waiters; true when it was waiting there and `activate` (called
+    /// under the lock, before `who` leaves the list: see [`LiveQueue::set_maxsize`]) counted it
+    /// as running. Never sleeps in the OS.
+    pub fn remove_getter(&self, who: u32, activate: impl FnOnce() -> bool) -> bool {
         let mut g = Guard {
             _held: self.core.lock.lock_spin(),
             core: &self.core,
@@ -629,7 +641,10 @@ impl LiveQueue {
         let Some(i) = waiting.iter().position(|&w| w == who) else {
             return false;
         };
-        waiting.remove(i);
+        if !activate() {
+            return false;
+        }
+        g.waiters().not_empty.remove(i);
         g.inner().getters -= 1;
         self.blocked_gets
             .store(g.inner().getters as u32, Ordering::Relaxed);
@@ -795,7 +810,7 @@ mod tests {
         }
         thread::sleep(Duration::from_millis(5));
         assert!(!second.is_finished());
-        q.set_maxsize(2, |w| p[w as usize].wake());
+        q.set_maxsize(2, || true, |w| p[w as usize].wake());
         second.join().unwrap();
         assert_eq!(q.item_ids(), [1, 2]);
     }

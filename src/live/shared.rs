@@ -291,13 +291,6 @@ impl Shared {
         self.slot(who as usize).parker.wake();
     }
 
-    /// Like [`Shared::wake`], for controls: does nothing once the run has ended.
-    pub fn wake_from_outside(&self, who: u32) {
-        if self.sched.try_activate() {
-            self.slot(who as usize).parker.wake();
-        }
-    }
-
     /// Ends `t`'s timed wait if its deadline is at or before `now`; true when this call did.
     /// A deadline marked `UNCOUNTED` (or `NO_DEADLINE`) is never claimed.
     pub fn claim(&self, t: usize, now: u64) -> bool {
