@@ -8,6 +8,7 @@
 
 mod code;
 mod queue;
+mod timers;
 
 use crate::hang::{self, WaitOn, Waiter};
 use crate::ring::Ring;
@@ -21,8 +22,7 @@ use crate::stats::{
 };
 use code::{compile, worker_loop, Fused, Instr, WorkerLoop};
 use queue::{SimQueue, Token};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use timers::Timers;
 
 /// `done_queue` when the scenario has none.
 const NO_QUEUE: usize = usize::MAX;
@@ -127,8 +127,8 @@ pub struct Sim {
     now: u64,
     seq: u64,
     ready: Ring<u32>,
-    /// (time, sequence, thread) packed into one integer: time in the high 64 bits.
-    timers: BinaryHeap<Reverse<u128>>,
+    /// Deadlines, tagged with (sequence, thread): the sequence in the high 40 bits.
+    timers: Timers,
     items_made: u64,
     items_done: u64,
     /// Items (not SENTINELs) sitting in queues: what the memory budget counts.
@@ -205,7 +205,7 @@ impl Sim {
             now: 0,
             seq: 0,
             ready: Ring::new(),
-            timers: BinaryHeap::new(),
+            timers: Timers::new(timer_scale(&scenario)),
             items_made: 0,
             items_done: 0,
             queued_items: 0,
@@ -336,7 +336,7 @@ impl Sim {
     /// Runs up to and including the next point in time at which something happens.
     pub fn step_event(&mut self) -> Status {
         if self.ready.is_empty() {
-            let next_timer = self.timers.peek().map(|r| (r.0 >> 64) as u64);
+            let next_timer = self.timers.next_at();
             let next_control = self.controls.get(self.controls_applied).map(|c| c.0);
             let next = match (next_timer, next_control) {
                 (Some(a), Some(b)) => a.min(b),
@@ -524,31 +524,30 @@ impl Sim {
             if self.ops >= budget_end {
                 return false;
             }
-            if let Some(t) = self.ready.pop_front() {
-                self.resume(t as usize, budget_end, &instrs);
-                continue;
-            }
-            match self.timers.peek() {
-                Some(&Reverse(key)) => {
-                    let at = (key >> 64) as u64;
-                    if at > limit {
+            // The next thread to run: the longest ready, else the one whose deadline is next.
+            let t = match self.ready.pop_front() {
+                Some(t) => t as usize,
+                None => match self.timers.pop_due(limit) {
+                    Some((at, tag)) => {
+                        if at != self.now {
+                            self.now = at;
+                            self.ops_mark = self.ops;
+                        }
+                        let t = (tag & 0xff_ffff) as usize;
+                        self.timer_fired(t, &instrs);
+                        t
+                    }
+                    None if self.timers.is_empty() => {
+                        self.nothing_left();
+                        return true;
+                    }
+                    None => {
                         self.now = limit;
                         return true;
                     }
-                    self.timers.pop();
-                    if at != self.now {
-                        self.now = at;
-                        self.ops_mark = self.ops;
-                    }
-                    let t = (key as u64 & 0xff_ffff) as usize;
-                    self.timer_fired(t, &instrs);
-                    self.resume(t, budget_end, &instrs);
-                }
-                None => {
-                    self.nothing_left();
-                    return true;
-                }
-            }
+                },
+            };
+            self.resume(t, budget_end, &instrs);
         }
     }
 
@@ -556,46 +555,48 @@ impl Sim {
     /// directly, anything else through the interpreter.
     #[inline(always)]
     fn resume(&mut self, t: usize, budget_end: u64, instrs: &[Instr]) {
-        match at(&self.threads, t).worker_loop {
-            Some(w) if self.worker_loops => self.run_worker_loop(t, w, budget_end, instrs),
-            _ => self.run_thread(t, budget_end, instrs),
+        if let Some(w) = at(&self.threads, t).worker_loop {
+            if self.worker_loops && !self.run_worker_loop(t, w, budget_end) {
+                return;
+            }
         }
+        self.run_thread(t, budget_end, instrs);
     }
 
     /// What [`Sim::run_thread`] does for a worker at its loop's `put` or `get`, step for step
     /// (the same operation counts, budget stops and state changes), without fetching and
-    /// dispatching instructions. Anything off the loop's usual path goes back to the
-    /// interpreter at an instruction boundary.
+    /// dispatching instructions. Anything off the loop's usual path stops at an instruction
+    /// boundary and returns true: the interpreter goes on from there.
     #[inline(always)]
-    fn run_worker_loop(&mut self, t: usize, w: WorkerLoop, budget_end: u64, instrs: &[Instr]) {
+    fn run_worker_loop(&mut self, t: usize, w: WorkerLoop, budget_end: u64) -> bool {
         let stop = budget_end.min(self.ops_mark.saturating_add(self.livelock_limit));
         let th = at(&self.threads, t);
         if th.pc == w.put {
             let Some(token) = th.held else {
-                return self.run_thread(t, budget_end, instrs);
+                return true;
             };
             if self.ops >= stop {
-                return self.run_thread(t, budget_end, instrs);
+                return true;
             }
             self.ops += 1;
             if !self.put(t, w.output as usize, token, Value::Held, w.get) {
-                return;
+                return false;
             }
             if !self.task_done(w.input as usize) {
                 at_mut(&mut self.threads, t).pc = w.task_done;
-                return self.run_thread(t, budget_end, instrs);
+                return true;
             }
         } else if th.pc != w.get {
-            return self.run_thread(t, budget_end, instrs);
+            return true;
         }
         // At the loop's `get`.
         if self.ops >= stop {
-            return self.run_thread(t, budget_end, instrs);
+            return true;
         }
         self.ops += 1;
         if at(&self.threads, t).retiring {
             self.end_thread(t);
-            return;
+            return false;
         }
         let input = w.input as usize;
         match at_mut(&mut self.queues, input).try_get(self.now) {
@@ -605,9 +606,9 @@ impl Sim {
                     let th = at_mut(&mut self.threads, t);
                     th.held = None;
                     th.pc = w.sentinel;
-                    self.run_thread(t, budget_end, instrs);
-                } else if self.start_work(t, w.stage as usize) {
-                    self.run_thread(t, budget_end, instrs);
+                    true
+                } else {
+                    self.start_work(t, w.stage as usize)
                 }
             }
             Err(_) => {
@@ -615,6 +616,7 @@ impl Sim {
                     .get_waiters
                     .push_back(t as u32);
                 self.park(t, ThreadState::BlockedGet, Wait::Queue(input as u32));
+                false
             }
         }
     }
@@ -654,8 +656,7 @@ impl Sim {
     #[inline]
     fn push_timer(&mut self, t: usize, at: u64) {
         self.seq += 1;
-        let key = ((at as u128) << 64) | ((self.seq as u128) << 24) | t as u128;
-        self.timers.push(Reverse(key));
+        self.timers.push(at, (self.seq << 24) | t as u64, self.now);
     }
 
     #[inline]
@@ -1539,6 +1540,25 @@ impl SimThread {
             joiners: Vec::new(),
         }
     }
+}
+
+/// A typical length of a deadline in this scenario, which sizes the timer calendar's buckets: the
+/// shortest mean service time or sleep that is not zero (1 ms when there is none).
+fn timer_scale(scenario: &Scenario) -> u64 {
+    let services = scenario.stages.iter().map(|s| s.service.mean_us() as u64);
+    let sleeps = scenario
+        .threads
+        .iter()
+        .flat_map(|t| &t.program)
+        .filter_map(|op| match op.kind {
+            OpKind::Sleep { us, .. } => Some(us),
+            _ => None,
+        });
+    services
+        .chain(sleeps)
+        .filter(|&us| us > 0)
+        .min()
+        .unwrap_or(1000)
 }
 
 /// `&v[i]` without the bounds check, for the hot loop's thread, queue and stage ids (about a
