@@ -1063,7 +1063,7 @@ function report(ctx, results) {
       q();
       q(
         '**What the figures mean:** benches/handwritten.rs runs each tandem as a hand-written loop with the ' +
-          "engine's exact schedule (FIFO wake-ups, (time, sequence) deadlines, the same random streams), " +
+          "engine's exact schedule (FIFO wake-ups, (time, sequence) deadlines in the engine's own calendar, the same random streams), " +
           "interleaved with the engine on the same seeds, and fails unless every run ends at the engine's " +
           'virtual microsecond. "same stats" keeps the engine\'s per-item statistics; "bare" keeps none. ' +
           'Ratios are the hand-written loop ÷ the engine, run by run; higher means the engine pays more for ' +

@@ -4,7 +4,7 @@
 //! The hand-written loop keeps everything that decides the schedule: `main` putting items as fast
 //! as the first queue takes them, each worker's `get -> work -> put -> task_done`, waiters woken
 //! first-come first-served, woken threads run in FIFO order, deadlines ordered by (time,
-//! sequence), one seeded generator a stage. It drops the interpreter (no instructions, no
+//! sequence) in the engine's own calendar (`Timers`), one seeded generator a stage. It drops the interpreter (no instructions, no
 //! dispatch, no SENTINELs, controls, budget, trace or moves). It comes in two variants:
 //! - `same stats`: it also keeps the engine's per-item bookkeeping (time a thread spends in each
 //!   state, queue and stage time integrals, counters, the latency histogram);
@@ -24,9 +24,8 @@
 //! line a tandem (for bench/run.mjs) instead of the summary line.
 
 use pipeline_lab::scenario::{PipelineSpec, Rng};
-use pipeline_lab::sim::Sim;
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use pipeline_lab::sim::{Sim, Timers};
+use std::collections::VecDeque;
 use std::time::Instant;
 
 /// Stage means of DESIGN.md's tandem, in microseconds (the builder's `PipelineSpec::tandem`).
@@ -91,7 +90,8 @@ struct Tandem<const STATS: bool> {
     now: u64,
     seq: u64,
     ready: VecDeque<u32>,
-    timers: BinaryHeap<Reverse<u128>>,
+    /// The engine's own calendar of deadlines, so that only the interpreter is priced.
+    timers: Timers,
     threads: Vec<Thread>,
     /// One a stage, then the done queue, which only counts.
     queues: Vec<Queue>,
@@ -140,7 +140,7 @@ impl<const STATS: bool> Tandem<STATS> {
             now: 0,
             seq: 0,
             ready: VecDeque::from([0]),
-            timers: BinaryHeap::new(),
+            timers: Timers::new(*MEANS_US.iter().min().unwrap() as u64),
             threads,
             queues,
             stages,
@@ -267,8 +267,7 @@ impl<const STATS: bool> Tandem<STATS> {
         }
         self.set_state(t, State::Working);
         self.seq += 1;
-        let key = (((now + d) as u128) << 64) | ((self.seq as u128) << 24) | t as u128;
-        self.timers.push(Reverse(key));
+        self.timers.push(now + d, (self.seq << 24) | t as u64, now);
     }
 
     /// Runs until the last item is in the done queue; returns the virtual time then.
@@ -281,11 +280,11 @@ impl<const STATS: bool> Tandem<STATS> {
                 }
                 continue;
             }
-            let Some(Reverse(key)) = self.timers.pop() else {
+            let Some((at, tag)) = self.timers.pop_due(u64::MAX) else {
                 break;
             };
-            self.now = (key >> 64) as u64;
-            let t = (key as u64 & 0xff_ffff) as usize;
+            self.now = at;
+            let t = (tag & 0xff_ffff) as usize;
             if STATS {
                 let now = self.now;
                 let th = &mut self.threads[t];

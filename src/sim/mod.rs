@@ -22,7 +22,9 @@ use crate::stats::{
 };
 use code::{compile, worker_loop, Fused, Instr, WorkerLoop};
 use queue::{SimQueue, Token};
-use timers::Timers;
+/// Public for benches/handwritten.rs, which schedules with the same calendar.
+#[doc(hidden)]
+pub use timers::Timers;
 
 /// `done_queue` when the scenario has none.
 const NO_QUEUE: usize = usize::MAX;

@@ -30,7 +30,7 @@ struct Bucket {
     entries: [Entry; CAP],
 }
 
-pub(crate) struct Timers {
+pub struct Timers {
     /// A bucket is `1 << shift` microseconds wide.
     shift: u32,
     /// Bucket `b` holds deadlines whose `at >> shift` is `b` modulo [`BUCKETS`]; all of them lie
