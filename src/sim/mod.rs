@@ -5,6 +5,10 @@
 //! it blocks, starts timed work, or starts another thread (`start()` lets the new thread run
 //! first, as CPython's `Thread.start` waits for it to begin). Woken threads queue FIFO and a
 //! woken thread re-runs the operation it blocked in, as Python's `Condition.wait` loops do.
+//!
+//! Parts: `code` compiles the programs into one instruction array (and recognises the plain
+//! worker loop, which `Sim::run_worker_loop` runs without dispatch, step for step as the
+//! interpreter would); `queue` is Python's queue; `timers` holds the deadlines, earliest first.
 
 mod code;
 mod queue;
