@@ -101,6 +101,39 @@ pub(crate) fn worker_loop(instrs: &[Instr], entry: u32) -> Option<WorkerLoop> {
     }
 }
 
+/// `for _ in range(n): queue.put(object())` as compiled: one `put` of a new item fused with
+/// the loop's count, going back to itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SourceLoop {
+    pub put: u32,
+    pub queue: u32,
+    /// Where the loop exits.
+    pub exit: u32,
+}
+
+/// The first source loop in the program that starts at `entry` (up to its `End`).
+pub(crate) fn source_loop(instrs: &[Instr], entry: u32) -> Option<SourceLoop> {
+    let program = instrs.get(entry as usize..)?;
+    let end = program.iter().position(|i| matches!(i.kind, OpKind::End))?;
+    program[..end].iter().enumerate().find_map(|(i, instr)| {
+        let pc = entry + i as u32;
+        match (instr.kind, instr.fused) {
+            (
+                OpKind::Put {
+                    queue,
+                    value: crate::scenario::Value::NewItem,
+                },
+                Fused::Loop { target },
+            ) if target == pc => Some(SourceLoop {
+                put: pc,
+                queue: queue as u32,
+                exit: instr.next,
+            }),
+            _ => None,
+        }
+    })
+}
+
 pub(crate) struct Code {
     pub instrs: Vec<Instr>,
     /// Where each scenario thread's program starts.
@@ -347,6 +380,48 @@ mod tests {
             args: crate::scenario::PrintArgs::default(),
         });
         assert_eq!(loop_at(&no_work), None);
+    }
+
+    #[test]
+    fn a_loop_that_only_puts_new_items_is_a_source_loop() {
+        let new_item = crate::scenario::Value::NewItem;
+        let main = |with_sleep: bool| {
+            let mut p = vec![
+                op(OpKind::Print {
+                    text: 0,
+                    args: crate::scenario::PrintArgs::default(),
+                }),
+                op(OpKind::Repeat {
+                    times: crate::scenario::Count::Items,
+                    end: if with_sleep { 5 } else { 4 },
+                }),
+                op(OpKind::Put {
+                    queue: 0,
+                    value: new_item,
+                }),
+            ];
+            if with_sleep {
+                p.push(op(OpKind::Sleep {
+                    us: 10,
+                    polling: false,
+                }));
+            }
+            p.push(op(OpKind::Loop { target: 2 }));
+            p.push(op(OpKind::End));
+            p
+        };
+        let code = compile([&main(false)[..]].into_iter());
+        assert_eq!(
+            source_loop(&code.instrs, 0),
+            Some(SourceLoop {
+                put: 2,
+                queue: 0,
+                exit: 4
+            })
+        );
+        // With a sleep in the body the put is not fused with the loop's count.
+        let code = compile([&main(true)[..]].into_iter());
+        assert_eq!(source_loop(&code.instrs, 0), None);
     }
 
     #[test]

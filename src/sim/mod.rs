@@ -24,7 +24,7 @@ use crate::stats::{
     place, Frame, HangKind, HangReport, Histogram, MemoryErrorReport, QueueStats, StageStats,
     StageTotals, Stats, Status, ThreadState, ThreadStats, TimeIntegral, NO_ITEM, SENTINEL_ID,
 };
-use code::{compile, worker_loop, Fused, Instr, WorkerLoop};
+use code::{compile, source_loop, worker_loop, Fused, Instr, SourceLoop, WorkerLoop};
 use queue::{SimQueue, Token};
 /// Public for benches/handwritten.rs, which schedules with the same calendar.
 #[doc(hidden)]
@@ -93,6 +93,9 @@ struct SimThread {
     polls: bool,
     /// Its program is the plain worker loop, which the scheduler runs without dispatch.
     worker_loop: Option<WorkerLoop>,
+    /// A loop that only puts new items (`main`'s `for _ in range(n): put(object())`), run
+    /// without dispatch too.
+    source_loop: Option<SourceLoop>,
     wait: Wait,
     joiners: Vec<u32>,
 }
@@ -158,8 +161,8 @@ pub struct Sim {
     moves: Option<Vec<u32>>,
     /// Moves were dropped since the last frame.
     moves_lost: bool,
-    /// Plain worker loops run without dispatch ([`Sim::run_worker_loop`]); off while tracing,
-    /// which records each instruction.
+    /// Plain worker loops and source loops run without dispatch ([`Sim::run_worker_loop`],
+    /// [`Sim::run_source_loop`]); off while tracing, which records each instruction.
     worker_loops: bool,
     ops: u64,
     /// `ops` when virtual time last moved: a run that executes `livelock_limit` operations
@@ -245,6 +248,7 @@ impl Sim {
                 .any(|op| matches!(op.kind, OpKind::PollGet { .. }));
             let mut th = SimThread::new(spec.name.clone(), spec.stage, sim.entry[i], polls);
             th.worker_loop = worker_loop(&sim.instrs, sim.entry[i]);
+            th.source_loop = source_loop(&sim.instrs, sim.entry[i]);
             sim.threads.push(th);
             if let Some(s) = spec.stage {
                 sim.stages[s].workers.push(i as u32);
@@ -471,6 +475,7 @@ impl Sim {
         let mut th = SimThread::new(name, Some(stage), entry, polls);
         th.since = self.now;
         th.worker_loop = self.threads[model].worker_loop;
+        th.source_loop = self.threads[model].source_loop;
         self.threads.push(th);
         self.stages[stage].workers.push(t as u32);
         if self.stages[stage].started {
@@ -561,9 +566,16 @@ impl Sim {
     /// directly, anything else through the interpreter.
     #[inline(always)]
     fn resume(&mut self, t: usize, budget_end: u64, instrs: &[Instr]) {
-        if let Some(w) = at(&self.threads, t).worker_loop {
-            if self.worker_loops && !self.run_worker_loop(t, w, budget_end) {
-                return;
+        if self.worker_loops {
+            let th = at(&self.threads, t);
+            if let Some(w) = th.worker_loop {
+                if !self.run_worker_loop(t, w, budget_end) {
+                    return;
+                }
+            } else if let Some(s) = th.source_loop.filter(|s| s.put == th.pc) {
+                if !self.run_source_loop(t, s, budget_end) {
+                    return;
+                }
             }
         }
         self.run_thread(t, budget_end, instrs);
@@ -624,6 +636,36 @@ impl Sim {
                 self.park(t, ThreadState::BlockedGet, Wait::Queue(input as u32));
                 false
             }
+        }
+    }
+
+    /// What [`Sim::run_thread`] does for a thread at its source loop's `put`: puts new items
+    /// until the queue is full or the loop ends, with the same counts and budget stops. Returns
+    /// true when the interpreter goes on (the loop ended, or the budget or livelock bound).
+    #[inline(always)]
+    fn run_source_loop(&mut self, t: usize, s: SourceLoop, budget_end: u64) -> bool {
+        let stop = budget_end.min(self.ops_mark.saturating_add(self.livelock_limit));
+        loop {
+            if self.ops >= stop {
+                return true;
+            }
+            self.ops += 1;
+            let id = self.items_made;
+            self.items_made += 1;
+            let token = Token {
+                id,
+                born: self.now,
+                entered: self.now,
+            };
+            if !self.put(t, s.queue as usize, token, Value::NewItem, s.exit) {
+                return false;
+            }
+            let th = at_mut(&mut self.threads, t);
+            th.counter = th.counter.saturating_sub(1);
+            if th.counter == 0 {
+                return true;
+            }
+            th.pc = s.put;
         }
     }
 
@@ -1542,6 +1584,7 @@ impl SimThread {
             retiring: false,
             polls,
             worker_loop: None,
+            source_loop: None,
             wait: Wait::Nothing,
             joiners: Vec::new(),
         }
