@@ -163,7 +163,7 @@ pub struct Sim {
     moves_lost: bool,
     /// Plain worker loops and source loops run without dispatch ([`Sim::run_worker_loop`],
     /// [`Sim::run_source_loop`]); off while tracing, which records each instruction.
-    worker_loops: bool,
+    fast_paths: bool,
     ops: u64,
     /// `ops` when virtual time last moved: a run that executes `livelock_limit` operations
     /// without time passing is a livelock.
@@ -235,7 +235,7 @@ impl Sim {
             trace: None,
             moves: None,
             moves_lost: false,
-            worker_loops: true,
+            fast_paths: true,
             ops: 0,
             ops_mark: 0,
             livelock_limit,
@@ -263,7 +263,7 @@ impl Sim {
     /// Records every executed operation (for replay checks); off by default.
     pub fn with_trace(mut self) -> Sim {
         self.trace = Some(Vec::new());
-        self.worker_loops = false;
+        self.fast_paths = false;
         self
     }
 
@@ -271,7 +271,7 @@ impl Sim {
     /// against it and for benchmarks that price it.
     #[doc(hidden)]
     pub fn without_fast_path(mut self) -> Sim {
-        self.worker_loops = false;
+        self.fast_paths = false;
         self
     }
 
@@ -566,7 +566,7 @@ impl Sim {
     /// directly, anything else through the interpreter.
     #[inline(always)]
     fn resume(&mut self, t: usize, budget_end: u64, instrs: &[Instr]) {
-        if self.worker_loops {
+        if self.fast_paths {
             let th = at(&self.threads, t);
             if let Some(w) = th.worker_loop {
                 if !self.run_worker_loop(t, w, budget_end) {
