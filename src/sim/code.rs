@@ -50,15 +50,10 @@ pub(crate) enum Fused {
 pub(crate) struct WorkerLoop {
     /// `item = input.get()` fused with the SENTINEL check and `work(stage)`.
     pub get: u32,
-    /// `work(stage)`, where the thread waits while working.
-    pub work: u32,
     /// `output.put(item)` fused with `input.task_done()`; its successor is `get`.
     pub put: u32,
     pub input: u32,
     pub output: u32,
-    pub stage: u32,
-    /// Where a SENTINEL sends the thread.
-    pub sentinel: u32,
     /// The `task_done` instruction itself, where a call once too often raises.
     pub task_done: u32,
 }
@@ -66,8 +61,7 @@ pub(crate) struct WorkerLoop {
 /// The worker loop starting at `entry`, when the program there is exactly that loop.
 pub(crate) fn worker_loop(instrs: &[Instr], entry: u32) -> Option<WorkerLoop> {
     let get = instrs.get(entry as usize)?;
-    let (OpKind::Get { queue: input }, Fused::SentinelWork { target, stage }) =
-        (get.kind, get.fused)
+    let (OpKind::Get { queue: input }, Fused::SentinelWork { stage, .. }) = (get.kind, get.fused)
     else {
         return None;
     };
@@ -89,12 +83,9 @@ pub(crate) fn worker_loop(instrs: &[Instr], entry: u32) -> Option<WorkerLoop> {
             Fused::TaskDone { queue, at },
         ) if queue as usize == input && put.next == entry => Some(WorkerLoop {
             get: entry,
-            work: get.next,
             put: work.next,
             input: input as u32,
             output: output as u32,
-            stage,
-            sentinel: target,
             task_done: at,
         }),
         _ => None,
@@ -327,12 +318,9 @@ mod tests {
             worker_loop(i, 0),
             Some(WorkerLoop {
                 get: 0,
-                work: 2,
                 put: 3,
                 input: 0,
                 output: 1,
-                stage: 2,
-                sentinel: 6,
                 task_done: 4,
             })
         );

@@ -7,8 +7,9 @@
 //! woken thread re-runs the operation it blocked in, as Python's `Condition.wait` loops do.
 //!
 //! Parts: `code` compiles the programs into one instruction array (and recognises the plain
-//! worker loop, which `Sim::run_worker_loop` runs without dispatch, step for step as the
-//! interpreter would); `queue` is Python's queue; `timers` holds the deadlines, earliest first.
+//! worker loop and the source loop, which `Sim::run_worker_loop` and `Sim::run_source_loop` run
+//! without dispatch, step for step as the interpreter would); `queue` is Python's queue;
+//! `timers` holds the deadlines, earliest first.
 
 mod code;
 mod queue;
@@ -563,13 +564,13 @@ impl Sim {
     }
 
     /// Runs thread `t` until it blocks, starts timed work, yields or ends: a plain worker loop
-    /// directly, anything else through the interpreter.
+    /// or a source loop directly, anything else through the interpreter.
     #[inline(always)]
     fn resume(&mut self, t: usize, budget_end: u64, instrs: &[Instr]) {
         if self.fast_paths {
             let th = at(&self.threads, t);
             if let Some(w) = th.worker_loop {
-                if !self.run_worker_loop(t, w, budget_end) {
+                if !self.run_worker_loop(t, w, budget_end, instrs) {
                     return;
                 }
             } else if let Some(s) = th.source_loop.filter(|s| s.put == th.pc) {
@@ -586,8 +587,14 @@ impl Sim {
     /// dispatching instructions. Anything off the loop's usual path stops at an instruction
     /// boundary and returns true: the interpreter goes on from there.
     #[inline(always)]
-    fn run_worker_loop(&mut self, t: usize, w: WorkerLoop, budget_end: u64) -> bool {
-        let stop = budget_end.min(self.ops_mark.saturating_add(self.livelock_limit));
+    fn run_worker_loop(
+        &mut self,
+        t: usize,
+        w: WorkerLoop,
+        budget_end: u64,
+        instrs: &[Instr],
+    ) -> bool {
+        let stop = self.op_bound(budget_end);
         let th = at(&self.threads, t);
         if th.pc == w.put {
             let Some(token) = th.held else {
@@ -612,31 +619,7 @@ impl Sim {
             return true;
         }
         self.ops += 1;
-        if at(&self.threads, t).retiring {
-            self.end_thread(t);
-            return false;
-        }
-        let input = w.input as usize;
-        match at_mut(&mut self.queues, input).try_get(self.now) {
-            Ok(token) => {
-                self.took(t, input, token, w.work);
-                if token.is_sentinel() {
-                    let th = at_mut(&mut self.threads, t);
-                    th.held = None;
-                    th.pc = w.sentinel;
-                    true
-                } else {
-                    self.start_work(t, w.stage as usize)
-                }
-            }
-            Err(_) => {
-                at_mut(&mut self.queues, input)
-                    .get_waiters
-                    .push_back(t as u32);
-                self.park(t, ThreadState::BlockedGet, Wait::Queue(input as u32));
-                false
-            }
-        }
+        self.get(t, w.input as usize, &instrs[w.get as usize])
     }
 
     /// What [`Sim::run_thread`] does for a thread at its source loop's `put`: puts new items
@@ -644,7 +627,7 @@ impl Sim {
     /// true when the interpreter goes on (the loop ended, or the budget or livelock bound).
     #[inline(always)]
     fn run_source_loop(&mut self, t: usize, s: SourceLoop, budget_end: u64) -> bool {
-        let stop = budget_end.min(self.ops_mark.saturating_add(self.livelock_limit));
+        let stop = self.op_bound(budget_end);
         loop {
             if self.ops >= stop {
                 return true;
@@ -667,6 +650,14 @@ impl Sim {
             }
             th.pc = s.put;
         }
+    }
+
+    /// How many operations a thread may run up to before it stops: the budget's end, or the
+    /// livelock bound (operations since time last moved), whichever is first. Time does not
+    /// move while a thread runs, so one bound holds for the whole call.
+    #[inline(always)]
+    fn op_bound(&self, budget_end: u64) -> u64 {
+        budget_end.min(self.ops_mark.saturating_add(self.livelock_limit))
     }
 
     /// Books one executed operation: thread `t` runs the instruction at `pc`.
@@ -749,8 +740,7 @@ impl Sim {
 
     /// Executes thread `t` until it blocks, starts timed work, yields or ends.
     fn run_thread(&mut self, t: usize, budget_end: u64, instrs: &[Instr]) {
-        // Time does not move inside this call, so one bound covers the budget and livelock.
-        let stop = budget_end.min(self.ops_mark.saturating_add(self.livelock_limit));
+        let stop = self.op_bound(budget_end);
         loop {
             if self.ops >= stop {
                 if self.ops >= budget_end {
