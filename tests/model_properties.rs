@@ -223,6 +223,22 @@ fn seeking_back_replays_to_the_same_frame_with_the_same_changes() {
 }
 
 #[test]
+fn a_traced_run_seeking_back_traces_every_instruction_again() {
+    let spec = PipelineSpec::tandem([2, 3, 1], 4, 2000, 5);
+    let mut sim = Sim::new(spec.build().unwrap()).unwrap().with_trace();
+    sim.step(400_000);
+    sim.seek(150_000);
+    let mut fresh = Sim::new(spec.build().unwrap()).unwrap().with_trace();
+    fresh.step(150_000);
+    assert!(!fresh.trace().is_empty());
+    assert_eq!(
+        sim.trace(),
+        fresh.trace(),
+        "the replay ran loops without recording them"
+    );
+}
+
+#[test]
 fn step_event_advances_to_each_event_in_turn() {
     let mut sim = Sim::new(pipeline_lab::scenario::preset("p3").unwrap()).unwrap();
     let mut times = vec![];

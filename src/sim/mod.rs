@@ -163,7 +163,8 @@ pub struct Sim {
     /// Moves were dropped since the last frame.
     moves_lost: bool,
     /// Plain worker loops and source loops run without dispatch ([`Sim::run_worker_loop`],
-    /// [`Sim::run_source_loop`]); off while tracing, which records each instruction.
+    /// [`Sim::run_source_loop`]); off while tracing, which records each instruction. Turning it
+    /// off clears the threads' loops; this flag only remembers it for a replay.
     fast_paths: bool,
     ops: u64,
     /// `ops` when virtual time last moved: a run that executes `livelock_limit` operations
@@ -264,7 +265,7 @@ impl Sim {
     /// Records every executed operation (for replay checks); off by default.
     pub fn with_trace(mut self) -> Sim {
         self.trace = Some(Vec::new());
-        self.fast_paths = false;
+        self.drop_fast_paths();
         self
     }
 
@@ -272,8 +273,18 @@ impl Sim {
     /// against it and for benchmarks that price it.
     #[doc(hidden)]
     pub fn without_fast_path(mut self) -> Sim {
-        self.fast_paths = false;
+        self.drop_fast_paths();
         self
+    }
+
+    /// Forgets every thread's worker and source loop, so that the scheduler finds none to run
+    /// directly (workers added later copy a thread that has none).
+    fn drop_fast_paths(&mut self) {
+        self.fast_paths = false;
+        for th in &mut self.threads {
+            th.worker_loop = None;
+            th.source_loop = None;
+        }
     }
 
     /// Records item moves for [`Sim::frame`]; off by default so that headless runs pay nothing.
@@ -375,6 +386,9 @@ impl Sim {
             fresh.trace = self.trace.as_ref().map(|_| Vec::new());
             fresh.moves = self.moves.as_ref().map(|_| Vec::new());
             fresh.controls = std::mem::take(&mut self.controls);
+            if !self.fast_paths {
+                fresh.drop_fast_paths();
+            }
             *self = fresh;
         }
         self.advance(t, u64::MAX);
@@ -567,16 +581,14 @@ impl Sim {
     /// or a source loop directly, anything else through the interpreter.
     #[inline(always)]
     fn resume(&mut self, t: usize, budget_end: u64, instrs: &[Instr]) {
-        if self.fast_paths {
-            let th = at(&self.threads, t);
-            if let Some(w) = th.worker_loop {
-                if !self.run_worker_loop(t, w, budget_end, instrs) {
-                    return;
-                }
-            } else if let Some(s) = th.source_loop.filter(|s| s.put == th.pc) {
-                if !self.run_source_loop(t, s, budget_end) {
-                    return;
-                }
+        let th = at(&self.threads, t);
+        if let Some(w) = th.worker_loop {
+            if !self.run_worker_loop(t, w, budget_end, instrs) {
+                return;
+            }
+        } else if let Some(s) = th.source_loop.filter(|s| s.put == th.pc) {
+            if !self.run_source_loop(t, s, budget_end) {
+                return;
             }
         }
         self.run_thread(t, budget_end, instrs);
