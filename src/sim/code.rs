@@ -50,6 +50,11 @@ pub(crate) enum Fused {
 pub(crate) struct WorkerLoop {
     /// `item = input.get()` fused with the SENTINEL check and `work(stage)`.
     pub get: u32,
+    /// The `work(stage)` instruction after it, and its stage.
+    pub work: u32,
+    pub stage: u32,
+    /// Where a SENTINEL goes.
+    pub sentinel: u32,
     /// `output.put(item)` fused with `input.task_done()`; its successor is `get`.
     pub put: u32,
     pub input: u32,
@@ -61,7 +66,8 @@ pub(crate) struct WorkerLoop {
 /// The worker loop starting at `entry`, when the program there is exactly that loop.
 pub(crate) fn worker_loop(instrs: &[Instr], entry: u32) -> Option<WorkerLoop> {
     let get = instrs.get(entry as usize)?;
-    let (OpKind::Get { queue: input }, Fused::SentinelWork { stage, .. }) = (get.kind, get.fused)
+    let (OpKind::Get { queue: input }, Fused::SentinelWork { stage, target }) =
+        (get.kind, get.fused)
     else {
         return None;
     };
@@ -83,6 +89,9 @@ pub(crate) fn worker_loop(instrs: &[Instr], entry: u32) -> Option<WorkerLoop> {
             Fused::TaskDone { queue, at },
         ) if queue as usize == input && put.next == entry => Some(WorkerLoop {
             get: entry,
+            work: get.next,
+            stage,
+            sentinel: target,
             put: work.next,
             input: input as u32,
             output: output as u32,
@@ -318,6 +327,9 @@ mod tests {
             worker_loop(i, 0),
             Some(WorkerLoop {
                 get: 0,
+                work: 2,
+                stage: 2,
+                sentinel: 6,
                 put: 3,
                 input: 0,
                 output: 1,

@@ -81,6 +81,10 @@ struct SimThread {
     entry: u32,
     pc: u32,
     state: ThreadState,
+    /// The state whose time runs from `since`: the state itself, except while running, which
+    /// takes no virtual time (time moves only when no thread is ready), so that the state before
+    /// it goes on counting and a wake-up costs no bookkeeping.
+    timed: ThreadState,
     since: u64,
     time_in: [u64; ThreadState::COUNT],
     held: Option<Token>,
@@ -543,6 +547,8 @@ impl Sim {
     /// The scheduler loop. Returns false when the operation budget ran out first.
     fn run(&mut self, limit: u64, budget_end: u64) -> bool {
         let instrs = std::rc::Rc::clone(&self.instrs);
+        // Time stands still while threads run, so the operation bound changes only with it.
+        let mut stop = self.op_bound(budget_end);
         loop {
             if self.status != Status::Running {
                 return true;
@@ -558,6 +564,7 @@ impl Sim {
                         if at != self.now {
                             self.now = at;
                             self.ops_mark = self.ops;
+                            stop = self.op_bound(budget_end);
                         }
                         let t = (tag & 0xff_ffff) as usize;
                         self.timer_fired(t, &instrs);
@@ -573,25 +580,25 @@ impl Sim {
                     }
                 },
             };
-            self.resume(t, budget_end, &instrs);
+            self.resume(t, stop, budget_end, &instrs);
         }
     }
 
     /// Runs thread `t` until it blocks, starts timed work, yields or ends: a plain worker loop
     /// or a source loop directly, anything else through the interpreter.
     #[inline(always)]
-    fn resume(&mut self, t: usize, budget_end: u64, instrs: &[Instr]) {
+    fn resume(&mut self, t: usize, stop: u64, budget_end: u64, instrs: &[Instr]) {
         let th = at(&self.threads, t);
         if let Some(w) = th.worker_loop {
-            if !self.run_worker_loop(t, w, budget_end, instrs) {
+            if !self.run_worker_loop(t, w, stop) {
                 return;
             }
         } else if let Some(s) = th.source_loop.filter(|s| s.put == th.pc) {
-            if !self.run_source_loop(t, s, budget_end) {
+            if !self.run_source_loop(t, s, stop) {
                 return;
             }
         }
-        self.run_thread(t, budget_end, instrs);
+        self.run_thread(t, stop, budget_end, instrs);
     }
 
     /// What [`Sim::run_thread`] does for a worker at its loop's `put` or `get`, step for step
@@ -599,14 +606,7 @@ impl Sim {
     /// dispatching instructions. Anything off the loop's usual path stops at an instruction
     /// boundary and returns true: the interpreter goes on from there.
     #[inline(always)]
-    fn run_worker_loop(
-        &mut self,
-        t: usize,
-        w: WorkerLoop,
-        budget_end: u64,
-        instrs: &[Instr],
-    ) -> bool {
-        let stop = self.op_bound(budget_end);
+    fn run_worker_loop(&mut self, t: usize, w: WorkerLoop, stop: u64) -> bool {
         let th = at(&self.threads, t);
         if th.pc == w.put {
             let Some(token) = th.held else {
@@ -626,20 +626,40 @@ impl Sim {
         } else if th.pc != w.get {
             return true;
         }
-        // At the loop's `get`.
+        // At the loop's `get`: `Sim::get` with the fused SENTINEL check and `work` known.
         if self.ops >= stop {
             return true;
         }
         self.ops += 1;
-        self.get(t, w.input as usize, &instrs[w.get as usize])
+        if at(&self.threads, t).retiring {
+            self.end_thread(t);
+            return false;
+        }
+        let input = w.input as usize;
+        match at_mut(&mut self.queues, input).try_get(self.now) {
+            Ok(token) if token.is_sentinel() => {
+                self.took(t, input, token, w.work);
+                let th = at_mut(&mut self.threads, t);
+                th.held = None;
+                th.pc = w.sentinel;
+                true
+            }
+            Ok(token) => {
+                self.took(t, input, token, w.work);
+                self.start_work(t, w.stage as usize)
+            }
+            Err(_) => {
+                self.park_get(t, input);
+                false
+            }
+        }
     }
 
     /// What [`Sim::run_thread`] does for a thread at its source loop's `put`: puts new items
     /// until the queue is full or the loop ends, with the same counts and budget stops. Returns
     /// true when the interpreter goes on (the loop ended, or the budget or livelock bound).
     #[inline(always)]
-    fn run_source_loop(&mut self, t: usize, s: SourceLoop, budget_end: u64) -> bool {
-        let stop = self.op_bound(budget_end);
+    fn run_source_loop(&mut self, t: usize, s: SourceLoop, stop: u64) -> bool {
         loop {
             if self.ops >= stop {
                 return true;
@@ -666,7 +686,7 @@ impl Sim {
 
     /// How many operations a thread may run up to before it stops: the budget's end, or the
     /// livelock bound (operations since time last moved), whichever is first. Time does not
-    /// move while a thread runs, so one bound holds for the whole call.
+    /// move while threads run, so the scheduler loop computes it again only when time moves.
     #[inline(always)]
     fn op_bound(&self, budget_end: u64) -> u64 {
         budget_end.min(self.ops_mark.saturating_add(self.livelock_limit))
@@ -696,6 +716,13 @@ impl Sim {
     #[inline(always)]
     fn timer_fired(&mut self, t: usize, instrs: &[Instr]) {
         let th = at(&self.threads, t);
+        if let Some(w) = th.worker_loop.filter(|w| w.work == th.pc) {
+            // A worker loop's work ended: it goes on at its `put`.
+            self.finish_work(t, w.stage as usize);
+            at_mut(&mut self.threads, t).pc = w.put;
+            self.set_state(t, ThreadState::Running);
+            return;
+        }
         let instr = &instrs[th.pc as usize];
         if let (ThreadState::Working, OpKind::Work { stage }) = (th.state, instr.kind) {
             self.finish_work(t, stage);
@@ -714,9 +741,12 @@ impl Sim {
     fn set_state(&mut self, t: usize, s: ThreadState) {
         let now = self.now;
         let th = at_mut(&mut self.threads, t);
-        th.time_in[th.state as usize] += now - th.since;
-        th.since = now;
         th.state = s;
+        if s != ThreadState::Running {
+            th.time_in[th.timed as usize] += now - th.since;
+            th.since = now;
+            th.timed = s;
+        }
     }
 
     #[inline]
@@ -751,8 +781,7 @@ impl Sim {
     }
 
     /// Executes thread `t` until it blocks, starts timed work, yields or ends.
-    fn run_thread(&mut self, t: usize, budget_end: u64, instrs: &[Instr]) {
-        let stop = self.op_bound(budget_end);
+    fn run_thread(&mut self, t: usize, stop: u64, budget_end: u64, instrs: &[Instr]) {
         loop {
             if self.ops >= stop {
                 if self.ops >= budget_end {
@@ -1013,13 +1042,19 @@ impl Sim {
                 }
             }
             Err(_) => {
-                at_mut(&mut self.queues, queue)
-                    .get_waiters
-                    .push_back(t as u32);
-                self.park(t, ThreadState::BlockedGet, Wait::Queue(queue as u32));
+                self.park_get(t, queue);
                 false
             }
         }
+    }
+
+    /// `get` found the queue empty: the thread waits on `not_empty`.
+    #[inline(always)]
+    fn park_get(&mut self, t: usize, queue: usize) {
+        at_mut(&mut self.queues, queue)
+            .get_waiters
+            .push_back(t as u32);
+        self.park(t, ThreadState::BlockedGet, Wait::Queue(queue as u32));
     }
 
     /// `queue.task_done()`, waking the joiners when no task is left; false when it was called
@@ -1401,7 +1436,7 @@ impl Sim {
     pub fn stats(&self) -> Stats {
         let now = self.now;
         let time_in = |th: &SimThread, s: ThreadState| {
-            th.time_in[s as usize] + if th.state == s { now - th.since } else { 0 }
+            th.time_in[s as usize] + if th.timed == s { now - th.since } else { 0 }
         };
         let threads: Vec<ThreadStats> = self
             .threads
@@ -1576,6 +1611,7 @@ impl SimThread {
             entry,
             pc: entry,
             state: ThreadState::NotStarted,
+            timed: ThreadState::NotStarted,
             since: 0,
             time_in: [0; ThreadState::COUNT],
             held: None,
