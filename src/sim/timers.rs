@@ -7,6 +7,11 @@
 //! about one deadline each: a push is an append and a bit, a pop a bit scan and a look at one
 //! or two entries. Deadlines too far ahead for the ring when pushed wait in a heap, which is
 //! compared at every pop, so the order is exact whatever the spread.
+//!
+//! With a handful of deadlines (a worker or two a stage), even that is more than needed: while
+//! the ring and the heap are empty, up to [`SMALL`] deadlines wait unsorted in a little array,
+//! found by a scan. One more moves them all into the calendar, which keeps every deadline until
+//! it is empty again.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -15,6 +20,8 @@ const BUCKETS: usize = 256;
 const WORDS: usize = BUCKETS / 64;
 /// Deadlines a bucket holds; more in one bucket go to the heap.
 const CAP: usize = 4;
+/// Deadlines (besides the earliest) the little array holds.
+const SMALL: usize = 4;
 
 /// A deadline: its time, then a tag whose high bits are the push sequence (ties go first come,
 /// first served) and whose low bits the caller's payload.
@@ -43,6 +50,10 @@ pub struct Timers {
     /// The earliest deadline, kept out of the ring and the heap: a pop hands it over at once
     /// and looks for the next one while the popped thread runs.
     first: Option<Entry>,
+    /// The other deadlines, unsorted, while they are few: only when the ring and the heap
+    /// are empty.
+    small: [Entry; SMALL],
+    small_len: usize,
 }
 
 /// Where the earliest deadline is.
@@ -62,6 +73,8 @@ impl Timers {
             in_ring: 0,
             far: BinaryHeap::new(),
             first: None,
+            small: [Entry::default(); SMALL],
+            small_len: 0,
         }
     }
 
@@ -85,7 +98,23 @@ impl Timers {
             }
             Some(_) => {}
         }
+        if self.in_ring == 0 && self.far.is_empty() {
+            if self.small_len < SMALL {
+                self.small[self.small_len] = e;
+                self.small_len += 1;
+                return;
+            }
+            self.move_to_calendar(now);
+        }
         self.insert(e, now);
+    }
+
+    /// One deadline too many for the little array: all of them move to the calendar.
+    #[cold]
+    fn move_to_calendar(&mut self, now: u64) {
+        for i in 0..std::mem::take(&mut self.small_len) {
+            self.insert(self.small[i], now);
+        }
     }
 
     #[inline(always)]
@@ -116,11 +145,13 @@ impl Timers {
         Some((e.at, e.tag))
     }
 
-    /// Takes the earliest deadline out of the ring and the heap; all of them are at or after
-    /// `now`.
+    /// Takes the earliest remaining deadline out of the ring, the heap or the little array; all
+    /// of them are at or after `now`.
     #[inline(always)]
     fn take_earliest(&mut self, now: u64) -> Option<Entry> {
-        let (e, found) = self.find(now)?;
+        let Some((e, found)) = self.find(now) else {
+            return self.take_small();
+        };
         match found {
             Found::Ring { bucket, index } => {
                 let b = &mut self.buckets[bucket];
@@ -138,6 +169,24 @@ impl Timers {
         Some(e)
     }
 
+    /// The earliest of the little array's deadlines, taken out.
+    #[inline(always)]
+    fn take_small(&mut self) -> Option<Entry> {
+        let list = &self.small[..self.small_len];
+        let mut index = 0;
+        for i in 1..list.len() {
+            if list[i] < list[index] {
+                index = i;
+            }
+        }
+        let e = *list.get(index)?;
+        self.small_len -= 1;
+        self.small[index] = self.small[self.small_len];
+        Some(e)
+    }
+
+    /// The earliest deadline in the ring and the heap, and where it is; none when both are
+    /// empty (the little array may not be).
     #[inline(always)]
     fn find(&self, now: u64) -> Option<(Entry, Found)> {
         let far = self.far.peek().map(|r| r.0);
@@ -185,14 +234,15 @@ mod tests {
     use crate::scenario::Rng;
 
     /// Random pushes and pops, with time moving to each popped deadline or to a limit short of
-    /// the next one, against a binary heap of (time, tag).
-    fn against_a_heap(scale_us: u64, spread_us: u64, seed: u64) {
+    /// the next one, against a binary heap of (time, tag). Pushes stop while `most` deadlines
+    /// are pending.
+    fn against_a_heap(scale_us: u64, spread_us: u64, seed: u64, most: usize) {
         let mut rng = Rng::new(seed);
         let mut timers = Timers::new(scale_us);
         let mut heap: BinaryHeap<Reverse<(u64, u64)>> = BinaryHeap::new();
         let (mut now, mut tag) = (0u64, 0u64);
         for _ in 0..20_000 {
-            if rng.below(3) != 0 || heap.is_empty() {
+            if (rng.below(3) != 0 && heap.len() < most) || heap.is_empty() {
                 // Mostly near, sometimes far beyond the ring, sometimes now itself.
                 let d = match rng.below(10) {
                     0 => 0,
@@ -226,7 +276,18 @@ mod tests {
                 .into_iter()
                 .enumerate()
         {
-            against_a_heap(scale, spread, seed as u64);
+            against_a_heap(scale, spread, seed as u64, usize::MAX);
+        }
+    }
+
+    #[test]
+    fn a_few_deadlines_keep_their_order_moving_between_the_little_array_and_the_calendar() {
+        for (seed, most) in [SMALL, SMALL + 1, SMALL + 2, 2 * SMALL]
+            .into_iter()
+            .enumerate()
+        {
+            against_a_heap(1000, 3000, 10 + seed as u64, most);
+            against_a_heap(4, 100_000, 20 + seed as u64, most);
         }
     }
 
