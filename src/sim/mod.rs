@@ -33,6 +33,8 @@ pub use timers::Timers;
 
 /// `done_queue` when the scenario has none.
 const NO_QUEUE: usize = usize::MAX;
+/// A thread's `worker_loop` when its program is not a plain worker loop.
+const NO_LOOP: u32 = u32::MAX;
 /// Recorded moves (three words each) kept between two frames at most.
 const MAX_MOVE_WORDS: usize = 3 * 1_000_000;
 
@@ -96,8 +98,9 @@ struct SimThread {
     retiring: bool,
     /// Runs the polling worker's `while True` loop: it never ends by itself.
     polls: bool,
-    /// Its program is the plain worker loop, which the scheduler runs without dispatch.
-    worker_loop: Option<WorkerLoop>,
+    /// Its program is the plain worker loop `loops[worker_loop]`, which the scheduler runs
+    /// without dispatch ([`NO_LOOP`] when it is not).
+    worker_loop: u32,
     /// A loop that only puts new items (`main`'s `for _ in range(n): put(object())`), run
     /// without dispatch too.
     source_loop: Option<SourceLoop>,
@@ -135,6 +138,9 @@ pub struct Sim {
     /// The compiled instructions; shared, so that the scheduler loop holds them (one count per
     /// call) while it runs threads through `&mut self`.
     instrs: std::rc::Rc<[Instr]>,
+    /// The plain worker loops found in the programs, which threads point into (shared for the
+    /// same reason as `instrs`).
+    loops: std::rc::Rc<[WorkerLoop]>,
     threads: Vec<SimThread>,
     queues: Vec<SimQueue>,
     stages: Vec<SimStage>,
@@ -213,6 +219,7 @@ impl Sim {
         let livelock_limit = 64 * (scenario.items + 10_000) + 10_000_000;
         let mut sim = Sim {
             instrs: code.instrs.into(),
+            loops: Vec::new().into(),
             entry: code.entry,
             threads: Vec::new(),
             queues,
@@ -247,13 +254,17 @@ impl Sim {
             livelock_limit,
             scenario,
         };
+        let mut loops = Vec::new();
         for (i, spec) in sim.scenario.threads.iter().enumerate() {
             let polls = spec
                 .program
                 .iter()
                 .any(|op| matches!(op.kind, OpKind::PollGet { .. }));
             let mut th = SimThread::new(spec.name.clone(), spec.stage, sim.entry[i], polls);
-            th.worker_loop = worker_loop(&sim.instrs, sim.entry[i]);
+            if let Some(w) = worker_loop(&sim.instrs, sim.entry[i]) {
+                th.worker_loop = loops.len() as u32;
+                loops.push(w);
+            }
             th.source_loop = source_loop(&sim.instrs, sim.entry[i]);
             sim.threads.push(th);
             if let Some(s) = spec.stage {
@@ -261,6 +272,7 @@ impl Sim {
                 sim.stages[s].target_workers += 1;
             }
         }
+        sim.loops = loops.into();
         sim.set_state(0, ThreadState::Running);
         sim.ready.push_back(0);
         Ok(sim)
@@ -286,7 +298,7 @@ impl Sim {
     fn drop_fast_paths(&mut self) {
         self.fast_paths = false;
         for th in &mut self.threads {
-            th.worker_loop = None;
+            th.worker_loop = NO_LOOP;
             th.source_loop = None;
         }
     }
@@ -547,6 +559,7 @@ impl Sim {
     /// The scheduler loop. Returns false when the operation budget ran out first.
     fn run(&mut self, limit: u64, budget_end: u64) -> bool {
         let instrs = std::rc::Rc::clone(&self.instrs);
+        let loops = std::rc::Rc::clone(&self.loops);
         // Time stands still while threads run, so the operation bound changes only with it.
         let mut stop = self.op_bound(budget_end);
         loop {
@@ -567,7 +580,7 @@ impl Sim {
                             stop = self.op_bound(budget_end);
                         }
                         let t = (tag & 0xff_ffff) as usize;
-                        self.timer_fired(t, &instrs);
+                        self.timer_fired(t, &instrs, &loops);
                         t
                     }
                     None if self.timers.is_empty() => {
@@ -580,16 +593,23 @@ impl Sim {
                     }
                 },
             };
-            self.resume(t, stop, budget_end, &instrs);
+            self.resume(t, stop, budget_end, &instrs, &loops);
         }
     }
 
     /// Runs thread `t` until it blocks, starts timed work, yields or ends: a plain worker loop
     /// or a source loop directly, anything else through the interpreter.
     #[inline(always)]
-    fn resume(&mut self, t: usize, stop: u64, budget_end: u64, instrs: &[Instr]) {
+    fn resume(
+        &mut self,
+        t: usize,
+        stop: u64,
+        budget_end: u64,
+        instrs: &[Instr],
+        loops: &[WorkerLoop],
+    ) {
         let th = at(&self.threads, t);
-        if let Some(w) = th.worker_loop {
+        if let Some(w) = loops.get(th.worker_loop as usize) {
             if !self.run_worker_loop(t, w, stop) {
                 return;
             }
@@ -606,7 +626,7 @@ impl Sim {
     /// dispatching instructions. Anything off the loop's usual path stops at an instruction
     /// boundary and returns true: the interpreter goes on from there.
     #[inline(always)]
-    fn run_worker_loop(&mut self, t: usize, w: WorkerLoop, stop: u64) -> bool {
+    fn run_worker_loop(&mut self, t: usize, w: &WorkerLoop, stop: u64) -> bool {
         let th = at(&self.threads, t);
         if th.pc == w.put {
             let Some(token) = th.held else {
@@ -714,9 +734,12 @@ impl Sim {
     }
 
     #[inline(always)]
-    fn timer_fired(&mut self, t: usize, instrs: &[Instr]) {
+    fn timer_fired(&mut self, t: usize, instrs: &[Instr], loops: &[WorkerLoop]) {
         let th = at(&self.threads, t);
-        if let Some(w) = th.worker_loop.filter(|w| w.work == th.pc) {
+        if let Some(w) = loops
+            .get(th.worker_loop as usize)
+            .filter(|w| w.work == th.pc)
+        {
             // A worker loop's work ended: it goes on at its `put`.
             self.finish_work(t, w.stage as usize);
             at_mut(&mut self.threads, t).pc = w.put;
@@ -1621,7 +1644,7 @@ impl SimThread {
             work_done: 0,
             retiring: false,
             polls,
-            worker_loop: None,
+            worker_loop: NO_LOOP,
             source_loop: None,
             wait: Wait::Nothing,
             joiners: Vec::new(),
