@@ -7,7 +7,10 @@ import { startServer } from '../scripts/serve.mjs';
 
 export { CHROMIUM };
 
-/** Starts server and browser; resolves to {env, model(spec), liveInfo(), live(spec), close()}. */
+/**
+ * Starts server and browser; resolves to {env, model(spec, minSeconds), liveInfo(), live(spec),
+ * close()}.
+ */
 export async function openBench() {
   const server = await startServer({ port: 0 });
   const { context, close } = await launchWithProfile(server);
@@ -39,7 +42,7 @@ export async function openBench() {
     return {
       env,
       errors,
-      model: (spec) => call('model', spec),
+      model: (spec, minSeconds = 0) => call('model', { spec, minSeconds }),
       liveInfo: () => call('liveInfo', null),
       live: (spec) => call('live', spec),
       baseline: (spec) => call('baseline', spec),

@@ -106,6 +106,11 @@ const SIZES = {
     runs: 5,
     modelItems: 1_000_000, // the model engine, native
     browserItems: 1_000_000, // the model engine in Chromium
+    // Each native and browser model run repeats its simulation for at least this long and
+    // reports the mean rate: one simulation lasts a fifth of a second, a single sample of this
+    // shared machine's speed, which drifts by a third over tens of seconds; SimPy's run lasts
+    // about twenty seconds, an average over them.
+    modelMinSeconds: 5,
     simpyItems: 1_000_000,
     ciwItems: 100_000,
     queueItems: 100_000, // Item 55's queue.Queue programs and the live engine against them
@@ -117,6 +122,7 @@ const SIZES = {
     runs: 2,
     modelItems: 20_000,
     browserItems: 20_000,
+    modelMinSeconds: 0.2,
     simpyItems: 5_000,
     ciwItems: 1_000,
     queueItems: 2_000,
@@ -518,12 +524,17 @@ async function sectionModel(ctx) {
           ...common,
           '--items',
           String(size.modelItems),
+          '--min-seconds',
+          String(size.modelMinSeconds),
           '--json',
         ]);
         return r;
       });
       const inBrowser = await attempt(errors, 'browser', async () => {
-        const r = await browser.model(tandemSpec(cfg, size.browserItems, seed));
+        const r = await browser.model(
+          tandemSpec(cfg, size.browserItems, seed),
+          size.modelMinSeconds,
+        );
         if (!r.ok) throw new Error(r.error);
         if (r.items_done !== size.browserItems)
           throw new Error(`${r.items_done} of ${size.browserItems} items done (${r.status})`);
@@ -966,7 +977,11 @@ function report(ctx, results) {
     q();
     q(
       '**What the figures mean:** items simulated per wall-clock second (items ÷ wall time of the simulation run, ' +
-        'set-up excluded; higher is faster). "native" is the release build (benches/model.rs); "browser" is the ' +
+        `set-up excluded; higher is faster). Each native and browser run repeats its simulation (same seed) ` +
+        `until ${size.modelMinSeconds} s have passed and gives the mean rate: a single simulation of ` +
+        `${size.modelItems.toLocaleString('en')} items lasts a fraction of a second, one sample of this shared ` +
+        `machine's drifting speed, where SimPy's run averages over tens of seconds. ` +
+        '"native" is the release build (benches/model.rs); "browser" is the ' +
         'single-threaded wasm build (pkg/st) in a Web Worker of headless Chromium, stepped with `lab.step(1e12)` ' +
         'as the page does (it records item moves for the canvas; `frame()` is called after each step). ' +
         'Ratios are model engine ÷ the other program, run by run.',

@@ -8,8 +8,14 @@
 //!
 //! ```text
 //! cargo bench --bench model -- --workers 3,4,5 --buffer 10 --items 1000000 [--runs 1]
-//!     [--seed 1] [--service exp:1ms,exp:1.5ms,exp:0.8ms] [--engine model|live] [--json]
+//!     [--min-seconds 0] [--seed 1] [--service exp:1ms,exp:1.5ms,exp:0.8ms]
+//!     [--engine model|live] [--json]
 //! ```
+//!
+//! `--min-seconds S` makes each run repeat the same simulation until S wall seconds have
+//! passed and report the mean rate over all of it: one simulation of a million items takes a
+//! fifth of a second, which samples this shared machine's speed at one instant, while the
+//! SimPy run it is divided by lasts twenty seconds.
 //!
 //! `--engine live` runs the same pipeline on the live engine (real threads, free clock), timed
 //! from thread start to the last join as `bench/python/item55_queue.py` times Python's; with
@@ -44,6 +50,8 @@ struct Options {
     service: Vec<Service>,
     items: u64,
     runs: u64,
+    /// Each run repeats the simulation until this much wall time has passed.
+    min_seconds: f64,
     seed: u64,
     json: bool,
 }
@@ -65,6 +73,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         service: PipelineSpec::tandem([1, 1, 1], 10, 1, 1).service,
         items: 1_000_000,
         runs: 1,
+        min_seconds: 0.0,
         seed: 1,
         json: false,
     };
@@ -90,6 +99,14 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--buffer" | "--maxsize" => o.buffer = number(flag, value()?)? as u32,
             "--items" => o.items = number(flag, value()?)?,
             "--runs" => o.runs = number(flag, value()?)?.max(1),
+            "--min-seconds" => {
+                let v = value()?;
+                o.min_seconds = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| s.is_finite() && *s >= 0.0)
+                    .ok_or(format!("--min-seconds: `{v}` is not a number of seconds"))?;
+            }
             "--seed" => o.seed = number(flag, value()?)?,
             "--service" => {
                 let v = value()?;
@@ -184,9 +201,19 @@ fn one_configuration(o: &Options) {
     };
     let mut rates = Vec::new();
     for run in 1..=o.runs {
-        let r = run_once(o, &spec);
-        assert_eq!(r.items_done, o.items, "every item done");
-        let rate = o.items as f64 / r.wall_s;
+        // The same simulation again (same seed, same result) until `min_seconds` have passed.
+        let (mut r, mut total_s, mut repeats) = (run_once(o, &spec), 0.0, 1u64);
+        loop {
+            assert_eq!(r.items_done, o.items, "every item done");
+            total_s += r.wall_s;
+            if total_s >= o.min_seconds {
+                break;
+            }
+            r = run_once(o, &spec);
+            repeats += 1;
+        }
+        let wall_s = total_s / repeats as f64;
+        let rate = o.items as f64 / wall_s;
         rates.push(rate);
         if o.json {
             let mut line = serde_json::json!({
@@ -198,7 +225,8 @@ fn one_configuration(o: &Options) {
                 "items": o.items,
                 "seed": o.seed,
                 "run": run,
-                "wall_s": r.wall_s,
+                "repeats": repeats,
+                "wall_s": wall_s,
                 "items_per_wall_s": rate,
             });
             if r.sim_throughput_per_s.is_finite() {

@@ -2,7 +2,8 @@
 // to plain JSON. It holds no results and draws nothing.
 //
 //   bench.env()         -> {crossOriginIsolated, userAgent, hardwareConcurrency}
-//   bench.model(spec)   -> the model engine (pkg/st) on a PipelineSpec, in a Web Worker
+//   bench.model({spec, minSeconds}) -> the model engine (pkg/st) on a PipelineSpec, in a Web
+//                          Worker, repeated until minSeconds of running have passed
 //   bench.liveInfo()    -> {available, reason}: whether pkg/mt has the live engine's API
 //   bench.live(spec)    -> the live engine (pkg/mt, real threads) on a PipelineSpec
 //   bench.baseline(spec) -> the same pipeline over crossbeam-channel on a pool of its own
@@ -13,14 +14,17 @@
 
 let modelWorker = null;
 
-/** One model-engine run in a Web Worker (loaded once, reused), timed with performance.now(). */
-function model(spec) {
+/**
+ * One model-engine run in a Web Worker (loaded once, reused), timed with performance.now(),
+ * repeated until `minSeconds` of running have passed.
+ */
+function model({ spec, minSeconds = 0 }) {
   modelWorker ??= new Worker(new URL('./model-worker.js', import.meta.url), { type: 'module' });
   return new Promise((resolve) => {
     modelWorker.onmessage = (e) => resolve(e.data);
     modelWorker.onerror = (e) =>
       resolve({ ok: false, error: e.message || 'worker failed to load' });
-    modelWorker.postMessage({ spec });
+    modelWorker.postMessage({ spec, minSeconds });
   });
 }
 
