@@ -112,18 +112,32 @@ pub fn parse_duration_us(text: &str) -> Result<u64, String> {
 }
 
 /// SplitMix64: small, fast, and the same on every platform, so a seed replays exactly.
-#[derive(Clone, Debug)]
-pub struct Rng(u64);
+#[derive(Clone)]
+pub struct Rng {
+    state: u64,
+    /// The exponential's tables, looked up once here rather than through their lazy static at
+    /// every draw.
+    zig: &'static Ziggurat,
+}
+
+impl fmt::Debug for Rng {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Rng").field(&self.state).finish()
+    }
+}
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x5851_f42d_4c95_7f2d)
+        Rng {
+            state: seed ^ 0x5851_f42d_4c95_7f2d,
+            zig: ziggurat(),
+        }
     }
 
     #[inline]
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
+        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
@@ -141,7 +155,7 @@ impl Rng {
     /// rest is a cold function of its own (`exp1_rest`).
     #[inline(always)]
     pub fn exp1(&mut self) -> f64 {
-        let z = ziggurat();
+        let z = self.zig;
         let r = self.next_u64();
         let (i, j) = ((r & 255) as usize, r >> 32);
         if j < z.k[i] {
