@@ -104,6 +104,8 @@ struct SimThread {
     /// A loop that only puts new items (`main`'s `for _ in range(n): put(object())`), run
     /// without dispatch too.
     source_loop: Option<SourceLoop>,
+    /// What it waits on: set by [`Sim::park`] with each waiting state and read only with one,
+    /// so a wake-up leaves it stale.
     wait: Wait,
     joiners: Vec<u32>,
 }
@@ -775,7 +777,6 @@ impl Sim {
     #[inline]
     fn make_ready(&mut self, t: usize) {
         self.set_state(t, ThreadState::Running);
-        at_mut(&mut self.threads, t).wait = Wait::Nothing;
         self.ready.push_back(t as u32);
     }
 
