@@ -4,8 +4,9 @@
 //! The hand-written loop keeps everything that decides the schedule: `main` putting items as fast
 //! as the first queue takes them, each worker's `get -> work -> put -> task_done`, waiters woken
 //! first-come first-served, woken threads run in FIFO order, deadlines ordered by (time,
-//! sequence) in the engine's own calendar (`Timers`), one seeded generator a stage. It drops the interpreter (no instructions, no
-//! dispatch, no SENTINELs, controls, budget, trace or moves). It comes in two variants:
+//! sequence) in the engine's own calendar (`Timers`), one seeded generator a stage. It drops
+//! the interpreter (no instructions, no dispatch, no SENTINELs, controls, budget, trace or
+//! moves). It comes in two variants:
 //! - `same stats`: it also keeps the engine's per-item bookkeeping (time a thread spends in each
 //!   state, queue and stage time integrals, counters, the latency histogram);
 //! - `bare`: no statistics at all, close to the "bare Rust event-queue simulation" anchor of

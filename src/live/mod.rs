@@ -429,7 +429,7 @@ impl Live {
                 .collect();
             drop(workers);
             for w in leaving {
-                sh.slot(w as usize).parker.wake();
+                sh.unpark(w);
             }
         }
         Ok(())
@@ -501,11 +501,7 @@ impl Live {
         check_set_maxsize(queue, &kinds, maxsize, self.is_running())?;
         let q = &sh.queues[queue];
         // Putters are counted as running before they leave the list (see `set_maxsize`).
-        q.set_maxsize(
-            maxsize,
-            || sh.sched.try_activate(),
-            |w| sh.slot(w as usize).parker.wake(),
-        );
+        q.set_maxsize(maxsize, || sh.sched.try_activate(), |w| sh.unpark(w));
         Ok(())
     }
 

@@ -288,6 +288,13 @@ impl Shared {
     #[inline]
     pub fn wake(&self, who: u32) {
         self.sched.activate();
+        self.unpark(who);
+    }
+
+    /// Wakes `who`, already counted as running (controls count it under the lock that took it
+    /// off a waiter list).
+    #[inline]
+    pub fn unpark(&self, who: u32) {
         self.slot(who as usize).parker.wake();
     }
 

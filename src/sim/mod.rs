@@ -648,33 +648,16 @@ impl Sim {
         } else if th.pc != w.get {
             return true;
         }
-        // At the loop's `get`: `Sim::get` with the fused SENTINEL check and `work` known.
+        // At the loop's `get`, whose fused SENTINEL check and `work` are known.
         if self.ops >= stop {
             return true;
         }
         self.ops += 1;
-        if at(&self.threads, t).retiring {
-            self.end_thread(t);
-            return false;
-        }
-        let input = w.input as usize;
-        match at_mut(&mut self.queues, input).try_get(self.now) {
-            Ok(token) if token.is_sentinel() => {
-                self.took(t, input, token, w.work);
-                let th = at_mut(&mut self.threads, t);
-                th.held = None;
-                th.pc = w.sentinel;
-                true
-            }
-            Ok(token) => {
-                self.took(t, input, token, w.work);
-                self.start_work(t, w.stage as usize)
-            }
-            Err(_) => {
-                self.park_get(t, input);
-                false
-            }
-        }
+        let fused = Fused::SentinelWork {
+            target: w.sentinel,
+            stage: w.stage,
+        };
+        self.get(t, w.input as usize, w.work, &fused)
     }
 
     /// What [`Sim::run_thread`] does for a thread at its source loop's `put`: puts new items
@@ -866,7 +849,8 @@ impl Sim {
                                 if self.ops < stop {
                                     let pc = op.next as usize;
                                     self.count_op(t, pc);
-                                    if !self.get(t, queue, &instrs[pc]) {
+                                    let get = &instrs[pc];
+                                    if !self.get(t, queue, get.next, &get.fused) {
                                         return;
                                     }
                                 }
@@ -887,7 +871,7 @@ impl Sim {
                     }
                 }
                 OpKind::Get { queue } => {
-                    if !self.get(t, queue, op) {
+                    if !self.get(t, queue, op.next, &op.fused) {
                         return;
                     }
                 }
@@ -1041,18 +1025,18 @@ impl Sim {
         }
     }
 
-    /// `item = queue.get()` (with a fused SENTINEL check and `work`); returns false when the
-    /// thread stopped running (parked, working, ended).
+    /// `item = queue.get()` (with a fused SENTINEL check and `work`), going on at `next`;
+    /// returns false when the thread stopped running (parked, working, ended).
     #[inline(always)]
-    fn get(&mut self, t: usize, queue: usize, op: &Instr) -> bool {
+    fn get(&mut self, t: usize, queue: usize, next: u32, fused: &Fused) -> bool {
         if at(&self.threads, t).retiring {
             self.end_thread(t);
             return false;
         }
         match at_mut(&mut self.queues, queue).try_get(self.now) {
             Ok(token) => {
-                self.took(t, queue, token, op.next);
-                match op.fused {
+                self.took(t, queue, token, next);
+                match *fused {
                     Fused::Sentinel { target } | Fused::SentinelWork { target, .. }
                         if token.is_sentinel() =>
                     {
@@ -1066,19 +1050,13 @@ impl Sim {
                 }
             }
             Err(_) => {
-                self.park_get(t, queue);
+                at_mut(&mut self.queues, queue)
+                    .get_waiters
+                    .push_back(t as u32);
+                self.park(t, ThreadState::BlockedGet, Wait::Queue(queue as u32));
                 false
             }
         }
-    }
-
-    /// `get` found the queue empty: the thread waits on `not_empty`.
-    #[inline(always)]
-    fn park_get(&mut self, t: usize, queue: usize) {
-        at_mut(&mut self.queues, queue)
-            .get_waiters
-            .push_back(t as u32);
-        self.park(t, ThreadState::BlockedGet, Wait::Queue(queue as u32));
     }
 
     /// `queue.task_done()`, waking the joiners when no task is left; false when it was called

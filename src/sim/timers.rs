@@ -9,8 +9,8 @@
 //! compared at every pop, so the order is exact whatever the spread.
 //!
 //! With a handful of deadlines (a worker or two a stage), even that is more than needed: while
-//! the ring and the heap are empty, up to [`SMALL`] deadlines wait unsorted in a little array,
-//! found by a scan. One more moves them all into the calendar, which keeps every deadline until
+//! the ring and the heap are empty, up to a bucket's worth of deadlines wait unsorted in one
+//! more bucket, found by a scan. One more moves them all into the calendar, which keeps every deadline until
 //! it is empty again.
 
 use std::cmp::Reverse;
@@ -20,8 +20,6 @@ const BUCKETS: usize = 256;
 const WORDS: usize = BUCKETS / 64;
 /// Deadlines a bucket holds; more in one bucket go to the heap.
 const CAP: usize = 4;
-/// Deadlines (besides the earliest) the little array holds.
-const SMALL: usize = 4;
 
 /// A deadline: its time, then a tag whose high bits are the push sequence (ties go first come,
 /// first served) and whose low bits the caller's payload.
@@ -37,6 +35,30 @@ struct Bucket {
     entries: [Entry; CAP],
 }
 
+impl Bucket {
+    /// Where its earliest deadline is (0 when it is empty).
+    #[inline(always)]
+    fn earliest(&self) -> usize {
+        let list = &self.entries[..self.len];
+        let mut index = 0;
+        for i in 1..list.len() {
+            if list[i] < list[index] {
+                index = i;
+            }
+        }
+        index
+    }
+
+    /// Takes out the deadline at `index` (the last one takes its place).
+    #[inline(always)]
+    fn remove(&mut self, index: usize) -> Entry {
+        let e = self.entries[index];
+        self.len -= 1;
+        self.entries[index] = self.entries[self.len];
+        e
+    }
+}
+
 pub struct Timers {
     /// A bucket is `1 << shift` microseconds wide.
     shift: u32,
@@ -50,10 +72,8 @@ pub struct Timers {
     /// The earliest deadline, kept out of the ring and the heap: a pop hands it over at once
     /// and looks for the next one while the popped thread runs.
     first: Option<Entry>,
-    /// The other deadlines, unsorted, while they are few: only when the ring and the heap
-    /// are empty.
-    small: [Entry; SMALL],
-    small_len: usize,
+    /// The other deadlines while they are few: only when the ring and the heap are empty.
+    small: Bucket,
 }
 
 /// Where the earliest deadline is.
@@ -73,8 +93,7 @@ impl Timers {
             in_ring: 0,
             far: BinaryHeap::new(),
             first: None,
-            small: [Entry::default(); SMALL],
-            small_len: 0,
+            small: Bucket::default(),
         }
     }
 
@@ -99,9 +118,9 @@ impl Timers {
             Some(_) => {}
         }
         if self.in_ring == 0 && self.far.is_empty() {
-            if self.small_len < SMALL {
-                self.small[self.small_len] = e;
-                self.small_len += 1;
+            if self.small.len < CAP {
+                self.small.entries[self.small.len] = e;
+                self.small.len += 1;
                 return;
             }
             self.move_to_calendar(now);
@@ -109,11 +128,12 @@ impl Timers {
         self.insert(e, now);
     }
 
-    /// One deadline too many for the little array: all of them move to the calendar.
+    /// One deadline too many for the little bucket: all of them move to the calendar.
     #[cold]
     fn move_to_calendar(&mut self, now: u64) {
-        for i in 0..std::mem::take(&mut self.small_len) {
-            self.insert(self.small[i], now);
+        let small = std::mem::take(&mut self.small);
+        for &e in &small.entries[..small.len] {
+            self.insert(e, now);
         }
     }
 
@@ -145,8 +165,8 @@ impl Timers {
         Some((e.at, e.tag))
     }
 
-    /// Takes the earliest remaining deadline out of the ring, the heap or the little array; all
-    /// of them are at or after `now`.
+    /// Takes the earliest remaining deadline out of the ring, the heap or the little bucket;
+    /// all of them are at or after `now`.
     #[inline(always)]
     fn take_earliest(&mut self, now: u64) -> Option<Entry> {
         let Some((e, found)) = self.find(now) else {
@@ -155,8 +175,7 @@ impl Timers {
         match found {
             Found::Ring { bucket, index } => {
                 let b = &mut self.buckets[bucket];
-                b.len -= 1;
-                b.entries[index] = b.entries[b.len];
+                b.remove(index);
                 if b.len == 0 {
                     self.bits[bucket / 64] &= !(1 << (bucket % 64));
                 }
@@ -169,24 +188,15 @@ impl Timers {
         Some(e)
     }
 
-    /// The earliest of the little array's deadlines, taken out.
+    /// The earliest of the little bucket's deadlines, taken out.
     #[inline(always)]
     fn take_small(&mut self) -> Option<Entry> {
-        let list = &self.small[..self.small_len];
-        let mut index = 0;
-        for i in 1..list.len() {
-            if list[i] < list[index] {
-                index = i;
-            }
-        }
-        let e = *list.get(index)?;
-        self.small_len -= 1;
-        self.small[index] = self.small[self.small_len];
-        Some(e)
+        let index = self.small.earliest();
+        (index < self.small.len).then(|| self.small.remove(index))
     }
 
     /// The earliest deadline in the ring and the heap, and where it is; none when both are
-    /// empty (the little array may not be).
+    /// empty (the little bucket may not be).
     #[inline(always)]
     fn find(&self, now: u64) -> Option<(Entry, Found)> {
         let far = self.far.peek().map(|r| r.0);
@@ -195,14 +205,8 @@ impl Timers {
         }
         let bucket = self.first_bucket_from((now >> self.shift) as usize % BUCKETS);
         let b = &self.buckets[bucket];
-        let list = &b.entries[..b.len];
-        let mut index = 0;
-        for i in 1..list.len() {
-            if list[i] < list[index] {
-                index = i;
-            }
-        }
-        let near = list[index];
+        let index = b.earliest();
+        let near = b.entries[index];
         match far {
             Some(f) if f < near => Some((f, Found::Far)),
             _ => Some((near, Found::Ring { bucket, index })),
@@ -281,11 +285,8 @@ mod tests {
     }
 
     #[test]
-    fn a_few_deadlines_keep_their_order_moving_between_the_little_array_and_the_calendar() {
-        for (seed, most) in [SMALL, SMALL + 1, SMALL + 2, 2 * SMALL]
-            .into_iter()
-            .enumerate()
-        {
+    fn a_few_deadlines_keep_their_order_moving_between_the_little_bucket_and_the_calendar() {
+        for (seed, most) in [CAP, CAP + 1, CAP + 2, 2 * CAP].into_iter().enumerate() {
             against_a_heap(1000, 3000, 10 + seed as u64, most);
             against_a_heap(4, 100_000, 20 + seed as u64, most);
         }
