@@ -22,9 +22,9 @@ export async function openBench() {
       if (m.type() === 'error') errors.push(m.text());
     });
     // 127.0.0.1: Node may resolve localhost to ::1, where the server does not listen.
-    // BENCH_LIVE_CLASS=Lab: a dry run of the live harness on pkg/mt's model engine (see harness.js).
-    const query = process.env.BENCH_LIVE_CLASS
-      ? `?liveClass=${encodeURIComponent(process.env.BENCH_LIVE_CLASS)}`
+    // BENCH_LIVE_ENGINE=model: a dry run of the live harness on pkg/mt's model engine (harness.js).
+    const query = process.env.BENCH_LIVE_ENGINE
+      ? `?liveEngine=${encodeURIComponent(process.env.BENCH_LIVE_ENGINE)}`
       : '';
     await page.goto(`http://127.0.0.1:${server.port}/bench/browser/index.html${query}`);
     await page

@@ -635,8 +635,8 @@ async function sectionLive(ctx) {
     liveInfo = await browser.liveInfo().catch((e) => ({ available: false, reason: short(e) }));
   }
   if (!liveInfo.available) errors.browser = `not measured: ${liveInfo.reason}`;
-  else if (liveInfo.className !== 'LiveLab') {
-    errors.dryRun = `DRY RUN: the "live browser" column ran pkg/mt's ${liveInfo.className} (BENCH_LIVE_CLASS), not the live engine`;
+  else if (liveInfo.engine !== 'live') {
+    errors.dryRun = `DRY RUN: the "live browser" column ran pkg/mt's ${liveInfo.engine} engine (BENCH_LIVE_ENGINE), not the live engine`;
   }
   if (liveInfo.available) {
     log(
@@ -1172,7 +1172,7 @@ function report(ctx, results) {
     q(
       '**What the figures mean:** items per wall-clock second from starting the threads to the last join ' +
         '(Python: `thread.start()` … `thread.join()`; live native: `Live::new` … `wait()`, benches/model.rs ' +
-        '`--engine live`; live browser: `LiveLab.fromPipeline` … `step()` reports the end, polled every ' +
+        '`--engine live`; live browser: `Lab.fromPipeline(spec, "en", {engine: "live", clock: "free"})` … `step()` reports the end, polled every ' +
         'millisecond from the page, threaded build pkg/mt on the Web Worker pool). Ratios are live ÷ Python, run by run.',
     );
     q();

@@ -4,7 +4,7 @@
 // over a few hundred frames), the time from navigation to the first drawn frame, and the page's
 // wasm and JS size (raw and gzip). Prints one JSON line and a readable table.
 //
-// Then the threaded engine (pkg/mt's LiveLab on wasm-bindgen-rayon's pool, on an isolated page):
+// Then the threaded engine (pkg/mt's Lab with {engine: 'live'} on wasm-bindgen-rayon's pool, on an isolated page):
 // the pool's start-up (initThreadPool(65): 64 for runs and one for the relay), the cost of one step + frame + stats call from the
 // main thread with 3 x 16 workers running (median, p95, in microseconds), and the throughput of
 // the 3/4/5-worker, maxsize 1000, no-op-stage pipeline with 100,000 items on the free clock.
@@ -282,7 +282,7 @@ async function benchThreads(server) {
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     console.log('');
-    console.log('Threaded engine (pkg/mt LiveLab), headless Chromium');
+    console.log('Threaded engine (pkg/mt Lab, engine live), headless Chromium');
     for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
     if (errors.length) console.log(`  page errors: ${errors.join('; ')}`);
   } finally {
@@ -295,7 +295,7 @@ async function measureThreads({ poolSize, calls, runs, items }) {
   const mod = await import('/pkg/mt/pipeline_lab.js');
   await mod.default();
   const t0 = performance.now();
-  await mod.initThreadPool(poolSize + 1); // + LiveLab's relay (src/live/spawn.rs)
+  await mod.initThreadPool(poolSize + 1); // + the live engine's relay (src/live/spawn.rs)
   const poolStartMs = performance.now() - t0;
   const cell = new Int32Array(new SharedArrayBuffer(4));
   // A 1 ms pause that does not block the main thread and is not clamped like setTimeout.
@@ -310,9 +310,10 @@ async function measureThreads({ poolSize, calls, runs, items }) {
     arrival: { kind: 'all_at_once' },
     seed: 1,
   });
-  const lab = mod.LiveLab.fromPipeline(
-    JSON.stringify(spec([16, 16, 16], 0, 10_000, { dist: 'exp', mean_us: 200_000 })),
+  const lab = mod.Lab.fromPipeline(
+    spec([16, 16, 16], 0, 10_000, { dist: 'exp', mean_us: 200_000 }),
     'en',
+    { engine: 'live' },
   );
   const out = { poolStartMs, step: [], frame: [], stats: [], total: [], runs: [] };
   for (let i = 0; i < calls; i++) {
@@ -323,7 +324,7 @@ async function measureThreads({ poolSize, calls, runs, items }) {
     // The page reads the views at once.
     void (lab.threadStates().length + lab.queueItems().length + lab.moves().length);
     const c = performance.now();
-    JSON.parse(lab.stats());
+    lab.stats();
     const d = performance.now();
     out.step.push(b - a);
     out.frame.push(c - b);
@@ -336,12 +337,12 @@ async function measureThreads({ poolSize, calls, runs, items }) {
   // Throughput: from creating the run (its threads start) until step() sees it ended.
   for (let k = 0; k < runs; k++) {
     await pause(200); // the last run's threads return to the pool
-    const json = JSON.stringify(spec([3, 4, 5], 1000, items, { dist: 'const', us: 0 }));
+    const pipeline = spec([3, 4, 5], 1000, items, { dist: 'const', us: 0 });
     const a = performance.now();
-    const run = mod.LiveLab.fromPipeline(json, 'en', 'free');
+    const run = mod.Lab.fromPipeline(pipeline, 'en', { engine: 'live', clock: 'free' });
     while (run.step(0)) await pause(1);
     const s = performance.now() - a;
-    const stats = JSON.parse(run.stats());
+    const stats = run.stats();
     run.free();
     out.runs.push({
       status: stats.status,

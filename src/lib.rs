@@ -10,6 +10,8 @@
 //! - [`live`]: the live engine: the same scenarios on real threads (one per scenario thread),
 //!   Python's blocking queues, a shared virtual clock, hang detection, spawners (threaded
 //!   builds only).
+//! - [`engine`]: one interface over both engines, with what each can do ([`engine::Capabilities`]).
+//! - `cli` (native only): the command line's options, shared by `pipeline-lab` and the benches.
 //! - [`stats`]: `Stats` and `Frame`, the one shape every engine reports in.
 //! - [`hang`]: the hang report both engines give, classified and worded in both languages.
 //! - `web` (wasm32 only): the `#[wasm_bindgen]` bindings, and nothing else.
@@ -30,6 +32,9 @@
 //! );
 //! ```
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+pub mod engine;
 pub mod hang;
 #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
 pub mod live;

@@ -1,11 +1,15 @@
-//! The WebAssembly bindings, and nothing else: a `Lab` handle that converts arguments, calls
-//! the engine and turns typed errors into JS `Error`s. No simulation logic lives here.
+//! The WebAssembly bindings, and nothing else: one `Lab` class over [`Engine`] that checks and
+//! converts arguments, calls the engine and turns typed errors into JS `Error`s naming the
+//! argument. Structured values cross as JS objects (serde-wasm-bindgen); no policy lives here.
 
+use crate::engine::{Engine, EngineError, EngineKind};
 use crate::scenario::{
     preset, presets as all_presets, Lang, PipelineSpec, Scenario, ScenarioError,
 };
 use crate::sim::Sim;
 use crate::stats::{Frame, Status};
+use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
 use wasm_bindgen::prelude::*;
 
 #[cfg(all(feature = "threads", not(target_feature = "atomics")))]
@@ -21,21 +25,108 @@ pub use wasm_bindgen_rayon::init_thread_pool;
 /// a few milliseconds even when a huge batch happens at one instant.
 const STEP_BUDGET_OPS: u64 = 200_000;
 
-/// The presets as JSON: `[{id, title: {en, ko}, summary: {en, ko}}]`.
+/// The last panic's message and location, for the page to show (a panic in a Web Worker of the
+/// threaded build aborts that worker; the page reads this after the `RuntimeError`).
+static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
 #[wasm_bindgen]
-pub fn presets() -> String {
-    serde_json::to_string(&all_presets()).unwrap_or_else(|_| "[]".into())
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
 }
 
-/// One run of the model engine, as the page drives it.
-#[wasm_bindgen]
-pub struct Lab {
-    sim: Sim,
-    frame: Frame,
+/// Installs the panic hook when the module starts (in every Web Worker too): the message and
+/// location go to the console and to [`last_panic`], instead of a bare `unreachable`.
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = format!("pipeline-lab panicked: {info}");
+        console_error(&message);
+        if let Ok(mut last) = LAST_PANIC.try_lock() {
+            *last = Some(message);
+        }
+    }));
 }
 
-fn lang(code: &str) -> Result<Lang, JsError> {
-    Lang::parse(code).ok_or_else(|| JsError::new(&format!("lang: `{code}` is not en or ko")))
+/// The last panic's message and location, or `undefined` when there was none.
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.try_lock().ok().and_then(|last| last.clone())
+}
+
+/// A Rust value as a plain JS object (maps as objects, `None` as `null`), as JSON would give it.
+fn to_js<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("{what}: {e}")))
+}
+
+/// The presets: `[{id, title: {en, ko}, summary: {en, ko}}]`.
+#[wasm_bindgen]
+pub fn presets() -> Result<JsValue, JsError> {
+    to_js("presets", &all_presets())
+}
+
+/// How a run is made: which engine, and the live engine's clock (`"stepped"`, the default:
+/// `step` advances time; `"free"`: durations skipped, for raw throughput; `"virtual"`; `"wall"`).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RunOptions {
+    engine: EngineKind,
+    #[cfg(feature = "threads")]
+    clock: crate::live::ClockMode,
+    /// Without threads there is no live engine, and so no clock to choose.
+    #[cfg(not(feature = "threads"))]
+    clock: Option<serde::de::IgnoredAny>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            engine: EngineKind::Model,
+            #[cfg(feature = "threads")]
+            clock: crate::live::ClockMode::Stepped,
+            #[cfg(not(feature = "threads"))]
+            clock: None,
+        }
+    }
+}
+
+fn run_options(value: JsValue) -> Result<RunOptions, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(RunOptions::default());
+    }
+    if !value.is_object() {
+        return Err(JsError::new(
+            "options: expected an object such as {engine: 'live', clock: 'free'}",
+        ));
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("options: {e}")))
+}
+
+/// A string argument, or an error naming it.
+fn string_arg(what: &str, value: &JsValue) -> Result<String, JsError> {
+    value
+        .as_string()
+        .ok_or_else(|| JsError::new(&format!("{what}: expected a string, got {value:?}")))
+}
+
+fn lang_arg(value: &JsValue) -> Result<Lang, JsError> {
+    let code = string_arg("lang", value)?;
+    Lang::parse(&code).ok_or_else(|| JsError::new(&format!("lang: `{code}` is not en or ko")))
+}
+
+/// A whole number in `0..=u32::MAX` from JS, or an error naming the argument: no wrap modulo
+/// 2^32, no NaN turned into 0.
+fn u32_arg(what: &str, value: f64) -> Result<u32, JsError> {
+    if value.is_finite() && value.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&value) {
+        Ok(value as u32)
+    } else {
+        Err(JsError::new(&format!(
+            "{what}: expected a whole number from 0 to {}, got {value}",
+            u32::MAX
+        )))
+    }
 }
 
 /// Milliseconds from JS to whole microseconds, rounded (so `seek(timeMs())` lands exactly).
@@ -48,459 +139,310 @@ fn to_us(what: &str, ms: f64) -> Result<u64, JsError> {
     Ok((ms * 1000.0).round().min(u64::MAX as f64 / 2.0) as u64)
 }
 
-fn js(e: ScenarioError) -> JsError {
-    JsError::new(&e.to_string())
+fn scenario_error(e: ScenarioError) -> JsValue {
+    JsError::new(&e.to_string()).into()
 }
 
-/// The stats as JSON, as both engines' classes return them.
-fn stats_json(stats: &crate::stats::Stats) -> String {
-    serde_json::to_string(stats).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+/// An engine error as a JS `Error`. `PoolTooSmall` gets `name = "PoolTooSmall"` and the numbers
+/// as `needed` and `capacity`, so the page can say it in its own language.
+fn engine_error(e: EngineError) -> JsValue {
+    let error = js_sys::Error::new(&e.to_string());
+    #[cfg(feature = "threads")]
+    if let EngineError::Live(crate::live::LiveError::PoolTooSmall { needed, capacity }) = e {
+        error.set_name("PoolTooSmall");
+        let _ = js_sys::Reflect::set(&error, &"needed".into(), &(needed as u32).into());
+        let _ = js_sys::Reflect::set(&error, &"capacity".into(), &(capacity as u32).into());
+    }
+    error.into()
 }
 
-/// A builder pipeline from the sliders' JSON (`PipelineSpec`).
-fn pipeline(spec_json: &str) -> Result<Scenario, JsError> {
-    let spec: PipelineSpec = serde_json::from_str(spec_json).map_err(|e| {
-        js(ScenarioError::Json {
-            message: e.to_string(),
-        })
-    })?;
-    spec.build().map_err(js)
-}
-
-fn preset_scenario(preset_id: &str) -> Result<Scenario, JsError> {
-    preset(preset_id).ok_or_else(|| {
-        js(ScenarioError::UnknownPreset {
-            id: preset_id.to_string(),
-        })
-    })
-}
-
-/// The typed-array views over a class's `frame` field (a [`Frame`]), the same for every engine's
-/// class: `threadStates`, `threadLines`, `threadItems`, `queueLens`, `queueMaxsize`,
-/// `queueStarts`, `queueItems`, `moves`, `movesLost`. Each view is valid until the next call into
-/// wasm (memory may grow and move the buffers): the page reads them at once.
-macro_rules! frame_views {
-    ($class:ident) => {
-        #[wasm_bindgen]
-        impl $class {
-            #[wasm_bindgen(js_name = threadStates)]
-            pub fn thread_states(&self) -> js_sys::Uint8Array {
-                // SAFETY: the view is read before the next call into wasm, which could move the
-                // buffer.
-                unsafe { js_sys::Uint8Array::view(&self.frame.thread_state) }
-            }
-
-            #[wasm_bindgen(js_name = threadLines)]
-            pub fn thread_lines(&self) -> js_sys::Uint32Array {
-                // SAFETY: as above.
-                unsafe { js_sys::Uint32Array::view(&self.frame.thread_line) }
-            }
-
-            #[wasm_bindgen(js_name = threadItems)]
-            pub fn thread_items(&self) -> js_sys::Uint32Array {
-                // SAFETY: as above.
-                unsafe { js_sys::Uint32Array::view(&self.frame.thread_item) }
-            }
-
-            #[wasm_bindgen(js_name = queueLens)]
-            pub fn queue_lens(&self) -> js_sys::Uint32Array {
-                // SAFETY: as above.
-                unsafe { js_sys::Uint32Array::view(&self.frame.queue_len) }
-            }
-
-            #[wasm_bindgen(js_name = queueMaxsize)]
-            pub fn queue_maxsize(&self) -> js_sys::Uint32Array {
-                // SAFETY: as above.
-                unsafe { js_sys::Uint32Array::view(&self.frame.queue_maxsize) }
-            }
-
-            #[wasm_bindgen(js_name = queueStarts)]
-            pub fn queue_starts(&self) -> js_sys::Uint32Array {
-                // SAFETY: as above.
-                unsafe { js_sys::Uint32Array::view(&self.frame.queue_start) }
-            }
-
-            #[wasm_bindgen(js_name = queueItems)]
-            pub fn queue_items(&self) -> js_sys::Uint32Array {
-                // SAFETY: as above.
-                unsafe { js_sys::Uint32Array::view(&self.frame.queue_items) }
-            }
-
-            /// True when moves were dropped since the last frame: redraw from queue contents.
-            #[wasm_bindgen(js_name = movesLost)]
-            pub fn moves_lost(&self) -> bool {
-                self.frame.moves_lost
-            }
-
-            pub fn moves(&self) -> js_sys::Uint32Array {
-                // SAFETY: as above.
-                unsafe { js_sys::Uint32Array::view(&self.frame.moves) }
-            }
+/// A value that is either JSON text or a JS object, deserialized into `T`. An object goes
+/// through `JSON.stringify` and serde_json rather than serde-wasm-bindgen's deserializer: the
+/// same parser for files, links and objects, and 100+ KiB less wasm than a second set of
+/// `Deserialize` impls for the scenario's types (measured: pkg/st 532 KiB against 394 KiB).
+fn from_js<T: serde::de::DeserializeOwned>(what: &str, value: JsValue) -> Result<T, JsValue> {
+    let json = |message: String| scenario_error(ScenarioError::Json { message });
+    let text = match value.as_string() {
+        Some(text) => text,
+        None if value.is_object() => js_sys::JSON::stringify(&value)
+            .ok()
+            .and_then(|t| t.as_string())
+            .ok_or_else(|| json(format!("{what}: the object cannot be written as JSON")))?,
+        None => {
+            return Err(JsError::new(&format!("{what}: expected an object or JSON text")).into())
         }
     };
+    serde_json::from_str(&text).map_err(|e| json(format!("{what}: {e}")))
 }
 
-frame_views!(Lab);
+/// One run of a scenario on one engine, as the page drives it. Every method may run on the
+/// page's main thread, so none blocks: the model engine's work per call is bounded, the live
+/// engine's clock is stepped with atomics, its stats and frames only try locks, and a reset that
+/// must wait for threads to end finishes on a later call.
+#[wasm_bindgen]
+pub struct Lab {
+    engine: Engine,
+    options: RunOptions,
+    frame: Frame,
+    /// `reset` found threads of the old run still ending: `step` finishes it.
+    resetting: bool,
+}
 
 #[wasm_bindgen]
 impl Lab {
-    /// A preset run (`p1`..`p6`, `f1`..`f4`).
+    /// A preset run (`p1`..`p6`, `f1`..`f4`). `options`: `{engine: 'model' | 'live', clock}`
+    /// (the live engine needs the threaded build and `initThreadPool` first).
     #[wasm_bindgen(constructor)]
-    pub fn new(preset_id: &str, lang_code: &str) -> Result<Lab, JsError> {
-        Lab::start(preset_scenario(preset_id)?, lang_code)
+    pub fn new(preset_id: JsValue, lang: JsValue, options: JsValue) -> Result<Lab, JsValue> {
+        let id = string_arg("preset", &preset_id)?;
+        let scenario =
+            preset(&id).ok_or_else(|| scenario_error(ScenarioError::UnknownPreset { id }))?;
+        Lab::start(scenario, &lang, options)
     }
 
-    /// A builder pipeline from the sliders' JSON (`PipelineSpec`).
+    /// A builder pipeline (`PipelineSpec`, as an object or JSON text).
     #[wasm_bindgen(js_name = fromPipeline)]
-    pub fn from_pipeline(spec_json: &str, lang_code: &str) -> Result<Lab, JsError> {
-        Lab::start(pipeline(spec_json)?, lang_code)
+    pub fn from_pipeline(spec: JsValue, lang: JsValue, options: JsValue) -> Result<Lab, JsValue> {
+        let spec: PipelineSpec = from_js("pipeline", spec)?;
+        Lab::start(spec.build().map_err(scenario_error)?, &lang, options)
     }
 
-    /// Any scenario as JSON.
+    /// Any scenario (as an object or JSON text).
     #[wasm_bindgen(js_name = fromScenario)]
-    pub fn from_scenario(json: &str, lang_code: &str) -> Result<Lab, JsError> {
-        Lab::start(Scenario::from_json(json).map_err(js)?, lang_code)
+    pub fn from_scenario(
+        scenario: JsValue,
+        lang: JsValue,
+        options: JsValue,
+    ) -> Result<Lab, JsValue> {
+        let scenario: Scenario = from_js("scenario JSON", scenario)?;
+        scenario.validate().map_err(scenario_error)?;
+        Lab::start(scenario, &lang, options)
     }
 
-    fn start(scenario: Scenario, lang_code: &str) -> Result<Lab, JsError> {
-        let lang = lang(lang_code)?;
-        let mut sim = Sim::new(scenario).map_err(js)?.with_moves();
-        sim.set_lang(lang);
+    fn start(scenario: Scenario, lang: &JsValue, options: JsValue) -> Result<Lab, JsValue> {
+        let lang = lang_arg(lang)?;
+        let options = run_options(options)?;
+        let engine = launch(scenario, options)?.with_lang(lang);
         Ok(Lab {
-            sim,
+            engine,
+            options,
             frame: Frame::default(),
+            resetting: false,
         })
     }
 
-    /// Advances virtual time by `dt_ms` (bounded work per call); true while the run goes on.
-    pub fn step(&mut self, dt_ms: f64) -> Result<bool, JsError> {
-        let dt_us = to_us("step", dt_ms)?;
-        Ok(self.sim.step_bounded(dt_us, STEP_BUDGET_OPS) == Status::Running)
-    }
-
-    /// Like `step`, with the caller's operation budget: slow motion runs a few operations at a
-    /// time to show single puts and gets. Time stops where the budget stops.
-    #[wasm_bindgen(js_name = stepBounded)]
-    pub fn step_bounded(&mut self, dt_ms: f64, max_ops: u32) -> Result<bool, JsError> {
-        let dt_us = to_us("stepBounded", dt_ms)?;
-        Ok(self.sim.step_bounded(dt_us, max_ops.max(1) as u64) == Status::Running)
-    }
-
-    /// Runs to the next moment at which something happens.
-    #[wasm_bindgen(js_name = stepEvent)]
-    pub fn step_event(&mut self) -> bool {
-        self.sim.step_event() == Status::Running
-    }
-
-    /// Goes to virtual time `t_ms` (backward by replay).
-    pub fn seek(&mut self, t_ms: f64) -> Result<bool, JsError> {
-        let t_us = to_us("seek", t_ms)?;
-        Ok(self.sim.seek(t_us) == Status::Running)
-    }
-
-    /// Virtual time in milliseconds.
-    #[wasm_bindgen(js_name = timeMs)]
-    pub fn time_ms(&self) -> f64 {
-        self.sim.now() as f64 / 1000.0
-    }
-
-    /// The stats as JSON (see `Stats`).
-    pub fn stats(&self) -> String {
-        stats_json(&self.sim.stats())
-    }
-
-    /// The scenario (source, queues, stages, threads) as JSON.
-    pub fn scenario(&self) -> String {
-        serde_json::to_string(self.sim.scenario()).unwrap_or_default()
-    }
-
-    /// Refreshes the frame; read it through the views below (valid until the next call).
-    pub fn frame(&mut self) -> f64 {
-        self.sim.frame_into(&mut self.frame);
-        self.frame.time_us as f64
-    }
-
-    #[wasm_bindgen(js_name = setLang)]
-    pub fn set_lang(&mut self, lang_code: &str) -> Result<(), JsError> {
-        self.sim.set_lang(lang(lang_code)?);
+    /// Replaces the run with a new one of `scenario` (same engine, clock and language); the old
+    /// run's threads are told to end and do so on their own.
+    pub fn configure(&mut self, scenario: JsValue) -> Result<(), JsValue> {
+        let scenario: Scenario = from_js("scenario JSON", scenario)?;
+        scenario.validate().map_err(scenario_error)?;
+        let lang = self.engine.lang();
+        self.engine = launch(scenario, self.options)?.with_lang(lang);
+        self.resetting = false;
         Ok(())
     }
 
-    #[wasm_bindgen(js_name = setWorkers)]
-    pub fn set_workers(&mut self, stage: u32, count: u32) -> Result<(), JsError> {
-        self.sim.set_workers(stage as usize, count).map_err(js)
+    /// What this run can do: `{engine, deterministic, canReplay, canStepByOperation,
+    /// stepsToNextEvent, stepEventUs, maxWorkers, poolThreads}`.
+    pub fn capabilities(&self) -> Result<JsValue, JsError> {
+        to_js("capabilities", &self.engine.capabilities())
     }
 
-    #[wasm_bindgen(js_name = setMaxsize)]
-    pub fn set_maxsize(&mut self, queue: u32, maxsize: u32) -> Result<(), JsError> {
-        self.sim.set_maxsize(queue as usize, maxsize).map_err(js)
+    /// Advances virtual time by `dt_ms` (bounded work per call); true while the run goes on
+    /// (and while a reset is still finishing).
+    pub fn step(&mut self, dt_ms: f64) -> Result<bool, JsValue> {
+        self.step_bounded(dt_ms, STEP_BUDGET_OPS as f64)
     }
 
-    /// Back to time 0 with the same scenario (changes made while running are forgotten).
-    pub fn reset(&mut self) {
-        let lang = self.sim.lang();
-        if let Ok(mut fresh) = Sim::new(self.sim.scenario().clone()) {
-            fresh = fresh.with_moves();
-            fresh.set_lang(lang);
-            self.sim = fresh;
+    /// Like `step`, with the caller's operation budget: slow motion runs a few operations at a
+    /// time to show single puts and gets. Time stops where the budget stops. Real threads run
+    /// as they run: the budget does not apply.
+    #[wasm_bindgen(js_name = stepBounded)]
+    pub fn step_bounded(&mut self, dt_ms: f64, max_ops: f64) -> Result<bool, JsValue> {
+        let dt_us = to_us("step", dt_ms)?;
+        let max_ops = u32_arg("maxOps", max_ops)?.max(1) as u64;
+        if self.resetting && !self.finish_reset()? {
+            return Ok(true);
         }
+        Ok(self
+            .engine
+            .step_bounded(dt_us, max_ops.min(STEP_BUDGET_OPS))
+            == Status::Running)
+    }
+
+    /// Runs to the next moment at which something happens (real threads: 1 ms of virtual time).
+    #[wasm_bindgen(js_name = stepEvent)]
+    pub fn step_event(&mut self) -> Result<bool, JsValue> {
+        if self.resetting && !self.finish_reset()? {
+            return Ok(true);
+        }
+        Ok(self.engine.step_event() == Status::Running)
+    }
+
+    /// Goes to virtual time `t_ms` (backward by replay on the model engine; refused on real
+    /// threads, which cannot go back).
+    pub fn seek(&mut self, t_ms: f64) -> Result<bool, JsValue> {
+        let t_us = to_us("seek", t_ms)?;
+        Ok(self.engine.seek(t_us).map_err(engine_error)? == Status::Running)
+    }
+
+    /// Virtual time in milliseconds (wall time since the start on the free clock).
+    #[wasm_bindgen(js_name = timeMs)]
+    pub fn time_ms(&self) -> f64 {
+        self.engine.now() as f64 / 1000.0
+    }
+
+    /// The stats as an object (see `Stats`); never blocks.
+    pub fn stats(&self) -> Result<JsValue, JsError> {
+        to_js("stats", &self.engine.stats())
+    }
+
+    /// The scenario (source, queues, stages, threads) as an object.
+    pub fn scenario(&self) -> Result<JsValue, JsError> {
+        to_js("scenario", self.engine.scenario())
+    }
+
+    /// Refreshes the frame (never blocks); read it through the views below (valid until the
+    /// next call into wasm, which may move the buffers). Returns its time in microseconds.
+    pub fn frame(&mut self) -> f64 {
+        self.engine.frame_into(&mut self.frame);
+        self.frame.time_us as f64
+    }
+
+    #[wasm_bindgen(js_name = threadStates)]
+    pub fn thread_states(&self) -> js_sys::Uint8Array {
+        // SAFETY: the view is read before the next call into wasm, which could move the buffer.
+        unsafe { js_sys::Uint8Array::view(&self.frame.thread_state) }
+    }
+
+    #[wasm_bindgen(js_name = threadLines)]
+    pub fn thread_lines(&self) -> js_sys::Uint32Array {
+        // SAFETY: as above.
+        unsafe { js_sys::Uint32Array::view(&self.frame.thread_line) }
+    }
+
+    #[wasm_bindgen(js_name = threadItems)]
+    pub fn thread_items(&self) -> js_sys::Uint32Array {
+        // SAFETY: as above.
+        unsafe { js_sys::Uint32Array::view(&self.frame.thread_item) }
+    }
+
+    #[wasm_bindgen(js_name = queueLens)]
+    pub fn queue_lens(&self) -> js_sys::Uint32Array {
+        // SAFETY: as above.
+        unsafe { js_sys::Uint32Array::view(&self.frame.queue_len) }
+    }
+
+    #[wasm_bindgen(js_name = queueMaxsize)]
+    pub fn queue_maxsize(&self) -> js_sys::Uint32Array {
+        // SAFETY: as above.
+        unsafe { js_sys::Uint32Array::view(&self.frame.queue_maxsize) }
+    }
+
+    #[wasm_bindgen(js_name = queueStarts)]
+    pub fn queue_starts(&self) -> js_sys::Uint32Array {
+        // SAFETY: as above.
+        unsafe { js_sys::Uint32Array::view(&self.frame.queue_start) }
+    }
+
+    #[wasm_bindgen(js_name = queueItems)]
+    pub fn queue_items(&self) -> js_sys::Uint32Array {
+        // SAFETY: as above.
+        unsafe { js_sys::Uint32Array::view(&self.frame.queue_items) }
+    }
+
+    /// True when moves were dropped since the last frame: redraw from queue contents.
+    #[wasm_bindgen(js_name = movesLost)]
+    pub fn moves_lost(&self) -> bool {
+        self.frame.moves_lost
+    }
+
+    pub fn moves(&self) -> js_sys::Uint32Array {
+        // SAFETY: as above.
+        unsafe { js_sys::Uint32Array::view(&self.frame.moves) }
+    }
+
+    #[wasm_bindgen(js_name = setLang)]
+    pub fn set_lang(&mut self, lang: JsValue) -> Result<(), JsError> {
+        self.engine.set_lang(lang_arg(&lang)?);
+        Ok(())
+    }
+
+    /// Changes a stage's worker count now; a refusal (a stage shutting down, more workers than
+    /// the pool has threads for) is thrown as an `Error` with the reason.
+    #[wasm_bindgen(js_name = setWorkers)]
+    pub fn set_workers(&mut self, stage: f64, count: f64) -> Result<(), JsValue> {
+        let stage = u32_arg("stage", stage)? as usize;
+        let count = u32_arg("count", count)?;
+        self.engine.set_workers(stage, count).map_err(engine_error)
+    }
+
+    /// Changes a queue's `maxsize` now (0: unbounded).
+    #[wasm_bindgen(js_name = setMaxsize)]
+    pub fn set_maxsize(&mut self, queue: f64, maxsize: f64) -> Result<(), JsValue> {
+        let queue = u32_arg("queue", queue)? as usize;
+        let maxsize = u32_arg("maxsize", maxsize)?;
+        self.engine
+            .set_maxsize(queue, maxsize)
+            .map_err(engine_error)
+    }
+
+    /// Back to time 0 with the same scenario (changes made while running are forgotten),
+    /// without waiting: true when the new run has started; false while the old run's threads
+    /// are still ending (then `step` finishes the reset, or call `reset` again).
+    pub fn reset(&mut self) -> Result<bool, JsValue> {
+        self.resetting = true;
+        self.finish_reset()
+    }
+
+    fn finish_reset(&mut self) -> Result<bool, JsValue> {
+        let started = self.engine.reset().map_err(engine_error)?;
+        self.resetting = !started;
+        Ok(started)
+    }
+
+    /// Threads a run may hold at once on this page's pool (0 without one).
+    #[wasm_bindgen(js_name = poolSize)]
+    pub fn pool_size(&self) -> u32 {
+        self.engine.capabilities().pool_threads.unwrap_or(0)
+    }
+
+    /// Most workers a stage may have in this run.
+    #[wasm_bindgen(js_name = maxWorkers)]
+    pub fn max_workers(&self) -> u32 {
+        self.engine.capabilities().max_workers
+    }
+
+    /// Threads of this run still on a pool thread (0 once every one has returned, and always 0
+    /// on the model engine).
+    #[wasm_bindgen(js_name = threadsAlive)]
+    pub fn threads_alive(&self) -> u32 {
+        self.engine.threads_alive() as u32
     }
 }
 
-/// The live engine's class (threaded build only): the same scenario on real threads, Web Workers
-/// from wasm-bindgen-rayon's pool. Its JS API is `Lab`'s where that makes sense. Every method
-/// may run on the page's main thread, so none blocks: the clock is stepped with atomics, stats
-/// and frames only try locks, and a reset that must wait for threads to end finishes later.
+/// Starts `scenario` on the engine `options` name.
+fn launch(scenario: Scenario, options: RunOptions) -> Result<Engine, JsValue> {
+    match options.engine {
+        EngineKind::Model => Ok(Engine::from(
+            Sim::new(scenario).map_err(scenario_error)?.with_moves(),
+        )),
+        #[cfg(feature = "threads")]
+        EngineKind::Live => threads::launch(scenario, options.clock),
+        #[cfg(not(feature = "threads"))]
+        EngineKind::Live => Err(JsError::new(
+            "engine: real threads need the threaded build (pkg/mt) on a cross-origin isolated page",
+        )
+        .into()),
+    }
+}
+
+/// The live engine on wasm-bindgen-rayon's pool (threaded build only).
 #[cfg(feature = "threads")]
-mod live_lab {
+mod threads {
     use super::*;
-    use crate::live::{
-        threads_needed, ClockMode, Live, LiveError, LiveOptions, RayonSpawner, RelaySpawner,
-        Spawner,
-    };
-    use crate::sim::MAX_WORKERS;
+    use crate::live::{ClockMode, LiveOptions, RayonSpawner, RelaySpawner, Spawner};
     use std::sync::{Arc, OnceLock};
-
-    /// Virtual time one `stepEvent` advances: real threads have no "next event" to run to.
-    const STEP_EVENT_US: u64 = 1_000;
-
-    /// One run of the live engine, as the page drives it.
-    #[wasm_bindgen]
-    pub struct LiveLab {
-        live: Live,
-        frame: Frame,
-        /// `reset` found threads of the old run still ending: `step` finishes it.
-        resetting: bool,
-    }
-
-    /// `max_workers` for `scenario` on a pool of `capacity` threads: the most workers a stage
-    /// (up to the model engine's 32) for which every thread the run may start has a pool thread.
-    /// Too few for the scenario's own threads: `PoolTooSmall`, with the numbers.
-    pub(super) fn fit_max_workers(scenario: &Scenario, capacity: usize) -> Result<u32, LiveError> {
-        (1..=MAX_WORKERS)
-            .rev()
-            .find(|&m| threads_needed(scenario, m) <= capacity)
-            .ok_or(LiveError::PoolTooSmall {
-                needed: threads_needed(scenario, 1),
-                capacity,
-            })
-    }
-
-    /// A live engine error as a JS `Error`. `PoolTooSmall` gets `name = "PoolTooSmall"` and the
-    /// numbers as `needed` and `capacity`, so the page can say it in its own language.
-    fn live_error(e: LiveError) -> JsValue {
-        let error = js_sys::Error::new(&e.to_string());
-        if let LiveError::PoolTooSmall { needed, capacity } = e {
-            error.set_name("PoolTooSmall");
-            let _ = js_sys::Reflect::set(&error, &"needed".into(), &(needed as u32).into());
-            let _ = js_sys::Reflect::set(&error, &"capacity".into(), &(capacity as u32).into());
-        }
-        error.into()
-    }
-
-    /// The clock named by JS: `"stepped"` (default: `step` advances time), `"free"` (durations
-    /// skipped: raw throughput), `"virtual"` or `"wall"`.
-    fn clock(name: Option<String>) -> Result<ClockMode, JsError> {
-        let Some(name) = name else {
-            return Ok(ClockMode::Stepped);
-        };
-        serde_json::from_value(serde_json::Value::String(name.clone())).map_err(|_| {
-            JsError::new(&format!(
-                "clock: `{name}` is not stepped, free, virtual or wall"
-            ))
-        })
-    }
-
-    #[wasm_bindgen]
-    impl LiveLab {
-        /// A preset run (`p1`..`p6`, `f1`..`f4`) on real threads. `initThreadPool` must have
-        /// finished first. `clock` is optional (see `fromPipeline`).
-        #[wasm_bindgen(constructor)]
-        pub fn new(
-            preset_id: &str,
-            lang_code: &str,
-            clock: Option<String>,
-        ) -> Result<LiveLab, JsValue> {
-            LiveLab::start(preset_scenario(preset_id)?, lang_code, clock)
-        }
-
-        /// A builder pipeline from the sliders' JSON. `clock`: `"stepped"` (the default: only
-        /// `step` advances virtual time) or `"free"` (durations skipped, for raw throughput;
-        /// `step` then only reports the status).
-        #[wasm_bindgen(js_name = fromPipeline)]
-        pub fn from_pipeline(
-            spec_json: &str,
-            lang_code: &str,
-            clock: Option<String>,
-        ) -> Result<LiveLab, JsValue> {
-            LiveLab::start(pipeline(spec_json)?, lang_code, clock)
-        }
-
-        /// Any scenario as JSON.
-        #[wasm_bindgen(js_name = fromScenario)]
-        pub fn from_scenario(
-            json: &str,
-            lang_code: &str,
-            clock: Option<String>,
-        ) -> Result<LiveLab, JsValue> {
-            LiveLab::start(Scenario::from_json(json).map_err(js)?, lang_code, clock)
-        }
-
-        fn start(
-            scenario: Scenario,
-            lang_code: &str,
-            clock_name: Option<String>,
-        ) -> Result<LiveLab, JsValue> {
-            let lang = lang(lang_code)?;
-            let clock = clock(clock_name)?;
-            let options = LiveOptions {
-                clock,
-                // The canvas animates moves; a free-running run is for measuring throughput,
-                // and recording costs a lock per move.
-                record_moves: clock != ClockMode::Free,
-                ..LiveOptions::default()
-            };
-            let live = launch(scenario, options)?;
-            let mut lab = LiveLab {
-                live,
-                frame: Frame::default(),
-                resetting: false,
-            };
-            lab.live.set_lang(lang);
-            Ok(lab)
-        }
-
-        /// Replaces the run with a new one of `scenario_json` (same clock and language); the old
-        /// run's threads are told to end and do so on their own.
-        pub fn configure(&mut self, scenario_json: &str) -> Result<(), JsValue> {
-            let scenario = Scenario::from_json(scenario_json).map_err(js)?;
-            let lang = self.live.lang();
-            self.live = launch(scenario, self.live.options())?;
-            self.live.set_lang(lang);
-            self.resetting = false;
-            Ok(())
-        }
-
-        /// Advances the stepped clock by `dt_ms` and wakes the threads whose time has come
-        /// (lock-free); true while the run goes on (and while a reset is still finishing).
-        pub fn step(&mut self, dt_ms: f64) -> Result<bool, JsValue> {
-            let dt_us = to_us("step", dt_ms)?;
-            if self.resetting && !self.finish_reset()? {
-                return Ok(true);
-            }
-            Ok(self.live.step(dt_us) == Status::Running)
-        }
-
-        /// Real threads cannot stop after a number of operations: the same as `step`.
-        #[wasm_bindgen(js_name = stepBounded)]
-        pub fn step_bounded(&mut self, dt_ms: f64, _max_ops: u32) -> Result<bool, JsValue> {
-            self.step(dt_ms)
-        }
-
-        /// Real threads have no "next event" to run to: advances 1 ms of virtual time.
-        #[wasm_bindgen(js_name = stepEvent)]
-        pub fn step_event(&mut self) -> Result<bool, JsValue> {
-            self.step(STEP_EVENT_US as f64 / 1000.0)
-        }
-
-        /// Goes forward to virtual time `t_ms`; going back is refused (a replay needs the model
-        /// engine's determinism).
-        pub fn seek(&mut self, t_ms: f64) -> Result<bool, JsValue> {
-            let t_us = to_us("seek", t_ms)?;
-            let now = self.live.now();
-            if t_us < now {
-                return Err(JsError::new(&format!(
-                    "seek: step back is a model-engine feature (it replays the run); real threads cannot go back from {} ms to {} ms",
-                    now as f64 / 1000.0,
-                    t_us as f64 / 1000.0
-                ))
-                .into());
-            }
-            self.step((t_us - now) as f64 / 1000.0)
-        }
-
-        /// Virtual time in milliseconds (wall time since the start with the free clock).
-        #[wasm_bindgen(js_name = timeMs)]
-        pub fn time_ms(&self) -> f64 {
-            self.live.now() as f64 / 1000.0
-        }
-
-        /// The stats as JSON (the model engine's shape); never blocks.
-        pub fn stats(&self) -> String {
-            stats_json(&self.live.stats())
-        }
-
-        /// The scenario (source, queues, stages, threads) as JSON.
-        pub fn scenario(&self) -> String {
-            serde_json::to_string(self.live.scenario()).unwrap_or_default()
-        }
-
-        /// Refreshes the frame (never blocks); read it through the views.
-        pub fn frame(&mut self) -> f64 {
-            self.live.frame_into(&mut self.frame);
-            self.frame.time_us as f64
-        }
-
-        #[wasm_bindgen(js_name = setLang)]
-        pub fn set_lang(&mut self, lang_code: &str) -> Result<(), JsError> {
-            self.live.set_lang(lang(lang_code)?);
-            Ok(())
-        }
-
-        /// Changes a stage's worker count now. More than `maxWorkers()` is refused: the pool
-        /// has no thread for them, and a worker waiting for one would hang the run.
-        #[wasm_bindgen(js_name = setWorkers)]
-        pub fn set_workers(&mut self, stage: u32, count: u32) -> Result<(), JsError> {
-            let max = self.live.max_workers_of(stage as usize);
-            if count > max {
-                return Err(JsError::new(&format!(
-                    "stages[{stage}].workers: {count} workers need more threads than the pool has; on real threads this run allows at most {max} a stage (a pool of {} threads)",
-                    self.pool_size()
-                )));
-            }
-            self.live.set_workers(stage as usize, count).map_err(js)
-        }
-
-        #[wasm_bindgen(js_name = setMaxsize)]
-        pub fn set_maxsize(&mut self, queue: u32, maxsize: u32) -> Result<(), JsError> {
-            self.live.set_maxsize(queue as usize, maxsize).map_err(js)
-        }
-
-        /// Back to time 0 with the same scenario, without waiting: true when the new run has
-        /// started; false while the old run's threads are still ending (then `step` finishes
-        /// the reset, or call `reset` again).
-        pub fn reset(&mut self) -> Result<bool, JsValue> {
-            self.resetting = true;
-            self.finish_reset()
-        }
-
-        fn finish_reset(&mut self) -> Result<bool, JsValue> {
-            let started = self.live.try_reset().map_err(live_error)?;
-            self.resetting = !started;
-            Ok(started)
-        }
-
-        /// Threads a run may have at once: wasm-bindgen-rayon's pool (`initThreadPool(n)`) less
-        /// the one the relay holds.
-        #[wasm_bindgen(js_name = poolSize)]
-        pub fn pool_size(&self) -> u32 {
-            rayon::current_num_threads().saturating_sub(1) as u32
-        }
-
-        /// Most workers a stage may have in this run (what the pool leaves room for, up to 32).
-        #[wasm_bindgen(js_name = maxWorkers)]
-        pub fn max_workers(&self) -> u32 {
-            self.live.options().max_workers
-        }
-
-        /// Threads of this run still on a pool thread (0 once every one has returned).
-        #[wasm_bindgen(js_name = threadsAlive)]
-        pub fn threads_alive(&self) -> u32 {
-            self.live.threads_alive() as u32
-        }
-    }
-
-    frame_views!(LiveLab);
 
     /// The page's one relay onto the pool (it holds one pool thread for the page's lifetime):
     /// runs start and grow from the page's main thread, which must not call `rayon::spawn`
@@ -516,19 +458,14 @@ mod live_lab {
     }
 
     /// Starts `scenario` on the pool with the most workers a stage that the pool has room for.
-    fn launch(scenario: Scenario, options: LiveOptions) -> Result<Live, JsValue> {
-        scenario.validate().map_err(js)?;
-        let spawner = spawner()?;
-        let capacity = spawner.capacity().unwrap_or(usize::MAX);
-        let max_workers = fit_max_workers(&scenario, capacity).map_err(live_error)?;
-        Live::with_spawner(
-            scenario,
-            spawner,
-            LiveOptions {
-                max_workers,
-                ..options
-            },
-        )
-        .map_err(live_error)
+    pub(super) fn launch(scenario: Scenario, clock: ClockMode) -> Result<Engine, JsValue> {
+        let options = LiveOptions {
+            clock,
+            // The canvas animates moves; a free-running run is for measuring throughput, and
+            // recording costs a lock per move.
+            record_moves: clock != ClockMode::Free,
+            ..LiveOptions::default()
+        };
+        Engine::live_on(scenario, spawner()?, options).map_err(engine_error)
     }
 }

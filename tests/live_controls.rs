@@ -2,8 +2,7 @@
 //! what the model engine refuses is refused with the same typed error.
 
 use pipeline_lab::live::{ClockMode, Live, LiveOptions};
-use pipeline_lab::scenario::{preset, PipelineSpec, Rng, Scenario, Service};
-use pipeline_lab::sim::Sim;
+use pipeline_lab::scenario::{PipelineSpec, Rng, Scenario, Service};
 use pipeline_lab::stats::{Status, ThreadState};
 use std::time::{Duration, Instant};
 
@@ -189,39 +188,6 @@ fn workers_changed_while_stop_threads_counts_them_never_read_as_a_hang() {
         );
         assert_every_item_once(&run, 1);
     }
-}
-
-#[test]
-fn controls_are_refused_like_the_model_engine() {
-    fn both(id: &str) -> (Sim, Live) {
-        let mut sim = Sim::new(preset(id).unwrap()).unwrap();
-        sim.run_to_end();
-        let live = Live::new(preset(id).unwrap(), LiveOptions::default()).unwrap();
-        live.wait_for(PATIENCE);
-        (sim, live)
-    }
-    // A hung run: its download stage is shutting down; the others have ended.
-    let (mut sim, live) = both("f1");
-    for (stage, count) in [(9, 2), (0, 0), (0, 33), (0, 2), (1, 2)] {
-        assert_eq!(
-            live.set_workers(stage, count),
-            sim.set_workers(stage, count),
-            "set_workers({stage}, {count})"
-        );
-    }
-    for (queue, maxsize) in [(7, 1), (0, 1001), (0, 5)] {
-        assert_eq!(
-            live.set_maxsize(queue, maxsize),
-            sim.set_maxsize(queue, maxsize),
-            "set_maxsize({queue}, {maxsize})"
-        );
-    }
-    // A polling deque has no maxsize; a stage without workers has none to copy.
-    let (mut sim, live) = both("p1");
-    assert_eq!(live.set_maxsize(0, 5), sim.set_maxsize(0, 5));
-    let (mut sim, live) = both("p4");
-    assert_eq!(live.set_workers(0, 2), sim.set_workers(0, 2));
-    assert!(live.set_workers(0, 2).is_err());
 }
 
 #[test]

@@ -15,7 +15,7 @@ export async function loadEngines() {
     await module.default();
     model = module;
   }
-  return { presets: JSON.parse(model.presets()), threads: await threadsAvailability() };
+  return { presets: model.presets(), threads: await threadsAvailability() };
 }
 
 /** Whether the real-threads engine can be offered, and why not. */
@@ -41,8 +41,8 @@ async function loadThreaded(poolSize) {
   if (!threaded) {
     const module = await import('../pkg/mt/pipeline_lab.js');
     await module.default();
-    // One more than the runs may use: LiveLab starts threads through a relay on the pool, so that
-    // the page's main thread never calls into rayon (src/live/spawn.rs, RelaySpawner).
+    // One more than the runs may use: the live engine starts threads through a relay on the pool,
+    // so that the page's main thread never calls into rayon (src/live/spawn.rs, RelaySpawner).
     if (typeof module.initThreadPool === 'function') await module.initThreadPool(poolSize + 1);
     threaded = module;
   }
@@ -51,10 +51,10 @@ async function loadThreaded(poolSize) {
 
 /**
  * The threaded build's pool size. Each thread of a run (main and every worker) holds a pool thread
- * for as long as it runs, and the pool is built once per page (shared/PLATFORM.md): so a run may
+ * for as long as it runs, and the pool is built once per page (ARCHITECTURE.md): so a run may
  * have 64 threads at once, main and 63 workers, counting the workers its sliders may add (3
- * stages of 16 workers and main leave each stage room to grow to 21). LiveLab refuses a bigger
- * program with a `PoolTooSmall` error that carries `needed` and `capacity`.
+ * stages of 16 workers and main leave each stage room to grow to 21). The live engine refuses a
+ * bigger program with a `PoolTooSmall` error that carries `needed` and `capacity`.
  */
 export const THREAD_POOL_SIZE = 64;
 
@@ -65,12 +65,11 @@ export const THREAD_POOL_SIZE = 64;
 export async function createRun(source, lang, engine = 'model') {
   const module = engine === 'threads' ? await loadThreaded(THREAD_POOL_SIZE) : model;
   if (!module) throw new Error('loadEngines() must finish before a run is created');
-  // The threaded build's live engine (LiveLab) when it has one; its Lab has the same API.
-  const Lab = engine === 'threads' ? (module.LiveLab ?? module.Lab) : module.Lab;
+  const options = { engine: engine === 'threads' ? 'live' : 'model' };
   const lab =
     source.pipeline !== undefined
-      ? Lab.fromPipeline(JSON.stringify(source.pipeline), lang)
-      : new Lab(source.preset, lang);
+      ? module.Lab.fromPipeline(source.pipeline, lang, options)
+      : new module.Lab(source.preset, lang, options);
   return new Run(lab, engine);
 }
 
@@ -103,20 +102,22 @@ export class Run {
     this.lab = lab;
     this.engine = engine;
     this.ended = false;
-    this.scenario = JSON.parse(lab.scenario());
+    this.scenario = lab.scenario();
+    /** What the engine can do (src/engine.rs, Capabilities): the page asks, never assumes. */
+    this.capabilities = lab.capabilities();
   }
 
-  /** Whether stepping back (replay) is possible: the model engine only. */
+  /** Whether stepping back (replay) is possible: a deterministic engine only. */
   get canSeek() {
-    return this.engine === 'model';
+    return this.capabilities.canReplay;
   }
 
   /**
-   * Whether the engine can stop after a given number of operations (slow motion): the model
-   * engine only; real threads run as they run, and slow motion is the clock's speed alone.
+   * Whether the engine can stop after a given number of operations (slow motion); real threads
+   * run as they run, and slow motion is the clock's speed alone.
    */
   get canLimitOps() {
-    return this.engine === 'model' && typeof this.lab.stepBounded === 'function';
+    return this.capabilities.canStepByOperation;
   }
 
   /**
@@ -155,9 +156,9 @@ export class Run {
     return new FrameView(this.lab, timeUs);
   }
 
-  /** The Stats snapshot (JSON through wasm: call a few times a second, not every frame). */
+  /** The Stats snapshot, a plain object (call a few times a second, not every frame). */
   stats() {
-    return JSON.parse(this.lab.stats());
+    return this.lab.stats();
   }
 
   setLang(lang) {

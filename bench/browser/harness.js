@@ -48,15 +48,8 @@ async function loadThreaded() {
     threaded = { available: false, reason: `pkg/mt did not load: ${error?.message ?? error}` };
     return threaded;
   }
-  // ?liveClass=Lab tries the harness on pkg/mt's model engine (a dry run while LiveLab is missing).
-  const className = new URLSearchParams(location.search).get('liveClass') ?? 'LiveLab';
-  if (typeof mod[className] !== 'function') {
-    threaded = {
-      available: false,
-      reason: "pkg/mt exports no LiveLab yet (the live engine's wasm API in src/web.rs)",
-    };
-    return threaded;
-  }
+  // ?liveEngine=model tries the harness on pkg/mt's model engine (a dry run of the harness).
+  const engine = new URLSearchParams(location.search).get('liveEngine') ?? 'live';
   let poolSize = 64;
   try {
     poolSize = (await import('../../www/engine.js')).THREAD_POOL_SIZE ?? poolSize;
@@ -65,12 +58,12 @@ async function loadThreaded() {
   }
   try {
     const t0 = performance.now();
-    await mod.initThreadPool(poolSize + 1); // + LiveLab's relay (src/live/spawn.rs)
+    await mod.initThreadPool(poolSize + 1); // + the live engine's relay (src/live/spawn.rs)
     threaded = {
       available: true,
       reason: null,
-      LiveLab: mod[className],
-      className,
+      Lab: mod.Lab,
+      engine,
       poolSize,
       poolStartS: (performance.now() - t0) / 1000,
     };
@@ -85,7 +78,7 @@ async function liveInfo() {
   return {
     available: t.available,
     reason: t.reason,
-    className: t.className,
+    engine: t.engine,
     poolSize: t.poolSize,
     poolStartS: t.poolStartS,
   };
@@ -111,7 +104,7 @@ async function live(spec) {
   if (!t.available) return { ok: false, error: `not measured: ${t.reason}` };
   try {
     const t0 = performance.now();
-    const lab = t.LiveLab.fromPipeline(JSON.stringify(spec), 'en', 'free');
+    const lab = t.Lab.fromPipeline(spec, 'en', { engine: t.engine, clock: 'free' });
     let polls = 1;
     while (lab.step(1e12)) {
       // Hands over recorded moves (if any) as the page's frames do, so memory stays flat.
@@ -120,7 +113,7 @@ async function live(spec) {
       polls++;
     }
     const t1 = performance.now();
-    const stats = JSON.parse(lab.stats());
+    const stats = lab.stats();
     lab.free();
     return {
       ok: true,

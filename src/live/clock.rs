@@ -81,7 +81,22 @@ pub(crate) fn wall_us() -> u64 {
     ORIGIN.get_or_init(Instant::now).elapsed().as_micros() as u64
 }
 
+/// On wasm32 the JS clock: `performance.timeOrigin + performance.now()` of this thread's global
+/// (the page or a Web Worker), in microseconds. Each worker's `performance.now()` counts from its
+/// own start, so the time origin is added to put every thread on one clock; `Date.now()` would
+/// do that too, but only to the millisecond.
 #[cfg(target_arch = "wasm32")]
 pub(crate) fn wall_us() -> u64 {
-    (js_sys::Date::now() * 1000.0) as u64
+    use wasm_bindgen::JsCast;
+    thread_local! {
+        static PERFORMANCE: Option<web_sys::Performance> =
+            js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+                .ok()
+                .and_then(|p| p.dyn_into::<web_sys::Performance>().ok());
+    }
+    let ms = PERFORMANCE.with(|p| match p {
+        Some(p) => p.time_origin() + p.now(),
+        None => js_sys::Date::now(),
+    });
+    (ms * 1000.0) as u64
 }

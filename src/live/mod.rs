@@ -207,6 +207,11 @@ impl Live {
         self.options
     }
 
+    /// Threads the spawner can run at once, where it has a fixed pool.
+    pub fn pool_threads(&self) -> Option<usize> {
+        self.spawner.capacity()
+    }
+
     pub fn set_lang(&mut self, lang: Lang) {
         self.lang = lang;
     }

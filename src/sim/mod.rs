@@ -311,6 +311,11 @@ impl Sim {
         self
     }
 
+    /// Whether item moves are recorded for frames ([`Sim::with_moves`]).
+    pub fn records_moves(&self) -> bool {
+        self.moves.is_some()
+    }
+
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
     }

@@ -1,4 +1,4 @@
-// The "real threads" engine in headless Chromium: the live engine (pkg/mt's LiveLab) on
+// The "real threads" engine in headless Chromium: the live engine (pkg/mt's Lab, engine live) on
 // wasm-bindgen-rayon's pool of Web Workers, on a cross-origin isolated page. Programs run to their
 // end with every item accounted for, the page's main thread never blocks (no long task while a
 // run goes on), and a program bigger than the pool is refused with a message in the page's
