@@ -23,8 +23,11 @@
 //! `--buffer` (alias `--maxsize`) is every stage queue's maxsize, 0 meaning unbounded.
 //! `--json` prints one JSON line per run; without it, one summary line.
 
-use pipeline_lab::live::{ClockMode, Live, LiveOptions};
-use pipeline_lab::scenario::{PipelineSpec, Service};
+use clap::Parser;
+use pipeline_lab::cli::{one_line, EngineArgs, PipelineArgs, PipelineDefaults};
+use pipeline_lab::engine::{Engine, EngineKind};
+use pipeline_lab::live::{ClockMode, LiveOptions};
+use pipeline_lab::scenario::PipelineSpec;
 use pipeline_lab::sim::Sim;
 use pipeline_lab::stats::Status;
 use std::time::Instant;
@@ -36,23 +39,38 @@ fn env(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Engine {
-    Model,
-    Live,
-}
-
-/// One configuration, from the command line.
-struct Options {
-    engine: Engine,
-    workers: Vec<u32>,
-    buffer: u32,
-    service: Vec<Service>,
-    items: u64,
+/// One configuration, from the command line: the pipeline and engine flags are the command
+/// line's own (src/cli.rs), plus how to repeat and report.
+#[derive(Parser)]
+#[command(name = "model bench")]
+struct Args {
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Runs of the configuration.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     runs: u64,
     /// Each run repeats the simulation until this much wall time has passed.
+    #[arg(long, default_value_t = 0.0)]
     min_seconds: f64,
+    #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// One JSON line per run.
+    #[arg(long)]
+    json: bool,
+    /// cargo bench passes --bench to every bench binary.
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+/// One configuration, checked.
+struct Options {
+    engine: EngineKind,
+    clock: ClockMode,
+    spec: PipelineSpec,
+    runs: u64,
+    min_seconds: f64,
     json: bool,
 }
 
@@ -66,164 +84,117 @@ struct Run {
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
-    let mut o = Options {
-        engine: Engine::Model,
-        workers: vec![1, 1, 1],
-        buffer: 10,
-        service: PipelineSpec::tandem([1, 1, 1], 10, 1, 1).service,
+    let a = Args::try_parse_from(
+        std::iter::once("model bench".to_string()).chain(args.iter().cloned()),
+    )
+    .map_err(|e| one_line(&e))?;
+    if !(a.min_seconds.is_finite() && a.min_seconds >= 0.0) {
+        return Err(format!(
+            "--min-seconds: `{}` is not a number of seconds",
+            a.min_seconds
+        ));
+    }
+    let mut pipeline = a.pipeline.clone();
+    if pipeline.workers.is_none() {
+        pipeline.workers = Some(vec![1, 1, 1]);
+    }
+    // `--service none`: stages that do nothing (Item 55's P5/P6 shapes with no-op stages).
+    let none = pipeline.service.as_deref() == Some(&["none".to_string()][..]);
+    if none {
+        pipeline.service = Some(vec!["const:0us".into()]);
+    }
+    let tandem = PipelineSpec::tandem([1, 1, 1], 10, 1, 1).service;
+    let defaults = PipelineDefaults {
+        maxsize: 10,
+        service: tandem[0],
         items: 1_000_000,
-        runs: 1,
-        min_seconds: 0.0,
-        seed: 1,
-        json: false,
     };
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let mut value = || {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        let number = |flag: &str, v: String| -> Result<u64, String> {
-            v.replace('_', "")
-                .parse()
-                .map_err(|_| format!("{flag}: `{v}` is not a number"))
-        };
-        match flag.as_str() {
-            "--workers" => {
-                o.workers = value()?
-                    .split(',')
-                    .map(|w| number("--workers", w.to_string()).map(|n| n as u32))
-                    .collect::<Result<_, _>>()?
-            }
-            "--buffer" | "--maxsize" => o.buffer = number(flag, value()?)? as u32,
-            "--items" => o.items = number(flag, value()?)?,
-            "--runs" => o.runs = number(flag, value()?)?.max(1),
-            "--min-seconds" => {
-                let v = value()?;
-                o.min_seconds = v
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|s| s.is_finite() && *s >= 0.0)
-                    .ok_or(format!("--min-seconds: `{v}` is not a number of seconds"))?;
-            }
-            "--seed" => o.seed = number(flag, value()?)?,
-            "--service" => {
-                let v = value()?;
-                o.service = if v == "none" {
-                    Vec::new()
-                } else {
-                    v.split(',')
-                        .map(|s| Service::parse(s).map_err(|e| format!("--service: {e}")))
-                        .collect::<Result<_, _>>()?
-                };
-            }
-            "--engine" => {
-                o.engine = match value()?.as_str() {
-                    "model" => Engine::Model,
-                    "live" => Engine::Live,
-                    v => return Err(format!("--engine: `{v}` is not model or live")),
-                }
-            }
-            "--json" => o.json = true,
-            // cargo bench passes --bench to every bench binary.
-            "--bench" => {}
-            other => return Err(format!("unknown argument `{other}`")),
-        }
+    let mut spec = pipeline.spec(&defaults, a.seed)?;
+    if a.pipeline.service.is_none() && spec.workers.len() == tandem.len() {
+        // The tandem's own service times, stage by stage.
+        spec.service = tandem;
     }
-    if o.service.is_empty() {
-        o.service = vec![Service::Const { us: 0 }; o.workers.len()];
-    }
-    Ok(o)
-}
-
-/// The builder's pipeline: the tandem's defaults (all items at once, no memory budget) with the
-/// command line's workers, maxsize, service, items and seed; what the page's sliders make.
-fn spec(o: &Options) -> PipelineSpec {
-    let mut spec = PipelineSpec {
-        workers: o.workers.clone(),
-        maxsize: vec![o.buffer; o.workers.len()],
-        service: o.service.clone(),
-        items: o.items,
-        seed: o.seed,
-        ..PipelineSpec::tandem([1, 1, 1], 0, 1, 1)
-    };
-    if o.engine == Engine::Live {
+    let engine = a.engine.kind();
+    if engine == EngineKind::Live {
         // As benches/live.rs: one byte an item (memory is only counted; no budget is set).
         spec.item_bytes = 1;
     }
-    spec
+    // The live engine is measured on the free clock unless told otherwise.
+    let clock = match a.engine.clock {
+        None => ClockMode::Free,
+        Some(_) => a.engine.clock()?,
+    };
+    Ok(Options {
+        engine,
+        clock,
+        spec,
+        runs: a.runs,
+        min_seconds: a.min_seconds,
+        json: a.json,
+    })
 }
 
-fn run_once(o: &Options, spec: &PipelineSpec) -> Run {
-    let scenario = spec.build().expect("a valid pipeline");
-    match o.engine {
-        Engine::Model => {
-            let mut sim = Sim::new(scenario).expect("valid");
-            let t0 = Instant::now();
-            let status = sim.run_to_end();
-            let wall_s = t0.elapsed().as_secs_f64();
-            assert_eq!(status, Status::Finished);
-            let stats = sim.stats();
-            Run {
-                wall_s,
-                items_done: stats.items_done,
-                sim_throughput_per_s: stats.throughput_per_s,
-                events: Some(stats.events),
-            }
-        }
-        Engine::Live => {
-            let t0 = Instant::now();
-            let live = Live::new(scenario, LiveOptions::with_clock(ClockMode::Free))
-                .expect("the live run starts");
-            let status = live.wait();
-            let wall_s = t0.elapsed().as_secs_f64();
-            assert_eq!(status, Status::Finished);
-            Run {
-                wall_s,
-                items_done: live.items_done(),
-                sim_throughput_per_s: f64::NAN,
-                events: None,
-            }
-        }
+fn run_once(o: &Options) -> Run {
+    let scenario = o.spec.build().expect("a valid pipeline");
+    let t0 = Instant::now();
+    let mut run = match o.engine {
+        EngineKind::Model => Engine::model(scenario),
+        EngineKind::Live => Engine::live(scenario, LiveOptions::with_clock(o.clock)),
+    }
+    .expect("the run starts");
+    let status = run.run_to_end();
+    let wall_s = t0.elapsed().as_secs_f64();
+    assert_eq!(status, Status::Finished);
+    let stats = run.stats();
+    // Virtual throughput and operation counts mean something only where time is simulated.
+    let simulated = run.capabilities().deterministic;
+    Run {
+        wall_s,
+        items_done: stats.items_done,
+        sim_throughput_per_s: if simulated {
+            stats.throughput_per_s
+        } else {
+            f64::NAN
+        },
+        events: simulated.then_some(stats.events),
     }
 }
 
 fn one_configuration(o: &Options) {
-    let spec = spec(o);
-    if let Err(e) = spec.validate() {
+    if let Err(e) = o.spec.validate() {
         eprintln!("model bench: {e}");
         std::process::exit(2);
     }
     let engine = match o.engine {
-        Engine::Model => "model",
-        Engine::Live => "live",
+        EngineKind::Model => "model",
+        EngineKind::Live => "live",
     };
+    let items = o.spec.items;
     let mut rates = Vec::new();
     for run in 1..=o.runs {
         // The same simulation again (same seed, same result) until `min_seconds` have passed.
-        let (mut r, mut total_s, mut repeats) = (run_once(o, &spec), 0.0, 1u64);
+        let (mut r, mut total_s, mut repeats) = (run_once(o), 0.0, 1u64);
         loop {
-            assert_eq!(r.items_done, o.items, "every item done");
+            assert_eq!(r.items_done, items, "every item done");
             total_s += r.wall_s;
             if total_s >= o.min_seconds {
                 break;
             }
-            r = run_once(o, &spec);
+            r = run_once(o);
             repeats += 1;
         }
         let wall_s = total_s / repeats as f64;
-        let rate = o.items as f64 / wall_s;
+        let rate = items as f64 / wall_s;
         rates.push(rate);
         if o.json {
             let mut line = serde_json::json!({
                 "tool": engine,
                 "engine": engine,
-                "workers": o.workers,
-                "buffer": o.buffer,
-                "service": o.service.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-                "items": o.items,
-                "seed": o.seed,
+                "workers": o.spec.workers,
+                "buffer": o.spec.maxsize[0],
+                "service": o.spec.service.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                "items": items,
+                "seed": o.spec.seed,
                 "run": run,
                 "repeats": repeats,
                 "wall_s": wall_s,
@@ -242,9 +213,9 @@ fn one_configuration(o: &Options) {
         rates.sort_by(|a, b| a.partial_cmp(b).expect("finite"));
         println!(
             "{engine} workers={:?} buffer={} items={}: median {:.0} items/wall-s (min {:.0}, max {:.0}) over {} runs",
-            o.workers,
-            o.buffer,
-            o.items,
+            o.spec.workers,
+            o.spec.maxsize[0],
+            items,
             rates[rates.len() / 2],
             rates[0],
             rates[rates.len() - 1],

@@ -106,7 +106,7 @@ fn hang_and_memory_error_exit_3_with_the_report() {
 
 #[test]
 fn invalid_input_exits_2_with_one_line_naming_the_problem() {
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 13] = [
         (&["run", "--workers", "3,40"], "workers[1]"),
         (
             &["run", "--workers", "3", "--maxsize", "5000"],
@@ -124,7 +124,14 @@ fn invalid_input_exits_2_with_one_line_naming_the_problem() {
         (&["run", "--preset", "nope"], "preset"),
         (&["run", "--scenario", "/no/such/file.json"], "--scenario"),
         (&["run", "--preset", "p1", "--lang", "fr"], "--lang"),
-        (&["frobnicate"], "unknown command"),
+        (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
+        (&["run", "--preset", "p1", "--bogus"], "'--bogus'"),
+        (
+            &["run", "--preset", "p1", "--preset", "p2"],
+            "multiple times",
+        ),
+        (&["run", "--preset", "p1", "extra"], "'extra'"),
+        (&[], "a command is missing"),
     ];
     for (args, needle) in cases {
         let (code, out, err) = cli(args);
@@ -132,6 +139,27 @@ fn invalid_input_exits_2_with_one_line_naming_the_problem() {
         assert!(out.is_empty(), "{args:?}");
         assert!(err.contains(needle), "{args:?}: {err}");
         assert!(err.starts_with("pipeline-lab: "), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    }
+}
+
+#[test]
+fn help_is_there_for_every_command_and_exits_0() {
+    for args in [&["--help"][..], &["run", "--help"], &["presets", "--help"]] {
+        let (code, out, err) = cli(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(out.contains("Usage: pipeline-lab"), "{args:?}: {out}");
+    }
+    let (_, out, _) = cli(&["run", "--help"]);
+    for flag in [
+        "--preset",
+        "--workers",
+        "--maxsize",
+        "--engine",
+        "--clock",
+        "--json",
+    ] {
+        assert!(out.contains(flag), "{flag} in run --help");
     }
 }
 
@@ -190,5 +218,5 @@ fn a_clock_without_the_live_engine_or_an_unknown_clock_is_bad_input() {
         "run", "--preset", "p6", "--engine", "live", "--clock", "fast",
     ]);
     assert_eq!(code, 2);
-    assert!(err.contains("--clock: `fast`"), "{err}");
+    assert!(err.contains("'fast' for '--clock"), "{err}");
 }
