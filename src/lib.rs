@@ -13,6 +13,7 @@
 //! - [`engine`]: one interface over both engines, with what each can do ([`engine::Capabilities`]).
 //! - `cli` (native only): the command line's options, shared by `pipeline-lab` and the benches.
 //! - [`stats`]: `Stats` and `Frame`, the one shape every engine reports in.
+//! - [`sweep`]: a parameter taken over a list of values, a few seeds each, on the model engine.
 //! - [`hang`]: the hang report both engines give, classified and worded in both languages.
 //! - `web` (wasm32 only): the `#[wasm_bindgen]` bindings, and nothing else.
 //! - `web_baseline` (wasm32, feature `baseline`, benchmark only): the live engine's pipeline
@@ -42,6 +43,7 @@ mod ring;
 pub mod scenario;
 pub mod sim;
 pub mod stats;
+pub mod sweep;
 mod token;
 
 #[cfg(target_arch = "wasm32")]

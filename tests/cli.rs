@@ -220,3 +220,53 @@ fn a_clock_without_the_live_engine_or_an_unknown_clock_is_bad_input() {
     assert_eq!(code, 2);
     assert!(err.contains("'fast' for '--clock"), "{err}");
 }
+
+#[test]
+fn sweep_prints_a_row_a_value_and_csv_a_row_a_run() {
+    let args = [
+        "sweep",
+        "--workers",
+        "1,2",
+        "--service",
+        "const:1ms",
+        "--items",
+        "200",
+        "--param",
+        "workers:1",
+        "--values",
+        "1..3",
+        "--reps",
+        "2",
+    ];
+    let (code, out, err) = cli(&args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 4, "{out}");
+    assert!(out.contains("<- knee"), "{out}");
+    let mut csv = args.to_vec();
+    csv.push("--csv");
+    let (code, out, _) = cli(&csv);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 7, "a header and 3 x 2 runs: {out}");
+    let (code, _, err) = cli(&[
+        "sweep",
+        "--workers",
+        "1",
+        "--param",
+        "speed",
+        "--values",
+        "1",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--param"), "{err}");
+    let (code, _, err) = cli(&[
+        "sweep",
+        "--workers",
+        "1",
+        "--param",
+        "workers:0",
+        "--values",
+        "5..1",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--values"), "{err}");
+}

@@ -23,6 +23,38 @@ enum Command {
     Presets,
     /// Run a preset, a scenario file or a pipeline of your own; print its console and stats.
     Run(RunArgs),
+    /// Run a pipeline over a range of one parameter, a few seeds each, on every core (model
+    /// engine); print each value's summary, or every run as JSON or CSV.
+    Sweep(SweepArgs),
+}
+
+#[derive(Args)]
+struct SweepArgs {
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+    /// The parameter: maxsize (every stage's), maxsize:S, workers:S, service:S (mean, in us),
+    /// rate (items/s from a Poisson source) or items; stages count from 0.
+    #[arg(long)]
+    param: String,
+    /// The values: a list (1,2,4,8), a range (1..16, both ends included) or a range with a
+    /// step (10..100:10).
+    #[arg(long)]
+    values: String,
+    /// Replications (seeds) a value: seed, seed+1, ...
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    reps: u32,
+    /// The first replication's seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Threads to run on (default: every core).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: Option<u32>,
+    /// Every run and each value's summary as one line of JSON.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// One CSV row a run.
+    #[arg(long)]
+    csv: bool,
 }
 
 #[derive(Args)]
@@ -81,6 +113,7 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run(args) => run(&args),
+        Command::Sweep(args) => sweep(&args),
     };
     result.unwrap_or_else(|message| {
         eprintln!("pipeline-lab: {message}");
@@ -148,6 +181,106 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
         Status::Finished => ExitCode::SUCCESS,
         _ => ExitCode::from(3),
     })
+}
+
+/// `1,2,4`, `1..16` or `10..100:10` as numbers.
+fn parse_values(text: &str) -> Result<Vec<f64>, String> {
+    let number = |t: &str| {
+        t.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("--values: `{t}` is not a number"))
+    };
+    let Some((from, rest)) = text.split_once("..") else {
+        return text.split(',').map(number).collect();
+    };
+    let (to, step) = match rest.split_once(':') {
+        Some((to, step)) => (number(to)?, number(step)?),
+        None => (number(rest)?, 1.0),
+    };
+    let from = number(from)?;
+    if step <= 0.0 || to < from {
+        return Err(format!("--values: `{text}` is not a range that goes up"));
+    }
+    let count = ((to - from) / step).floor() as usize + 1;
+    if count > pipeline_lab::sweep::MAX_RUNS {
+        return Err(format!("--values: `{text}` has {count} values"));
+    }
+    Ok((0..count).map(|i| from + i as f64 * step).collect())
+}
+
+fn sweep(args: &SweepArgs) -> Result<ExitCode, String> {
+    use pipeline_lab::sweep::{Param, Sweep};
+    use std::io::{IsTerminal, Write};
+    if args.pipeline.workers.is_none() {
+        return Err("sweep needs --workers (the pipeline to vary)".into());
+    }
+    let defaults = PipelineDefaults {
+        maxsize: 0,
+        service: Service::parse("exp:1ms").expect("a valid service"),
+        items: 1000,
+    };
+    let sweep = Sweep {
+        base: args.pipeline.spec(&defaults, args.seed)?,
+        param: Param::parse(&args.param).map_err(|e| format!("--param: {e}"))?,
+        values: parse_values(&args.values)?,
+        reps: args.reps,
+    };
+    sweep.base.validate().map_err(|e| e.to_string())?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0) as usize)
+        .build()
+        .map_err(|e| e.to_string())?;
+    // A progress line on stderr, only where someone watches it.
+    let show = std::io::stderr().is_terminal();
+    let progress = |done: usize, total: usize| {
+        if show && (done == total || done.is_multiple_of(8)) {
+            eprint!("\rsweep: {done}/{total} runs");
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let result = pool
+        .install(|| sweep.run_parallel(progress))
+        .map_err(|e| e.to_string())?;
+    if show {
+        eprintln!();
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string(&result).map_err(|e| e.to_string())?
+        );
+    } else if args.csv {
+        print!("{}", result.to_csv());
+    } else {
+        println!(
+            "{:>12} {:>5} {:>14} {:>12} {:>12} {:>10}",
+            result.param, "runs", "items/s", "p50 ms", "p95 ms", "busiest"
+        );
+        for (i, p) in result.points.iter().enumerate() {
+            println!(
+                "{:>12} {:>5} {:>14.1} {:>12.3} {:>12.3} {:>9.0}%{}{}",
+                p.value,
+                p.runs,
+                p.throughput_per_s.mean,
+                p.latency_p50_us.mean / 1000.0,
+                p.latency_p95_us.mean / 1000.0,
+                p.utilization_max.mean * 100.0,
+                if result.knee == Some(i) {
+                    "  <- knee"
+                } else {
+                    ""
+                },
+                if p.failed > 0 {
+                    format!("  ({} did not finish)", p.failed)
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_console(lines: &[String], from: usize, quiet: bool) -> usize {

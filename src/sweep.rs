@@ -1,0 +1,500 @@
+//! Parameter sweeps: one builder pipeline, one parameter taken over a list of values, a few
+//! replications (seeds) a value, each run on the model engine to its end. Pure: it says what to
+//! run and summarises; who runs the runs (one thread, rayon's pool) is the caller's choice, and
+//! the results do not depend on it.
+
+use crate::engine::Engine;
+use crate::scenario::{Arrival, PipelineSpec, ScenarioError, Service};
+use crate::stats::Status;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The parameter a sweep varies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Param {
+    /// `maxsize` of one stage's input queue, or of every stage's when `stage` is `None`.
+    Maxsize { stage: Option<usize> },
+    /// Workers of one stage.
+    Workers { stage: usize },
+    /// Items a second from a Poisson source (instead of every item at once).
+    ArrivalRate,
+    /// Mean service time of one stage, in microseconds (its distribution's shape is kept).
+    ServiceMean { stage: usize },
+    /// Items the source puts.
+    Items,
+}
+
+impl Param {
+    /// `maxsize`, `maxsize:1`, `workers:1`, `rate`, `service:0`, `items` (stages count from 0).
+    pub fn parse(text: &str) -> Result<Param, String> {
+        let (name, stage) = match text.split_once(':') {
+            Some((name, stage)) => {
+                let stage = stage
+                    .parse::<usize>()
+                    .map_err(|_| format!("`{stage}` is not a stage number (0, 1, ...)"))?;
+                (name, Some(stage))
+            }
+            None => (text, None),
+        };
+        let need = |what: &str| {
+            stage.ok_or_else(|| format!("{what} needs a stage: {what}:0, {what}:1, ..."))
+        };
+        match name {
+            "maxsize" => Ok(Param::Maxsize { stage }),
+            "workers" => Ok(Param::Workers {
+                stage: need("workers")?,
+            }),
+            "service" => Ok(Param::ServiceMean {
+                stage: need("service")?,
+            }),
+            "rate" if stage.is_none() => Ok(Param::ArrivalRate),
+            "items" if stage.is_none() => Ok(Param::Items),
+            _ => Err(format!(
+                "`{text}` is not maxsize[:S], workers:S, service:S, rate or items"
+            )),
+        }
+    }
+
+    /// `spec` with this parameter set to `value`; a value the parameter cannot take is an
+    /// error naming it.
+    pub fn apply(self, spec: &PipelineSpec, value: f64) -> Result<PipelineSpec, ScenarioError> {
+        let whole = |field: &str| -> Result<u64, ScenarioError> {
+            if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value < 2f64.powi(53) {
+                Ok(value as u64)
+            } else {
+                Err(ScenarioError::Invalid {
+                    field: field.into(),
+                    reason: format!("{value} is not a whole number"),
+                })
+            }
+        };
+        let stage_of = |stage: usize| -> Result<usize, ScenarioError> {
+            if stage < spec.workers.len() {
+                Ok(stage)
+            } else {
+                Err(ScenarioError::OutOfRange {
+                    field: "sweep.stage".into(),
+                    value: stage.to_string(),
+                    allowed: format!("0..={}", spec.workers.len() - 1),
+                })
+            }
+        };
+        let mut out = spec.clone();
+        match self {
+            Param::Maxsize { stage } => {
+                let m = u32::try_from(whole("maxsize")?).unwrap_or(u32::MAX);
+                match stage {
+                    Some(s) => out.maxsize[stage_of(s)?] = m,
+                    None => out.maxsize.iter_mut().for_each(|x| *x = m),
+                }
+            }
+            Param::Workers { stage } => {
+                out.workers[stage_of(stage)?] = u32::try_from(whole("workers")?).unwrap_or(u32::MAX)
+            }
+            Param::ArrivalRate => out.arrival = Arrival::Rate { per_s: value },
+            Param::ServiceMean { stage } => {
+                let s = stage_of(stage)?;
+                let mean = whole("service")?;
+                out.service[s] = match out.service[s] {
+                    Service::Const { .. } => Service::Const { us: mean },
+                    Service::Exp { .. } => Service::Exp { mean_us: mean },
+                    Service::Uniform { lo_us, hi_us } => {
+                        // The same spread around the new mean, cut at zero.
+                        let half = (hi_us - lo_us) / 2;
+                        Service::Uniform {
+                            lo_us: mean.saturating_sub(half),
+                            hi_us: mean + half,
+                        }
+                    }
+                };
+            }
+            Param::Items => out.items = whole("items")?,
+        }
+        out.validate()?;
+        Ok(out)
+    }
+}
+
+impl fmt::Display for Param {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Param::Maxsize { stage: None } => write!(f, "maxsize"),
+            Param::Maxsize { stage: Some(s) } => write!(f, "maxsize:{s}"),
+            Param::Workers { stage } => write!(f, "workers:{stage}"),
+            Param::ArrivalRate => write!(f, "rate"),
+            Param::ServiceMean { stage } => write!(f, "service:{stage}"),
+            Param::Items => write!(f, "items"),
+        }
+    }
+}
+
+/// A sweep: `base` with `param` set to each of `values`, `reps` runs a value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sweep {
+    pub base: PipelineSpec,
+    pub param: Param,
+    pub values: Vec<f64>,
+    pub reps: u32,
+}
+
+/// Most runs one sweep may ask for.
+pub const MAX_RUNS: usize = 100_000;
+
+/// One run of a sweep: which value, which replication, and its seed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Job {
+    pub point: usize,
+    pub rep: u32,
+    pub spec: PipelineSpec,
+}
+
+/// What one run measured.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunResult {
+    pub point: usize,
+    pub value: f64,
+    pub rep: u32,
+    pub seed: u64,
+    pub status: Status,
+    pub items_done: u64,
+    pub virtual_time_us: u64,
+    pub throughput_per_s: f64,
+    /// The best throughput the stages allow (their smallest capacity).
+    pub best_possible_per_s: Option<f64>,
+    pub latency_p50_us: u64,
+    pub latency_p95_us: u64,
+    /// Time-average bytes queued (items waiting in queues x item size).
+    pub mean_memory_bytes: f64,
+    /// Busy fraction of each stage's workers.
+    pub utilization: Vec<f64>,
+}
+
+/// A value's replications, summarised: mean, and the spread (min, max) of each figure.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PointSummary {
+    pub value: f64,
+    pub runs: u32,
+    /// Runs that did not finish (a hang or `MemoryError`).
+    pub failed: u32,
+    pub throughput_per_s: Spread,
+    pub latency_p50_us: Spread,
+    pub latency_p95_us: Spread,
+    pub mean_memory_bytes: Spread,
+    pub best_possible_per_s: Option<f64>,
+    /// Utilization of the busiest stage.
+    pub utilization_max: Spread,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Spread {
+    pub mean: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Spread {
+    fn of(values: impl Iterator<Item = f64>) -> Spread {
+        let (mut n, mut sum, mut min, mut max) = (0.0, 0.0, f64::INFINITY, f64::NEG_INFINITY);
+        for v in values {
+            n += 1.0;
+            sum += v;
+            min = min.min(v);
+            max = max.max(v);
+        }
+        if n == 0.0 {
+            return Spread {
+                mean: 0.0,
+                min: 0.0,
+                max: 0.0,
+            };
+        }
+        Spread {
+            mean: sum / n,
+            min,
+            max,
+        }
+    }
+}
+
+/// A whole sweep's answer: every run, each value's summary, and the knee.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SweepResult {
+    pub param: String,
+    pub points: Vec<PointSummary>,
+    /// Index into `points` of the knee: the first value whose mean throughput reaches 95% of
+    /// the best mean throughput of the sweep (where more stops paying).
+    pub knee: Option<usize>,
+    pub runs: Vec<RunResult>,
+}
+
+impl Sweep {
+    /// Every run, in order (value by value, replication by replication), each checked: a value
+    /// the parameter cannot take, or too many runs, is an error naming it.
+    pub fn jobs(&self) -> Result<Vec<Job>, ScenarioError> {
+        if self.values.is_empty() || self.reps == 0 {
+            return Err(ScenarioError::Invalid {
+                field: "sweep".into(),
+                reason: "needs at least one value and one replication".into(),
+            });
+        }
+        let total = self.values.len().saturating_mul(self.reps as usize);
+        if total > MAX_RUNS {
+            return Err(ScenarioError::OutOfRange {
+                field: "sweep.runs".into(),
+                value: total.to_string(),
+                allowed: format!("1..={MAX_RUNS}"),
+            });
+        }
+        let mut jobs = Vec::with_capacity(total);
+        for (point, &value) in self.values.iter().enumerate() {
+            let spec = self.param.apply(&self.base, value)?;
+            for rep in 0..self.reps {
+                let mut spec = spec.clone();
+                // Replication r of every value uses the same seed: the values are compared on
+                // the same random draws (common random numbers).
+                spec.seed = self.base.seed.wrapping_add(rep as u64);
+                jobs.push(Job { point, rep, spec });
+            }
+        }
+        Ok(jobs)
+    }
+
+    /// Runs one job on the model engine to its end.
+    pub fn run(&self, job: &Job) -> RunResult {
+        let value = self.values[job.point];
+        let mut engine = job
+            .spec
+            .build()
+            .map_err(crate::engine::EngineError::from)
+            .and_then(Engine::model)
+            .expect("jobs() validated every spec");
+        let status = engine.run_to_end();
+        let stats = engine.stats();
+        let item_bytes = job.spec.item_bytes as f64;
+        RunResult {
+            point: job.point,
+            value,
+            rep: job.rep,
+            seed: job.spec.seed,
+            status,
+            items_done: stats.items_done,
+            virtual_time_us: stats.virtual_time_us,
+            throughput_per_s: stats.throughput_per_s,
+            best_possible_per_s: stats.theoretical_per_s,
+            latency_p50_us: stats.latency.p50_us,
+            latency_p95_us: stats.latency.p95_us,
+            mean_memory_bytes: stats
+                .queues
+                .iter()
+                .filter(|q| q.name != "done_queue")
+                .map(|q| q.mean_len * item_bytes)
+                .sum(),
+            utilization: stats.stages.iter().map(|s| s.utilization).collect(),
+        }
+    }
+
+    /// Summarises `runs` (in `jobs()` order, whoever ran them).
+    pub fn summarize(&self, runs: Vec<RunResult>) -> SweepResult {
+        let points: Vec<PointSummary> = self
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, &value)| {
+                let of_point = || runs.iter().filter(move |r| r.point == i);
+                PointSummary {
+                    value,
+                    runs: of_point().count() as u32,
+                    failed: of_point().filter(|r| r.status != Status::Finished).count() as u32,
+                    throughput_per_s: Spread::of(of_point().map(|r| r.throughput_per_s)),
+                    latency_p50_us: Spread::of(of_point().map(|r| r.latency_p50_us as f64)),
+                    latency_p95_us: Spread::of(of_point().map(|r| r.latency_p95_us as f64)),
+                    mean_memory_bytes: Spread::of(of_point().map(|r| r.mean_memory_bytes)),
+                    best_possible_per_s: of_point().find_map(|r| r.best_possible_per_s),
+                    utilization_max: Spread::of(
+                        of_point().map(|r| r.utilization.iter().copied().fold(0.0, f64::max)),
+                    ),
+                }
+            })
+            .collect();
+        let best = points
+            .iter()
+            .map(|p| p.throughput_per_s.mean)
+            .fold(0.0, f64::max);
+        let knee = (best > 0.0)
+            .then(|| {
+                points
+                    .iter()
+                    .position(|p| p.throughput_per_s.mean >= 0.95 * best)
+            })
+            .flatten();
+        SweepResult {
+            param: self.param.to_string(),
+            points,
+            knee,
+            runs,
+        }
+    }
+
+    /// The whole sweep on rayon's current pool, one run a task; `progress(done, total)` is
+    /// called as runs end (from any thread). The result is the same whatever the pool's size:
+    /// each run is deterministic, and they are kept in `jobs()` order.
+    #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+    pub fn run_parallel(
+        &self,
+        progress: impl Fn(usize, usize) + Sync,
+    ) -> Result<SweepResult, ScenarioError> {
+        use rayon::prelude::*;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let jobs = self.jobs()?;
+        let done = AtomicUsize::new(0);
+        let runs = jobs
+            .par_iter()
+            .map(|j| {
+                let r = self.run(j);
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, jobs.len());
+                r
+            })
+            .collect();
+        Ok(self.summarize(runs))
+    }
+
+    /// The whole sweep on this thread.
+    pub fn run_all(&self) -> Result<SweepResult, ScenarioError> {
+        let jobs = self.jobs()?;
+        let runs = jobs.iter().map(|j| self.run(j)).collect();
+        Ok(self.summarize(runs))
+    }
+}
+
+impl SweepResult {
+    /// One CSV row a run: the parameter's value, the replication, and what it measured.
+    pub fn to_csv(&self) -> String {
+        let stages = self.runs.first().map_or(0, |r| r.utilization.len());
+        let mut out = format!(
+            "{},rep,seed,status,items_done,virtual_time_us,throughput_per_s,best_possible_per_s,latency_p50_us,latency_p95_us,mean_memory_bytes",
+            self.param.replace(':', "_stage_")
+        );
+        for s in 0..stages {
+            out.push_str(&format!(",utilization_{s}"));
+        }
+        out.push('\n');
+        for r in &self.runs {
+            let status = serde_json::to_value(r.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{},{},{}",
+                r.value,
+                r.rep,
+                r.seed,
+                status,
+                r.items_done,
+                r.virtual_time_us,
+                r.throughput_per_s,
+                r.best_possible_per_s
+                    .map_or(String::new(), |b| b.to_string()),
+                r.latency_p50_us,
+                r.latency_p95_us,
+                r.mean_memory_bytes
+            ));
+            for u in &r.utilization {
+                out.push_str(&format!(",{u}"));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tandem_sweep(values: Vec<f64>, reps: u32) -> Sweep {
+        Sweep {
+            base: PipelineSpec::tandem([1, 1, 1], 10, 300, 1),
+            param: Param::Workers { stage: 1 },
+            values,
+            reps,
+        }
+    }
+
+    #[test]
+    fn params_parse_and_print_the_same() {
+        for text in [
+            "maxsize",
+            "maxsize:2",
+            "workers:1",
+            "rate",
+            "service:0",
+            "items",
+        ] {
+            assert_eq!(Param::parse(text).unwrap().to_string(), text);
+        }
+        for bad in ["workers", "speed", "maxsize:x", "rate:1"] {
+            assert!(Param::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_value_the_parameter_cannot_take_is_refused_by_name() {
+        let err = tandem_sweep(vec![2.5], 1).jobs().unwrap_err();
+        assert!(err.to_string().contains("workers"), "{err}");
+        let err = tandem_sweep(vec![99.0], 1).jobs().unwrap_err();
+        assert!(err.to_string().contains("workers[1]"), "{err}");
+        let too_many = tandem_sweep(vec![1.0; 1000], 1000).jobs().unwrap_err();
+        assert!(too_many.to_string().contains("sweep.runs"), "{too_many}");
+    }
+
+    #[test]
+    fn each_point_equals_the_single_run_with_that_value_and_seed() {
+        let sweep = tandem_sweep(vec![1.0, 2.0, 4.0], 2);
+        let result = sweep.run_all().unwrap();
+        assert_eq!(result.runs.len(), 6);
+        for r in &result.runs {
+            let mut spec = PipelineSpec::tandem([1, r.value as u32, 1], 10, 300, r.seed);
+            spec.seed = r.seed;
+            let mut alone = Engine::model(spec.build().unwrap()).unwrap();
+            alone.run_to_end();
+            let stats = alone.stats();
+            assert_eq!(r.throughput_per_s, stats.throughput_per_s);
+            assert_eq!(r.latency_p95_us, stats.latency.p95_us);
+            assert_eq!(r.items_done, 300);
+        }
+        // More resize workers never lower throughput much, and the knee is a point.
+        assert!(result.knee.is_some());
+        assert_eq!(result.points[0].runs, 2);
+    }
+
+    #[test]
+    fn results_do_not_depend_on_the_number_of_threads() {
+        let sweep = tandem_sweep(vec![1.0, 2.0, 3.0, 5.0], 3);
+        let one = sweep.run_all().unwrap();
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let many = pool.install(|| sweep.run_parallel(|_, _| {})).unwrap();
+            assert_eq!(many, one, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn the_csv_has_a_row_a_run_with_the_plots_figures() {
+        let result = tandem_sweep(vec![1.0, 3.0], 2).run_all().unwrap();
+        let csv = result.to_csv();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 5);
+        assert!(lines[0].starts_with("workers_stage_1,rep,seed,status"));
+        let first: Vec<&str> = lines[1].split(',').collect();
+        assert_eq!(first[0], "1");
+        assert_eq!(first[3], "finished");
+        assert_eq!(
+            first[6].parse::<f64>().unwrap(),
+            result.runs[0].throughput_per_s
+        );
+    }
+}
