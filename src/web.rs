@@ -245,7 +245,77 @@ impl Lab {
             self.sim = fresh;
         }
     }
+
+    // --- Stepping by operation, and the control log a link replays -------------------------
+
+    /// Operations run since the start (a whole number below 2^53).
+    pub fn ops(&self) -> f64 {
+        self.sim.ops() as f64
+    }
+
+    /// Runs exactly one operation (one Python line of one thread); true while the run goes on.
+    #[wasm_bindgen(js_name = stepOp)]
+    pub fn step_op(&mut self) -> bool {
+        self.sim.step_op() == Status::Running
+    }
+
+    /// Goes to the state after `n` operations (backward by replay), running at most `max_ops`
+    /// per call; true once there (or the run ended before). Call again until it is.
+    #[wasm_bindgen(js_name = seekOps)]
+    pub fn seek_ops(&mut self, n: f64, max_ops: u32) -> Result<bool, JsError> {
+        if !n.is_finite() || n < 0.0 || n.fract() != 0.0 || n > MAX_SAFE_OPS {
+            return Err(JsError::new(&format!(
+                "seekOps: the operation count must be a whole number >= 0, got {n}"
+            )));
+        }
+        Ok(self.sim.seek_ops(n as u64, max_ops.max(1) as u64))
+    }
+
+    /// Runs until one more item is done, at most `max_ops` operations; true once it got there
+    /// (or the run ended).
+    #[wasm_bindgen(js_name = stepItem)]
+    pub fn step_item(&mut self, max_ops: u32) -> bool {
+        self.sim.step_item(max_ops.max(1) as u64)
+    }
+
+    /// `[thread, line]` of the operation that ran last; `undefined` before the first.
+    #[wasm_bindgen(js_name = lastOp)]
+    pub fn last_op(&self) -> Option<Vec<u32>> {
+        self.sim.last_op().map(|(t, line)| vec![t as u32, line])
+    }
+
+    /// More operations happen at this instant before virtual time moves.
+    #[wasm_bindgen(js_name = instantPending)]
+    pub fn instant_pending(&self) -> bool {
+        self.sim.instant_pending()
+    }
+
+    /// The run goes on (neither finished, hung nor out of memory).
+    pub fn running(&self) -> bool {
+        self.sim.is_running()
+    }
+
+    /// The controls logged so far as JSON: `[{ops, at_us, control: {workers: {stage, count}} |
+    /// {max_size: {queue, maxsize}}}]`.
+    pub fn controls(&self) -> String {
+        serde_json::to_string(self.sim.controls()).unwrap_or_else(|_| "[]".into())
+    }
+
+    /// Gives the run a control log (JSON, as `controls()` writes it) to apply as it reaches
+    /// each control: a shared link's changes, replayed after the operations they followed.
+    #[wasm_bindgen(js_name = replayControls)]
+    pub fn replay_controls(&mut self, json: &str) -> Result<(), JsError> {
+        let log: Vec<crate::sim::LoggedControl> = serde_json::from_str(json).map_err(|e| {
+            js(ScenarioError::Json {
+                message: format!("controls: {e}"),
+            })
+        })?;
+        self.sim.replay_controls(&log).map_err(js)
+    }
 }
+
+/// Largest operation count JS numbers hold exactly.
+const MAX_SAFE_OPS: f64 = 9_007_199_254_740_991.0;
 
 /// The live engine's class (threaded build only): the same scenario on real threads, Web Workers
 /// from wasm-bindgen-rayon's pool. Its JS API is `Lab`'s where that makes sense. Every method
