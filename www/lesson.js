@@ -3,12 +3,13 @@
 
 /**
  * Each program's defaults: `speed` (virtual ms per real ms) and `pace` (lines a second for
- * operations at one instant, 0: none, all at once). P1's polls are watched in slow motion with
- * fast lines, so that the wasted-poll count piles up; P2-P4 and the small failure programs show
- * each line; the pipelines (P5, P6, F1, F3, the builder) show flow and back-pressure.
+ * operations at one instant, 0: none, all at once). P1 runs in slow motion (its 10 ms polling
+ * sleeps take a second each), its thousand puts and polls of one instant at once, since one by
+ * one they would take minutes; P2-P4 and the small failure programs show each line; the
+ * pipelines (P5, P6, F1, F3, the builder) show flow and back-pressure.
  */
 export const PROGRAM_PACE = {
-  p1: { speed: 0.01, pace: 100 },
+  p1: { speed: 0.01, pace: 0 },
   p2: { speed: 1, pace: 2 },
   p3: { speed: 1, pace: 2 },
   p4: { speed: 1, pace: 2 },
