@@ -216,3 +216,34 @@ test('links with values the page does not take fall back with a notice', async (
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('Play alone shows P3 one line at a time, time standing still between lines of an instant', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#p=p3');
+  await page.click('#run');
+  // Sampled as it plays: each count of console lines is seen on its own, for a while.
+  const samples = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const seen = [];
+        const tick = () => {
+          const lines = document.querySelectorAll('#console .line').length;
+          seen.push({ lines, us: window.pipelineLab.timeUs(), at: performance.now() });
+          if (window.pipelineLab.phase === 'ended' || seen.length > 400) resolve(seen);
+          else setTimeout(tick, 50);
+        };
+        tick();
+      }),
+  );
+  const counts = [...new Set(samples.map((s) => s.lines))];
+  assert.deepEqual(counts, [0, 1, 2, 3, 4, 5, 6], 'every count of lines shown on its own');
+  // "producer 2", "producer done" and "consumer 2" come at one instant (t = 0.1 s), apart.
+  const firstSeen = (n) => samples.find((s) => s.lines === n);
+  for (const n of [4, 5]) {
+    assert.equal(firstSeen(n).us, firstSeen(n - 1).us, `line ${n}: time stood still`);
+    assert.ok(firstSeen(n).at - firstSeen(n - 1).at > 200, `line ${n}: shown apart`);
+  }
+  assert.equal(samples[samples.length - 1].lines, 6);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
