@@ -535,6 +535,11 @@ function play() {
     app.playWhenReady = true;
     return;
   }
+  if (app.seeking) {
+    // A replay is under way: play once it is there.
+    app.seeking.then = 'play';
+    return;
+  }
   if (app.phase === 'ended') {
     newRun().then(() => play());
     return;
@@ -656,10 +661,29 @@ function continueSeek(run) {
   app.phase = run.ended ? 'ended' : 'paused';
   app.endShown = app.phase === 'ended';
   charts.truncate(currentUs());
+  refreshStats();
+  slidersFollow(app.stats);
   redraw({ jump: true });
   s.done?.();
   if (s.then === 'play' && app.phase !== 'ended') play();
   updateButtons();
+}
+
+/**
+ * After a seek the run may have other workers or maxsizes than the sliders show (controls
+ * replayed, or undone by going back before them): the sliders take the run's values.
+ */
+function slidersFollow(stats) {
+  let changed = false;
+  for (const w of app.sliders.workers) {
+    const now = stats?.stages?.[w.stage]?.workers;
+    if (now !== undefined && now !== w.value) [w.value, changed] = [now, true];
+  }
+  for (const m of app.sliders.maxsize) {
+    const now = stats?.queues?.[m.queue]?.maxsize;
+    if (now !== undefined && now !== m.value) [m.value, changed] = [now, true];
+  }
+  if (changed) buildSliders();
 }
 
 /** The Python panel's mark of the line that just ran and the thread that ran it. */
@@ -942,7 +966,10 @@ function applyLive(param, entry, value) {
     }
     entry.value = value;
     // The change is logged after this operation: the run's future from here is a new one.
-    app.maxOps = run.canStepOps ? run.ops() : app.maxOps;
+    if (run.canStepOps) {
+      app.maxOps = run.ops();
+      app.endOps = null;
+    }
     refreshStats();
     redraw();
   } catch (error) {

@@ -153,6 +153,9 @@ test('a link made mid-run after slider changes and a pause reopens on the same f
   assert.deepEqual(got.stats, want.stats, 'the stats');
   assert.deepEqual(got.console, want.console, 'the console');
   assert.match(await other.locator('#notice').textContent(), /moment the link was made/);
+  // The sliders show what the run runs: the changes replayed.
+  assert.equal(await other.locator('#w-1').getAttribute('data-value'), '6');
+  assert.equal(await other.locator('#m-0').getAttribute('data-value'), '2');
   // The scrubber works on the replayed run: back to the start and forward again.
   await other.evaluate(() => {
     const s = document.getElementById('scrubber');
