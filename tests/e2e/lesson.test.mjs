@@ -250,3 +250,28 @@ test('Play alone shows P3 one line at a time, time standing still between lines 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('coarser steps: Shift+→ to the next time, the Step menu to the next item done', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#p=p6&s=1');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.waitForFunction(() => window.pipelineLab.ops() > 0);
+  const t0 = await page.evaluate(() => window.pipelineLab.timeUs());
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.waitForFunction((t) => window.pipelineLab.timeUs() > t, t0);
+  await page.selectOption('#step-by', 'item');
+  for (const want of [1, 2, 3]) {
+    await page.click('#step');
+    await page.waitForFunction((n) => window.pipelineLab.stats?.items_done === n, want, {
+      timeout: 5000,
+    });
+  }
+  // Back one step goes to where that step began: two items done.
+  await page.click('#step-back');
+  await page.waitForFunction(
+    () => window.pipelineLab.stats?.items_done === 2 && !window.pipelineLab.seeking,
+  );
+  assert.deepEqual(problems, []);
+  await page.close();
+});
