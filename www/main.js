@@ -1249,7 +1249,9 @@ function wire() {
 }
 
 async function boot() {
-  const link = readState(location.hash, preferredLanguage());
+  // The hash as opened: setLanguage below writes the page's own state into it.
+  const hash = location.hash;
+  const link = readState(hash, preferredLanguage());
   const { state, problems } = link;
   app.state = state;
   renderer.speed = state.speed;
@@ -1264,7 +1266,7 @@ async function boot() {
   }
   app.presets = engines.presets;
   app.threads = engines.threads;
-  adoptLink({ ...link, state: app.state, problems }, location.hash);
+  adoptLink({ ...link, state: app.state, problems }, hash);
   await newRun();
   document.body.dataset.ready = 'true';
   charts
