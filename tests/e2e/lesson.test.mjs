@@ -275,3 +275,34 @@ test('coarser steps: Shift+→ to the next time, the Step menu to the next item 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a link copied the moment Play paused reopens at that time, between two instants', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#p=p5&s=1');
+  await page.click('#run');
+  await page.waitForFunction(() => window.pipelineLab.timeUs() > 150_000);
+  await page.click('#run');
+  await page.waitForFunction(() => window.pipelineLab.phase === 'paused');
+  const want = await snapshot(page);
+  await page.click('#copy-link');
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  const { page: other, problems: otherProblems } = await newWatchedPage(lab);
+  await other.goto(link);
+  await other.waitForFunction(() => document.body.dataset.ready === 'true');
+  await other.waitForFunction(
+    (ops) => window.pipelineLab.ops() === ops && !window.pipelineLab.seeking,
+    want.ops,
+  );
+  await other.waitForFunction(
+    (us) => Number(document.getElementById('virtual-time').dataset.value) === us,
+    want.frame.timeUs,
+  );
+  const got = await snapshot(other);
+  assert.deepEqual(got.frame, want.frame);
+  assert.deepEqual(got.stats, want.stats);
+  assert.deepEqual(got.console, want.console);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(otherProblems, []);
+  await other.close();
+  await page.close();
+});
