@@ -20,7 +20,7 @@
 #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
 use crate::live::{threads_needed, ClockMode, Live, LiveError, LiveOptions, Spawner};
 use crate::scenario::{Lang, Scenario, ScenarioError};
-use crate::sim::{Sim, MAX_WORKERS};
+use crate::sim::{LoggedControl, Sim, MAX_WORKERS};
 use crate::stats::{Frame, HangReport, Stats, Status};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -87,6 +87,9 @@ pub enum EngineError {
     Live(LiveError),
     /// Going back needs a replay, which only a deterministic engine can do.
     CannotReplay { from_us: u64, to_us: u64 },
+    /// A model-engine feature (stepping by operation, a control log to replay) asked of real
+    /// threads, which run as they run.
+    ModelOnly { what: &'static str },
     /// More workers than the pool has threads for.
     WorkersOverPool {
         stage: usize,
@@ -107,6 +110,10 @@ impl fmt::Display for EngineError {
                 "seek: step back is a model-engine feature (it replays the run); real threads cannot go back from {} ms to {} ms",
                 *from_us as f64 / 1000.0,
                 *to_us as f64 / 1000.0
+            ),
+            EngineError::ModelOnly { what } => write!(
+                f,
+                "{what}: a model-engine feature (it needs a deterministic run); real threads run as they run"
             ),
             EngineError::WorkersOverPool {
                 stage,
@@ -350,6 +357,54 @@ impl Engine {
                 Ok(live.step(t_us - now))
             }
         }
+    }
+
+    /// The model engine, or `ModelOnly` naming `what` was asked.
+    fn model_only(&mut self, what: &'static str) -> Result<&mut Sim, EngineError> {
+        self.as_model_mut().ok_or(EngineError::ModelOnly { what })
+    }
+
+    /// Operations run since the start (the model engine's second clock); `None` on real threads.
+    pub fn ops(&self) -> Option<u64> {
+        self.as_model().map(Sim::ops)
+    }
+
+    /// Runs exactly one operation (one Python line of one thread).
+    pub fn step_op(&mut self) -> Result<Status, EngineError> {
+        Ok(self.model_only("stepOp")?.step_op())
+    }
+
+    /// Goes toward the state after `n` operations (backward by replay), running at most
+    /// `max_ops` this call; `Ok(true)` once there (or the run ended before).
+    pub fn seek_ops(&mut self, n: u64, max_ops: u64) -> Result<bool, EngineError> {
+        Ok(self.model_only("seekOps")?.seek_ops(n, max_ops.max(1)))
+    }
+
+    /// Runs until one more item is done, at most `max_ops` operations; `Ok(true)` once there.
+    pub fn step_item(&mut self, max_ops: u64) -> Result<bool, EngineError> {
+        Ok(self.model_only("stepItem")?.step_item(max_ops.max(1)))
+    }
+
+    /// `(thread, source line)` of the operation that ran last, where the engine knows it.
+    pub fn last_op(&self) -> Option<(usize, u32)> {
+        self.as_model().and_then(Sim::last_op)
+    }
+
+    /// More operations happen at this instant before virtual time moves (model engine).
+    pub fn instant_pending(&self) -> bool {
+        self.as_model().is_some_and(Sim::instant_pending)
+    }
+
+    /// The controls made so far, with the operation count and time of each (model engine; real
+    /// threads keep none, as they cannot replay).
+    pub fn controls(&self) -> &[LoggedControl] {
+        self.as_model().map_or(&[], Sim::controls)
+    }
+
+    /// Gives the run a control log to apply as it reaches each control (a shared link's
+    /// changes, replayed after the operations they followed).
+    pub fn replay_controls(&mut self, log: &[LoggedControl]) -> Result<(), EngineError> {
+        Ok(self.model_only("replayControls")?.replay_controls(log)?)
     }
 
     /// One slice of a run for a caller that runs it to the end (the command line, tests): a

@@ -419,7 +419,84 @@ impl Lab {
     pub fn threads_alive(&self) -> u32 {
         self.engine.threads_alive() as u32
     }
+
+    // --- The second clock: operations (model engine; real threads throw naming the call) -------
+
+    /// Operations run since the start (a whole number below 2^53; 0 on real threads).
+    pub fn ops(&self) -> f64 {
+        self.engine.ops().unwrap_or(0) as f64
+    }
+
+    /// Runs exactly one operation (one Python line of one thread); true while the run goes on.
+    #[wasm_bindgen(js_name = stepOp)]
+    pub fn step_op(&mut self) -> Result<bool, JsValue> {
+        Ok(self.engine.step_op().map_err(engine_error)? == Status::Running)
+    }
+
+    /// Goes to the state after `n` operations (backward by replay), running at most `maxOps`
+    /// this call; true once there (or the run ended before). Call again until it is.
+    #[wasm_bindgen(js_name = seekOps)]
+    pub fn seek_ops(&mut self, n: f64, max_ops: f64) -> Result<bool, JsValue> {
+        if !(n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= MAX_SAFE_OPS) {
+            return Err(JsError::new(&format!(
+                "seekOps: the operation count must be a whole number >= 0, got {n}"
+            ))
+            .into());
+        }
+        let max_ops = u32_arg("maxOps", max_ops)? as u64;
+        self.engine
+            .seek_ops(n as u64, max_ops.min(STEP_BUDGET_OPS))
+            .map_err(engine_error)
+    }
+
+    /// Runs until one more item is done, at most `maxOps` operations; true once it got there
+    /// (or the run ended).
+    #[wasm_bindgen(js_name = stepItem)]
+    pub fn step_item(&mut self, max_ops: f64) -> Result<bool, JsValue> {
+        let max_ops = u32_arg("maxOps", max_ops)? as u64;
+        self.engine
+            .step_item(max_ops.min(STEP_BUDGET_OPS))
+            .map_err(engine_error)
+    }
+
+    /// `[thread, line]` of the operation that ran last; `undefined` before the first (and on
+    /// real threads).
+    #[wasm_bindgen(js_name = lastOp)]
+    pub fn last_op(&self) -> Option<Vec<u32>> {
+        self.engine
+            .last_op()
+            .map(|(thread, line)| vec![thread as u32, line])
+    }
+
+    /// More operations happen at this instant before virtual time moves.
+    #[wasm_bindgen(js_name = instantPending)]
+    pub fn instant_pending(&self) -> bool {
+        self.engine.instant_pending()
+    }
+
+    /// The run goes on (neither finished, hung nor out of memory).
+    pub fn running(&self) -> bool {
+        self.engine.is_running()
+    }
+
+    /// The controls logged so far: `[{ops, at_us, control: {workers: {stage, count}} |
+    /// {max_size: {queue, maxsize}}}]`.
+    pub fn controls(&self) -> Result<JsValue, JsError> {
+        to_js("controls", self.engine.controls())
+    }
+
+    /// Gives the run a control log (as `controls()` returns it, or its JSON) to apply as it
+    /// reaches each control: a shared link's changes, replayed after the operations they
+    /// followed.
+    #[wasm_bindgen(js_name = replayControls)]
+    pub fn replay_controls(&mut self, log: JsValue) -> Result<(), JsValue> {
+        let log: Vec<crate::sim::LoggedControl> = from_js("controls", log)?;
+        self.engine.replay_controls(&log).map_err(engine_error)
+    }
 }
+
+/// Largest operation count JS numbers hold exactly.
+const MAX_SAFE_OPS: f64 = 9_007_199_254_740_991.0;
 
 /// Starts `scenario` on the engine `options` name.
 fn launch(scenario: Scenario, options: RunOptions) -> Result<Engine, JsValue> {

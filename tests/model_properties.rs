@@ -293,6 +293,8 @@ fn assert_same(fast: &mut Sim, slow: &mut Sim, what: &str) {
     assert_eq!(fast.frame(), slow.frame(), "{what}: frame");
     assert_eq!(fast.stats(), slow.stats(), "{what}: stats");
     assert_eq!(fast.hang(), slow.hang(), "{what}: hang report");
+    assert_eq!(fast.ops(), slow.ops(), "{what}: operations");
+    assert_eq!(fast.last_op(), slow.last_op(), "{what}: the last operation");
 }
 
 #[test]
@@ -322,12 +324,21 @@ fn the_fast_path_steps_random_pipelines_exactly_as_the_interpreter() {
             let what = format!("case {case} step {step}: {spec:?}");
             // Time steps, steps cut short by an operation budget, and single events.
             let dt = 1 + rng.below(5000);
-            let (a, b) = match rng.below(4) {
+            let (a, b) = match rng.below(6) {
                 0 => {
                     let ops = 1 + rng.below(40);
                     (fast.step_bounded(dt, ops), slow.step_bounded(dt, ops))
                 }
                 1 => (fast.step_event(), slow.step_event()),
+                // By operation: one, or to an operation count (back by replay), in pieces.
+                2 => (fast.step_op(), slow.step_op()),
+                3 => {
+                    let to = fast.ops().saturating_sub(50) + rng.below(100);
+                    let piece = 1 + rng.below(300);
+                    while !fast.seek_ops(to, piece) {}
+                    while !slow.seek_ops(to, piece) {}
+                    (fast.status(), slow.status())
+                }
                 _ => (fast.step(dt), slow.step(dt)),
             };
             assert_eq!(a, b, "{what}");

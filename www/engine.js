@@ -179,4 +179,62 @@ export class Run {
     this.lab?.free();
     this.lab = null;
   }
+
+  // --- stepping by operation, and the control log a link replays (model engine only) ---------
+
+  /** Whether the engine steps one operation (one Python line) at a time: the model engine. */
+  get canStepOps() {
+    return this.capabilities.canStepByOperation;
+  }
+
+  /** Operations run since the start. */
+  ops() {
+    return this.lab.ops();
+  }
+
+  /** Runs exactly one operation of one thread; false once the run has ended. */
+  stepOp() {
+    if (this.ended) return false;
+    this.ended = !this.lab.stepOp();
+    return !this.ended;
+  }
+
+  /**
+   * Goes toward the state after `n` operations (backward by replay), at most `budget` operations
+   * this call; true once there. Call again (next frame) until it is.
+   */
+  seekOps(n, budget = 200_000) {
+    const there = this.lab.seekOps(n, budget);
+    this.ended = !this.lab.running();
+    return there;
+  }
+
+  /** Runs until one more item is done, at most `budget` operations; true once it got there. */
+  stepItem(budget = 200_000) {
+    if (this.ended) return true;
+    const there = this.lab.stepItem(budget);
+    this.ended = !this.lab.running();
+    return there;
+  }
+
+  /** {thread, line} of the operation that ran last, or null before the first. */
+  lastOp() {
+    const last = this.lab.lastOp();
+    return last ? { thread: last[0], line: last[1] } : null;
+  }
+
+  /** Whether more operations happen at this instant before virtual time moves. */
+  instantPending() {
+    return this.lab.instantPending();
+  }
+
+  /** The controls logged so far: [{ops, at_us, control: {workers|max_size: {...}}}]. */
+  controls() {
+    return this.lab.controls();
+  }
+
+  /** Gives the run a control log (as `controls()` returns it) to apply as it reaches each one. */
+  replayControls(log) {
+    this.lab.replayControls(log);
+  }
 }

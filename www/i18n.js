@@ -158,7 +158,7 @@ const STRINGS = {
     helpThreads:
       'Real threads: every thread of the program (main and each worker) runs on a Web Worker of its own, from a pool of {pool} started once per page. A run may have {pool} threads at once, main and {workers} workers, counting the workers the sliders may add: 3 stages × 16 workers and main leave each stage room to grow to 21. A bigger program is refused; the model engine runs any size. Step back and slow motion by single operations need the model engine.',
     keySpace: 'play / pause',
-    keyRight: 'step to the next event',
+    keyRight: 'step one line (or as the Step menu says)',
     keyLeft: 'step back',
     keyR: 'reset',
     keyDigits: 'pick a program: 1–6 are P1–P6, 7 8 9 0 are F1–F4, B the builder',
@@ -169,6 +169,27 @@ const STRINGS = {
     keyEsc: 'close this help',
     tipLine: 'line {line}',
     summaryPrefix: 'At t = {t} s:',
+    stepBy: 'Step',
+    stepByOp: 'one line',
+    stepByInstant: 'to next time',
+    stepByItem: 'to next item done',
+    pace: 'Lines',
+    paceProgram: "program's ({lines})",
+    paceOff: 'all at once',
+    paceLines: '{n}/s',
+    scrubber: 'Timeline: operations run so far',
+    scrubberAt: 'op {ops} · t = {t} s',
+    replaying: 'replaying… {percent}%',
+    justRan: 'just ran: {thread}',
+    keyShiftRight: 'step to the next time',
+    noItemDone: 'No item was done within {n} operations.',
+    linkMoment: 'Opened at the moment the link was made: operation {ops}, t = {t} s.',
+    linkThreads:
+      'Real threads cannot replay a run: the link opened its program at the start instead of at operation {ops}.',
+    linkOld:
+      'This link was made by an earlier version of the page, which kept no mid-run changes: its slider values are set at the start.',
+    linkControlsRefused:
+      'The link’s mid-run changes could not be replayed ({message}); the run has none.',
   },
   ko: {
     title: '파이프라인 랩',
@@ -322,7 +343,7 @@ const STRINGS = {
     helpThreads:
       '실제 스레드: 프로그램의 스레드(main과 각 작업자)마다 자기 Web Worker에서 실행됩니다. 풀은 페이지마다 한 번 {pool}개로 시작합니다. 한 실행은 슬라이더로 늘릴 수 있는 작업자까지 세어 스레드 {pool}개, 즉 main과 작업자 {workers}개까지 쓸 수 있습니다: 3단계 × 작업자 16개와 main이면 단계마다 21개까지 늘릴 수 있습니다. 더 큰 프로그램은 거절되며, 모델 엔진은 크기 제한이 없습니다. 뒤로 가기와 연산 단위 슬로 모션은 모델 엔진에서만 됩니다.',
     keySpace: '실행 / 일시 정지',
-    keyRight: '다음 사건까지 한 단계',
+    keyRight: '한 줄 실행 (또는 단계 메뉴대로)',
     keyLeft: '한 단계 뒤로',
     keyR: '초기화',
     keyDigits: '프로그램 고르기: 1–6 은 P1–P6, 7 8 9 0 은 F1–F4, B 는 빌더',
@@ -333,6 +354,27 @@ const STRINGS = {
     keyEsc: '도움말 닫기',
     tipLine: '{line} 번째 줄',
     summaryPrefix: 't = {t} 초:',
+    stepBy: '단계',
+    stepByOp: '한 줄',
+    stepByInstant: '다음 시각까지',
+    stepByItem: '다음 아이템 완료까지',
+    pace: '줄',
+    paceProgram: '프로그램 기본 ({lines})',
+    paceOff: '한꺼번에',
+    paceLines: '초당 {n}',
+    scrubber: '타임라인: 지금까지 실행한 연산',
+    scrubberAt: '연산 {ops} · t = {t} 초',
+    replaying: '다시 재생 중… {percent}%',
+    justRan: '방금 실행: {thread}',
+    keyShiftRight: '다음 시각까지 한 단계',
+    noItemDone: '연산 {n}번 안에 완료된 아이템이 없습니다.',
+    linkMoment: '링크를 만든 순간에서 열었습니다: 연산 {ops}, t = {t} 초.',
+    linkThreads:
+      '실제 스레드는 실행을 다시 재생할 수 없습니다: 연산 {ops} 대신 프로그램의 처음에서 열었습니다.',
+    linkOld:
+      '이 링크는 실행 중 변경을 기록하지 않던 이전 버전에서 만들어졌습니다: 슬라이더 값을 시작할 때 적용합니다.',
+    linkControlsRefused:
+      '링크의 실행 중 변경을 다시 적용할 수 없어 ({message}) 변경 없이 실행합니다.',
   },
 };
 

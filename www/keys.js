@@ -5,6 +5,7 @@
 export const SHORTCUTS = [
   ['Space', 'keySpace'],
   ['→', 'keyRight'],
+  ['Shift+→', 'keyShiftRight'],
   ['←', 'keyLeft'],
   ['R', 'keyR'],
   ['1 … 9, 0, B', 'keyDigits'],
@@ -30,7 +31,7 @@ const DIGIT_PRESETS = {
 };
 
 /**
- * Listens on `target` and calls `actions[name](...)`: togglePlay, step, stepBack, reset,
+ * Listens on `target` and calls `actions[name](...)`: togglePlay, step, stepInstant, stepBack, reset,
  * preset(id), slower, faster, present, language, help, escape.
  */
 export function bindKeys(target, actions) {
@@ -49,6 +50,7 @@ export function bindKeys(target, actions) {
     const key = event.key;
     let handled = true;
     if (key === ' ' || key === 'Spacebar') actions.togglePlay();
+    else if (key === 'ArrowRight' && event.shiftKey) actions.stepInstant();
     else if (key === 'ArrowRight') actions.step();
     else if (key === 'ArrowLeft') actions.stepBack();
     else if (key === 'r' || key === 'R') actions.reset();

@@ -12,7 +12,8 @@ import { SHORTCUTS, bindKeys } from './keys.js';
 import { Panels } from './panels.js';
 import { BUILDER, PARAMS, SPEED_STOPS, STAGE_NAMES, pipelineSpec, withStages } from './params.js';
 import { Renderer } from './renderer.js';
-import { defaultState, readState, writeState } from './url.js';
+import { PACES, defaultState, readState, writeState } from './url.js';
+import { linesPerSecond, pacedStep, programPace } from './lesson.js';
 
 const $ = (id) => document.getElementById(id);
 const el = {
@@ -39,6 +40,11 @@ const el = {
   helpThreads: $('help-threads'),
   legend: $('legend'),
   canvasSummary: $('canvas-summary'),
+  stepBy: $('step-by'),
+  pace: $('pace'),
+  scrubber: $('scrubber'),
+  scrubberMarks: $('scrubber-marks'),
+  scrubberAt: $('scrubber-at'),
 };
 
 const reducedMotionQuery = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)');
@@ -59,7 +65,7 @@ const app = {
   threadNames: [],
   threadStages: [],
   phase: 'ready', // 'ready' | 'playing' | 'paused' | 'ended'
-  history: [], // virtual times (us) of frames shown before this one, for step back
+  history: [], // {ops, us} of moments shown before this one (steps, frames), for step back
   stats: null,
   statsAt: -Infinity,
   marksAt: -Infinity,
@@ -70,6 +76,17 @@ const app = {
   playWhenReady: false,
   recording: null,
   firstFrameMs: null,
+  // The lesson's transport (model engine): Play's line credit, a seek in progress
+  // ({ops, us, then, from}), the furthest operation reached, the control log, where the run ended.
+  credit: { ops: 0 },
+  seeking: null,
+  maxOps: 0,
+  controlsLog: [],
+  endOps: null,
+  // A link's moment to replay once its run is there ({ops, us, paused, controls}).
+  moment: null,
+  // The speed is the program's default (not one the user or the link chose): it follows the program.
+  speedIsDefault: false,
 };
 
 // --- errors -----------------------------------------------------------------------------------
@@ -96,15 +113,18 @@ function onFrame(realMs, now) {
   const t0 = performance.now();
   let drew = false;
   let view = null;
-  if (app.phase === 'playing' && realMs > 0) {
-    const before = app.lastFrameUs;
-    const going = run.step(realMs * app.state.speed, slowMotionOps(realMs, run));
-    if (before !== undefined) pushHistory(before);
+  if (app.seeking) {
+    continueSeek(run);
+  } else if (app.phase === 'playing' && realMs > 0) {
+    if (run.canStepOps) pushHistory(run.ops(), currentUs());
+    const going = playFrame(run, realMs);
     if (!going) app.phase = 'ended';
   }
   const tStep = performance.now();
   let tFrame = tStep;
-  if (app.needsDraw || app.phase === 'playing' || renderer.animating || app.phase === 'ended') {
+  const due =
+    app.needsDraw || app.phase === 'playing' || renderer.animating || app.phase === 'ended';
+  if (!app.seeking && due) {
     view = run.frame();
     tFrame = performance.now();
     app.lastFrameUs = view.timeUs;
@@ -118,7 +138,9 @@ function onFrame(realMs, now) {
   if (drew && (now - app.marksAt > 120 || app.phase !== 'playing')) {
     panels.updateMarks(view.threadLines, view.threadStates, { scroll: app.phase !== 'playing' });
     app.marksAt = now;
+    showJustRan();
   }
+  if (drew) updateScrubber();
   view = null; // the views are invalid after the next call into wasm
   const ended = app.phase === 'ended' && !app.endShown;
   if (ended || (app.phase === 'playing' && now - app.statsAt > 250) || app.statsDue) {
@@ -137,26 +159,24 @@ function onFrame(realMs, now) {
     r.frame.push(tFrame - tStep);
     r.draw.push(t1 - tFrame);
   }
-  return app.phase === 'playing' || renderer.animating || app.needsDraw;
+  return app.phase === 'playing' || renderer.animating || app.needsDraw || !!app.seeking;
 }
 
-/** Operations a second at the slowest speeds, so that single operations can be watched. */
-const SLOW_MOTION_OPS = [
-  [0.01, 2],
-  [0.02, 3],
-  [0.05, 5],
-  [0.1, 8],
-];
+/** The pacing in force: the link's or the picker's, else the program's own. */
+function currentPace() {
+  return app.state.pace ?? programPace(app.state.preset).pace;
+}
 
-/** The operation budget of this frame in slow motion (null: no limit). */
-function slowMotionOps(realMs, run) {
-  if (!run.canLimitOps) return null;
-  const rate = SLOW_MOTION_OPS.find(([speed]) => app.state.speed <= speed)?.[1];
-  if (!rate) return null;
-  app.opCredit = Math.min(4, (app.opCredit ?? 0) + (realMs / 1000) * rate);
-  const ops = Math.floor(app.opCredit);
-  app.opCredit -= ops;
-  return ops;
+/**
+ * One frame of Play: with pacing (model engine), the operations of one instant one after another
+ * with time standing still (www/lesson.js); without, time runs at the speed.
+ */
+function playFrame(run, realMs) {
+  const lines = linesPerSecond(currentPace(), app.state.speed);
+  if (lines > 0 && run.canStepOps) {
+    return pacedStep(run, realMs, app.state.speed, lines, app.credit);
+  }
+  return run.step(realMs * app.state.speed);
 }
 
 /** Samples the charts take over a whole run when it went by too fast to sample as it ran. */
@@ -183,9 +203,10 @@ function backfillCharts() {
   app.jumped = true;
 }
 
-function pushHistory(us) {
+function pushHistory(ops, us) {
   const h = app.history;
-  if (h[h.length - 1] !== us) h.push(us);
+  const top = h[h.length - 1];
+  if (top?.ops !== ops || top?.us !== us) h.push({ ops, us });
   if (h.length > 4000) h.splice(0, h.length - 4000);
 }
 
@@ -210,6 +231,7 @@ function refreshStats(now = performance.now()) {
   syncThreads(stats);
   syncMaxsize(stats);
   panels.renderStats(stats, lang(), { phase: app.phase, bottleneck: bottleneckOf(stats) });
+  if (run.canStepOps) app.controlsLog = run.controls();
   charts.push(stats);
   renderer.setAnnotations(annotationsOf(stats));
   el.canvasSummary.textContent = describe(stats);
@@ -379,6 +401,11 @@ async function newRun({ keepPlaying = false } = {}) {
   app.endShown = false;
   app.history = [];
   app.lastFrameUs = undefined;
+  app.credit = { ops: 0 };
+  app.seeking = null;
+  app.maxOps = 0;
+  app.endOps = null;
+  app.controlsLog = [];
   panels.clearError();
   updateButtons();
   const state = app.state;
@@ -454,6 +481,9 @@ function setUpRun(run) {
   showSummary();
   refreshStats();
   redraw({ jump: true });
+  const moment = app.moment;
+  app.moment = null;
+  if (moment) restoreMoment(run, moment);
 }
 
 /** A preset's workers/maxsize from the link, set at time 0. Bad lists fall back with a notice. */
@@ -505,6 +535,11 @@ function play() {
     app.playWhenReady = true;
     return;
   }
+  if (app.seeking) {
+    // A replay is under way: play once it is there.
+    app.seeking.then = 'play';
+    return;
+  }
   if (app.phase === 'ended') {
     newRun().then(() => play());
     return;
@@ -530,13 +565,28 @@ function togglePlay() {
   else play();
 }
 
-function step() {
+/** Operations one "to the next item done" step may run before it gives up with a notice. */
+const ITEM_STEP_OPS = 500_000;
+
+/**
+ * Step: one operation (one Python line of one thread), or as the Step menu (or `by`) says: to
+ * the next time virtual time moves, or to the next item done. Real threads step by time.
+ */
+function step(by = el.stepBy.value) {
   const run = app.run;
-  if (!run || app.phase === 'ended') return;
+  if (!run || app.phase === 'ended' || app.seeking) return;
   if (app.phase === 'playing') app.phase = 'paused';
   guard(() => {
-    pushHistory(currentUs());
-    const going = run.stepEvent();
+    if (run.canStepOps) pushHistory(run.ops(), currentUs());
+    let going;
+    if (!run.canStepOps || by === 'instant') going = run.stepEvent();
+    else if (by === 'item') {
+      if (!run.stepItem(ITEM_STEP_OPS)) {
+        const n = ITEM_STEP_OPS.toLocaleString('en-US');
+        panels.showNotice(t(lang(), 'noItemDone', { n }));
+      }
+      going = !run.ended;
+    } else going = run.stepOp();
     app.phase = going ? 'paused' : 'ended';
     app.endShown = false;
     redraw();
@@ -544,32 +594,179 @@ function step() {
   updateButtons();
 }
 
+/**
+ * Step back: undoes exactly one operation (one line) by replay, back to the very moment before
+ * it when a step got there; with a coarser Step, back to where the last step or frame began.
+ */
 function stepBack() {
   const run = app.run;
   if (!run) return;
-  if (!run.canSeek) {
+  if (!run.canSeek || !run.canStepOps) {
     panels.showNotice(t(lang(), 'stepBackUnavailable'));
     return;
   }
+  if (app.seeking) return;
   if (app.phase === 'playing') app.phase = 'paused';
   guard(() => {
-    const now = currentUs();
-    let target = 0;
-    while (app.history.length) {
-      const h = app.history.pop();
-      if (h < now) {
-        target = h;
-        break;
+    const now = run.ops();
+    const h = app.history;
+    let target = { ops: Math.max(0, now - 1), us: null };
+    if (el.stepBy.value === 'op') {
+      while (h.length && h[h.length - 1].ops >= now) h.pop();
+      if (h.length && h[h.length - 1].ops === target.ops) target = h.pop();
+    } else {
+      const us = currentUs();
+      while (h.length) {
+        const m = h.pop();
+        if (m.ops < now || (m.ops === now && m.us < us)) {
+          target = m;
+          break;
+        }
       }
     }
-    // The engine rounds milliseconds to whole microseconds, so this lands exactly on `target`.
-    const going = run.seek(target / 1000);
-    app.phase = going ? 'paused' : 'ended';
-    app.endShown = app.phase === 'ended';
-    charts.truncate(target);
-    redraw({ jump: true });
+    seekToOps(target.ops, { us: target.us });
   });
   updateButtons();
+}
+
+/** Operations a frame may replay while seeking, so that the page stays responsive. */
+const SEEK_OPS_PER_FRAME = 300_000;
+
+/**
+ * Goes to the state after `ops` operations (and then to time `us`, when given, where only time
+ * passed), by replay when going back, spread over frames; `then` is 'pause' or 'play'.
+ */
+function seekToOps(ops, { us = null, then = 'pause', done = null } = {}) {
+  const run = app.run;
+  if (!run?.canStepOps) return;
+  if (app.phase === 'playing') app.phase = 'paused';
+  app.seeking = { ops, us, then, done, from: run.ops() };
+  app.needsDraw = true;
+  loop.wake();
+}
+
+function continueSeek(run) {
+  const s = app.seeking;
+  if (!run.seekOps(s.ops, SEEK_OPS_PER_FRAME)) {
+    const done = run.ops();
+    const span = s.ops >= s.from && done >= s.from ? s.ops - s.from : s.ops;
+    const base = s.ops >= s.from && done >= s.from ? s.from : 0;
+    const percent = span > 0 ? Math.floor(((done - base) / span) * 100) : 100;
+    el.scrubberAt.textContent = t(lang(), 'replaying', { percent });
+    return;
+  }
+  // Time that passed after the operation (the run was paused between two instants).
+  if (s.us !== null && !run.ended && currentUs() < s.us) run.seek(s.us / 1000);
+  app.seeking = null;
+  app.phase = run.ended ? 'ended' : 'paused';
+  app.endShown = app.phase === 'ended';
+  charts.truncate(currentUs());
+  refreshStats();
+  slidersFollow(app.stats);
+  redraw({ jump: true });
+  s.done?.();
+  if (s.then === 'play' && app.phase !== 'ended') play();
+  updateButtons();
+}
+
+/**
+ * After a seek the run may have other workers or maxsizes than the sliders show (controls
+ * replayed, or undone by going back before them): the sliders take the run's values.
+ */
+function slidersFollow(stats) {
+  let changed = false;
+  for (const w of app.sliders.workers) {
+    const now = stats?.stages?.[w.stage]?.workers;
+    if (now !== undefined && now !== w.value) [w.value, changed] = [now, true];
+  }
+  for (const m of app.sliders.maxsize) {
+    const now = stats?.queues?.[m.queue]?.maxsize;
+    if (now !== undefined && now !== m.value) [m.value, changed] = [now, true];
+  }
+  if (changed) buildSliders();
+}
+
+/** The Python panel's mark of the line that just ran and the thread that ran it. */
+function showJustRan() {
+  const last = app.run?.canStepOps ? app.run.lastOp() : null;
+  panels.markJustRan(
+    last?.line ?? 0,
+    last ? (app.threadNames[last.thread] ?? `#${last.thread}`) : '',
+  );
+}
+
+/** The timeline under the canvas: operations so far, marks where controls changed and the end. */
+function updateScrubber() {
+  const run = app.run;
+  const on = !!run?.canStepOps;
+  el.scrubber.disabled = !on;
+  if (!on) {
+    el.scrubber.max = '0';
+    el.scrubberAt.textContent = '';
+    el.scrubberMarks.replaceChildren();
+    return;
+  }
+  const ops = run.ops();
+  app.maxOps = Math.max(app.maxOps, ops);
+  if (run.ended) app.endOps = Math.max(app.endOps ?? 0, ops);
+  el.scrubber.max = String(app.maxOps);
+  if (!app.scrubbing) el.scrubber.value = String(ops);
+  const time = (currentUs() / 1e6).toFixed(3);
+  el.scrubberAt.textContent = t(lang(), 'scrubberAt', {
+    ops: ops.toLocaleString('en-US'),
+    t: time,
+  });
+  const at = [...app.controlsLog.map((c) => c.ops), app.endOps ?? -1].join(',');
+  const signature = `${app.maxOps}|${at}`;
+  if (signature === app.scrubberSignature) return;
+  app.scrubberSignature = signature;
+  const mark = (ops, end) => {
+    const span = document.createElement('span');
+    span.style.left = `${app.maxOps ? (ops / app.maxOps) * 100 : 0}%`;
+    if (end) span.className = 'end';
+    return span;
+  };
+  const marks = app.controlsLog.filter((c) => c.ops <= app.maxOps).map((c) => mark(c.ops, false));
+  if (app.endOps !== null) marks.push(mark(app.endOps, true));
+  el.scrubberMarks.replaceChildren(...marks);
+}
+
+/** The scrubber moved: seek there by replay (a seek under way takes the new target). */
+function onScrub(final) {
+  const run = app.run;
+  if (!run?.canStepOps) return;
+  app.scrubbing = !final;
+  const ops = Number(el.scrubber.value);
+  if (app.seeking) app.seeking.ops = ops;
+  else if (ops !== run.ops()) seekToOps(ops);
+}
+
+/** Where the run is, for a link: {ops, us, paused, controls} (model engine only). */
+function currentMoment() {
+  const run = app.run;
+  if (!run?.canStepOps) return null;
+  // Controls at operation 0 are start-of-run settings, which the link holds as slider values.
+  const controls = run.controls().filter((c) => c.ops > 0 && c.ops <= run.ops());
+  return { ops: run.ops(), us: currentUs(), paused: app.phase !== 'playing', controls };
+}
+
+/** Replays a link's moment on the new run, or says why it cannot. */
+function restoreMoment(run, moment) {
+  const l = lang();
+  if (!run.canStepOps) {
+    panels.showNotice(t(l, 'linkThreads', { ops: moment.ops }), { kind: 'warn' });
+    return;
+  }
+  try {
+    run.replayControls(moment.controls);
+  } catch (error) {
+    panels.showNotice(t(l, 'linkControlsRefused', { message: error.message }), { kind: 'warn' });
+  }
+  const done = () =>
+    panels.showNotice(
+      t(lang(), 'linkMoment', { ops: run.ops(), t: (currentUs() / 1e6).toFixed(3) }),
+    );
+  seekToOps(moment.ops, { us: moment.us, then: moment.paused ? 'pause' : 'play', done });
 }
 
 function currentUs() {
@@ -626,6 +823,14 @@ function pickPreset(id) {
     app.state.preset = id;
   } else app.state.preset = id;
   app.state.overrides = { workers: null, maxsize: null };
+  // Each program has its own pacing; its speed too, unless the user or the link chose one.
+  app.state.pace = null;
+  if (app.speedIsDefault) {
+    app.state.speed = programPace(id).speed;
+    renderer.speed = app.state.speed;
+    speedRow?.setValue(app.state.speed);
+  }
+  fillPace();
   if (el.preset.value !== id) el.preset.value = id;
   panels.clearNotices();
   newRun();
@@ -639,16 +844,35 @@ function buildSpeed() {
     label: t(lang(), 'speed'),
     value: app.state.speed,
     lang: lang(),
-    onInput: (v) => setSpeed(v),
-    onChange: (v) => setSpeed(v),
+    onInput: (v) => setSpeed(v, { chosen: true }),
+    onChange: (v) => setSpeed(v, { chosen: true }),
   });
   el.speedSlot.replaceChildren(speedRow);
 }
 
-function setSpeed(v) {
+function setSpeed(v, { chosen = false } = {}) {
   app.state.speed = v;
   renderer.speed = v;
+  if (chosen) app.speedIsDefault = false;
+  fillPace();
   loop.resync();
+  writeUrl();
+}
+
+/** The pacing menu: the program's own, all at once, or so many lines a second (at ×1). */
+function fillPace() {
+  const l = lang();
+  const name = (p) => (p === 0 ? t(l, 'paceOff') : t(l, 'paceLines', { n: p }));
+  const own = programPace(app.state.preset).pace;
+  const options = [new Option(t(l, 'paceProgram', { lines: name(own) }), '')];
+  for (const p of PACES) options.push(new Option(name(p), String(p)));
+  el.pace.replaceChildren(...options);
+  el.pace.value = app.state.pace === null ? '' : String(app.state.pace);
+}
+
+function setPace(value) {
+  app.state.pace = value === '' ? null : Number(value);
+  app.credit = { ops: 0 };
   writeUrl();
 }
 
@@ -656,7 +880,7 @@ function nudgeSpeed(direction) {
   const i = SPEED_STOPS.indexOf(app.state.speed);
   const next =
     SPEED_STOPS[Math.max(0, Math.min(SPEED_STOPS.length - 1, (i < 0 ? 6 : i) + direction))];
-  setSpeed(next);
+  setSpeed(next, { chosen: true });
   speedRow.setValue(next);
 }
 
@@ -697,10 +921,10 @@ function onParam(param, index, value, { final }) {
   if (param === 'workers' || param === 'maxsize') {
     const entry = app.sliders[param][index];
     if (!entry || entry.value === value) return;
-    if (state.preset === BUILDER) state.builder[param][index] = value;
-    else {
-      state.overrides[param] = app.sliders[param].map((e, i) => (i === index ? value : e.value));
-    }
+    // Before the first operation a change is a start-of-run setting (the link's slider values);
+    // after it, a change made while running, which the model engine logs and a link replays.
+    const midRun = app.run?.canStepOps && app.run.ops() > 0;
+    if (!midRun) keepForNextRun(param, index, value);
     writeUrl();
     // No run (the engine refused this program): a changed builder program may be accepted.
     if (!app.run && state.preset === BUILDER) {
@@ -721,6 +945,15 @@ function onParam(param, index, value, { final }) {
   newRun({ keepPlaying: true });
 }
 
+/** A workers or maxsize value as a start-of-run setting (the builder's, or a preset's override). */
+function keepForNextRun(param, index, value) {
+  const state = app.state;
+  if (state.preset === BUILDER) state.builder[param][index] = value;
+  else {
+    state.overrides[param] = app.sliders[param].map((e, i) => (i === index ? value : e.value));
+  }
+}
+
 function applyLive(param, entry, value) {
   const run = app.run;
   if (!run) return;
@@ -732,11 +965,17 @@ function applyLive(param, entry, value) {
       renderer.setMaxsize(entry.queue, value);
     }
     entry.value = value;
-    // The change is logged at this time; stepping back before it would forget it.
+    // The change is logged after this operation: the run's future from here is a new one.
+    if (run.canStepOps) {
+      app.maxOps = run.ops();
+      app.endOps = null;
+    }
     refreshStats();
     redraw();
   } catch (error) {
     entry.value = value; // the slider's setting stays for the next run
+    keepForNextRun(param, app.sliders[param].indexOf(entry), value);
+    writeUrl();
     const l = lang();
     panels.showNotice(
       `${t(l, 'noticeRefused', { message: error.message })} ${t(l, 'noticeNextRun')}`,
@@ -775,6 +1014,7 @@ function setLanguage(l) {
   applyStrings(document, l);
   fillPresets();
   buildSpeed();
+  fillPace();
   showEngineAvailability();
   buildLegend();
   buildHelp();
@@ -864,9 +1104,10 @@ function togglePresent() {
 
 // --- URL and sharing --------------------------------------------------------------------------
 
+/** The link to this moment: the state, and where the run is (replayed when opened). */
 function shareUrl() {
   const url = new URL(location.href);
-  url.hash = writeState(app.state);
+  url.hash = writeState(app.state, currentMoment());
   return url.href;
 }
 
@@ -894,9 +1135,21 @@ async function copyLink() {
 /** A link opened in this tab (hash changed by hand): reload the state from it. */
 function onHashChange() {
   if (location.hash === writeState(app.state)) return;
-  const { state, problems } = readState(location.hash, app.state.lang);
-  adoptState(state, problems);
+  const link = readState(location.hash, app.state.lang);
+  adoptLink(link, location.hash);
   newRun();
+}
+
+/** A link's state, moment and version, and the speed that follows the program when it has none. */
+function adoptLink({ state, moment, problems, version }, hash) {
+  app.speedIsDefault = !/(^|[#&])s=/.test(hash);
+  if (app.speedIsDefault) state.speed = programPace(state.preset).speed;
+  app.moment = moment;
+  adoptState(state, problems);
+  const overrides = state.overrides.workers || state.overrides.maxsize;
+  if (version < 2 && overrides && state.preset !== BUILDER) {
+    panels.showNotice(t(state.lang, 'linkOld'), { kind: 'warn' });
+  }
 }
 
 function adoptState(state, problems) {
@@ -952,8 +1205,11 @@ function onPointer(event) {
 
 function wire() {
   el.run.addEventListener('click', togglePlay);
-  el.step.addEventListener('click', step);
+  el.step.addEventListener('click', () => step());
   el.stepBack.addEventListener('click', stepBack);
+  el.pace.addEventListener('change', () => setPace(el.pace.value));
+  el.scrubber.addEventListener('input', () => guard(() => onScrub(false)));
+  el.scrubber.addEventListener('change', () => guard(() => onScrub(true)));
   el.reset.addEventListener('click', reset);
   el.preset.addEventListener('change', () => pickPreset(el.preset.value));
   el.lang.addEventListener('change', () => setLanguage(el.lang.value));
@@ -978,7 +1234,8 @@ function wire() {
   }).observe(el.canvas);
   bindKeys(document, {
     togglePlay,
-    step,
+    step: () => step(),
+    stepInstant: () => step('instant'),
     stepBack,
     reset,
     preset: pickPreset,
@@ -992,7 +1249,10 @@ function wire() {
 }
 
 async function boot() {
-  const { state, problems } = readState(location.hash, preferredLanguage());
+  // The hash as opened: setLanguage below writes the page's own state into it.
+  const hash = location.hash;
+  const link = readState(hash, preferredLanguage());
+  const { state, problems } = link;
   app.state = state;
   renderer.speed = state.speed;
   setLanguage(state.lang);
@@ -1006,7 +1266,7 @@ async function boot() {
   }
   app.presets = engines.presets;
   app.threads = engines.threads;
-  adoptState(app.state, problems);
+  adoptLink({ ...link, state: app.state, problems }, hash);
   await newRun();
   document.body.dataset.ready = 'true';
   charts
@@ -1026,6 +1286,13 @@ window.pipelineLab = {
     return app.stats;
   },
   timeUs: () => (app.run ? currentUs() : null),
+  /** Operations run so far (model engine), and whether a seek (replay) is under way. */
+  ops: () => (app.run?.canStepOps ? app.run.ops() : null),
+  get seeking() {
+    return !!app.seeking;
+  },
+  /** {thread, line} of the operation that ran last (model engine), or null. */
+  lastOp: () => (app.run?.canStepOps ? app.run.lastOp() : null),
   /** Samples in the charts. */
   get chartSamples() {
     return charts.samples;

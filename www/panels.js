@@ -90,6 +90,23 @@ export class Panels {
     }
   }
 
+  /**
+   * Marks the line that just ran (1-based; 0 or null: none) with the thread that ran it, so that
+   * a step shows which line of which thread it was.
+   */
+  markJustRan(line, label) {
+    const previous = this.code.querySelector('li.just-ran');
+    const marks = line ? this.lineMarks[line - 1] : null;
+    const li = marks?.parentElement ?? null;
+    if (previous && previous !== li) {
+      previous.classList.remove('just-ran');
+      delete previous.querySelector('.marks').dataset.ran;
+    }
+    if (!li) return;
+    li.classList.add('just-ran');
+    marks.dataset.ran = label;
+  }
+
   chip({ label, state, count }) {
     const span = this.doc.createElement('span');
     span.className = `mark mark-${state}`;

@@ -1,5 +1,6 @@
-// URL state: the whole page state (preset, sliders, seed, engine, speed, language) in the hash.
-// It must never throw: a bad value falls back to its default and is reported to the caller.
+// URL state: the whole page state (preset, sliders, seed, engine, speed, pacing, language) and
+// the moment a link was made at (control log, operation count, time, paused) in the hash. It must
+// never throw: a bad value falls back to its default and is reported to the caller.
 
 import {
   BUILDER,
@@ -16,6 +17,18 @@ import {
 /** Preset ids the page knows besides the engine's list (checked again once it has loaded). */
 export const PRESET_PATTERN = /^(p[1-6]|f[1-4]|builder)$/;
 
+/** The link format this page writes (`v=`): 2 added the moment and mid-run controls. */
+export const LINK_VERSION = 2;
+
+/** Lines a second that Play may pace simultaneous operations at (0: no pacing). */
+export const PACES = [0, 1, 2, 5, 20, 100];
+
+/** Parameters whose values are whole numbers (a link with `n=1.5` is refused, not truncated). */
+const INTEGER_PARAMS = new Set(['items', 'stages', 'workers', 'maxsize', 'rate', 'memory', 'seed']);
+
+/** Largest operation count or time (us) a link may give: what JS numbers hold exactly. */
+const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+
 /**
  * The default state: the first program, the model engine, speed 1.
  * `overrides` are per-slider values for a preset's workers and maxsize (null: the preset's own).
@@ -25,6 +38,8 @@ export function defaultState(lang = 'en') {
     preset: 'p1',
     engine: 'model',
     speed: PARAMS.speed.initial,
+    // Lines a second for operations at one instant; null: the program's own (www/lesson.js).
+    pace: null,
     lang,
     builder: defaultBuilder(),
     overrides: { workers: null, maxsize: null },
@@ -32,8 +47,11 @@ export function defaultState(lang = 'en') {
 }
 
 /**
- * Reads `hash` ("#p=p6&s=10..."). Returns {state, problems, given}: problems lists the keys whose
- * value was refused (each fell back to its default); given is true when the hash had any state.
+ * Reads `hash` ("#p=p6&s=10..."). Returns {state, moment, problems, given, version}: problems
+ * lists the keys whose value was refused (each fell back to its default); given is true when the
+ * hash had any state; moment is null or {ops, us, paused, controls} (the instant the link was
+ * made at, and the changes made while the run went on, each {ops, at_us, control} as the engine
+ * logs them); version is the link format (1 for a link made before `v=` existed).
  */
 export function readState(hash, fallbackLang = 'en') {
   const state = defaultState(fallbackLang);
@@ -42,7 +60,7 @@ export function readState(hash, fallbackLang = 'en') {
   try {
     params = new URLSearchParams(String(hash ?? '').replace(/^#/, ''));
   } catch {
-    return { state, problems: ['#'], given: true };
+    return { state, moment: null, problems: ['#'], given: true, version: LINK_VERSION };
   }
   const given = [...params.keys()].length > 0;
   const bad = (key, value) => problems.push(`${key}=${String(value).slice(0, 40)}`);
@@ -62,6 +80,12 @@ export function readState(hash, fallbackLang = 'en') {
   if (lang) state.lang = lang;
   const speed = take('s', (v) => number('speed', v));
   if (speed !== undefined) state.speed = speed;
+  const pace = take('pace', (v) => (PACES.map(String).includes(v) ? Number(v) : undefined));
+  if (pace !== undefined) state.pace = pace;
+  const version = take('v', (v) => (v === String(LINK_VERSION) ? LINK_VERSION : undefined));
+  const at = take('at', moment);
+  const controls = take('c', controlLog);
+  const paused = take('paused', (v) => ({ 1: true, 0: false })[v]);
 
   const workers = take(PARAMS.workers.key, (v) => list('workers', v));
   const maxsize = take(PARAMS.maxsize.key, (v) => list('maxsize', v));
@@ -95,15 +119,35 @@ export function readState(hash, fallbackLang = 'en') {
     // Checked against the preset's stages and queues once its scenario is known.
     state.overrides = { workers: workers ?? null, maxsize: maxsize ?? null };
   }
-  return { state, problems, given };
+  let instant = null;
+  if (at) {
+    instant = { ...at, paused: paused ?? true, controls: controls ?? [] };
+    const last = instant.controls[instant.controls.length - 1];
+    if (last && (last.ops > at.ops || last.at_us > at.us)) {
+      bad('c', params.get('c'));
+      instant.controls = [];
+    }
+  } else if (controls?.length) bad('c', params.get('c'));
+  return {
+    state,
+    moment: instant,
+    problems,
+    given,
+    version: version ?? (params.has('v') ? LINK_VERSION : 1),
+  };
 }
 
-/** The hash for `state` (without the defaults of a preset's own sliders). */
-export function writeState(state) {
+/**
+ * The hash for `state` (without the defaults of a preset's own sliders), and for `moment` when
+ * given ({ops, us, paused, controls}: see readState).
+ */
+export function writeState(state, moment = null) {
   const params = new URLSearchParams();
   params.set('p', state.preset);
+  params.set('v', String(LINK_VERSION));
   params.set('e', state.engine);
   params.set('s', String(state.speed));
+  if (state.pace !== null && state.pace !== undefined) params.set('pace', String(state.pace));
   params.set('l', state.lang);
   if (state.preset === BUILDER) {
     const b = state.builder;
@@ -120,14 +164,65 @@ export function writeState(state) {
     if (state.overrides.workers) params.set(PARAMS.workers.key, state.overrides.workers.join(','));
     if (state.overrides.maxsize) params.set(PARAMS.maxsize.key, state.overrides.maxsize.join(','));
   }
+  if (moment) {
+    params.set('at', `${moment.ops}.${moment.us}`);
+    params.set('paused', moment.paused ? '1' : '0');
+    if (moment.controls.length) params.set('c', moment.controls.map(writeControl).join('_'));
+  }
   // Commas read better than %2C in a link that people look at.
   return `#${params.toString().replaceAll('%2C', ',')}`;
 }
 
 function number(name, text) {
-  if (!/^-?\d+(\.\d+)?$/.test(text ?? '')) return undefined;
+  const pattern = INTEGER_PARAMS.has(name) ? /^-?\d+$/ : /^-?\d+(\.\d+)?$/;
+  if (!pattern.test(text ?? '')) return undefined;
   const value = Number(text);
   return inRange(name, value) ? value : undefined;
+}
+
+/** A whole number 0..MAX_COUNT written in decimal, or undefined. */
+function count(text) {
+  if (!/^\d{1,16}$/.test(text)) return undefined;
+  const value = Number(text);
+  return value <= MAX_COUNT ? value : undefined;
+}
+
+/** `at=<ops>.<us>`: the operation count and virtual time (us) the link was made at. */
+function moment(text) {
+  const parts = String(text).split('.');
+  if (parts.length !== 2) return undefined;
+  const [ops, us] = parts.map(count);
+  return ops === undefined || us === undefined ? undefined : { ops, us };
+}
+
+/**
+ * `c=w1.5.120.3000_m0.2.140.3000`: the controls made while the run went on, in order, each
+ * `w<stage>.<workers>.<ops>.<us>` or `m<queue>.<maxsize>.<ops>.<us>` (made after `ops`
+ * operations at virtual time `us`).
+ */
+function controlLog(text) {
+  const log = [];
+  for (const entry of String(text).split('_')) {
+    const match = /^([wm])(\d{1,2})\.(\d{1,4})\.(\d{1,16})\.(\d{1,16})$/.exec(entry);
+    if (!match) return undefined;
+    const [index, value, ops, us] = match.slice(2).map(Number);
+    const workers = match[1] === 'w';
+    if (!inRange(workers ? 'workers' : 'maxsize', value)) return undefined;
+    if (ops > MAX_COUNT || us > MAX_COUNT) return undefined;
+    const previous = log[log.length - 1];
+    if (previous && (ops < previous.ops || us < previous.at_us)) return undefined;
+    const control = workers
+      ? { workers: { stage: index, count: value } }
+      : { max_size: { queue: index, maxsize: value } };
+    log.push({ ops, at_us: us, control });
+  }
+  return log;
+}
+
+function writeControl({ ops, at_us: us, control }) {
+  return control.workers
+    ? `w${control.workers.stage}.${control.workers.count}.${ops}.${us}`
+    : `m${control.max_size.queue}.${control.max_size.maxsize}.${ops}.${us}`;
 }
 
 function list(name, text) {

@@ -35,6 +35,8 @@ pub use timers::Timers;
 const NO_QUEUE: usize = usize::MAX;
 /// A thread's `worker_loop` when its program is not a plain worker loop.
 const NO_LOOP: u32 = u32::MAX;
+/// `last_op` before any operation ran.
+const NO_OP: u64 = u64::MAX;
 /// Recorded moves (three words each) kept between two frames at most.
 const MAX_MOVE_WORDS: usize = 3 * 1_000_000;
 
@@ -44,10 +46,21 @@ pub const MAX_WORKERS: u32 = 32;
 pub const MAX_MAXSIZE: u32 = 1000;
 
 /// A change made while the pipeline runs, kept so that a replay applies it at the same time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Control {
     Workers { stage: usize, count: u32 },
     MaxSize { queue: usize, maxsize: u32 },
+}
+
+/// A control as the run logged it: made after `ops` operations, at virtual time `at_us`. A
+/// replay applies it after the same operation, so that a change made between two operations of
+/// one instant comes back between the same two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LoggedControl {
+    pub ops: u64,
+    pub at_us: u64,
+    pub control: Control,
 }
 
 /// One executed operation, when tracing is on.
@@ -167,7 +180,7 @@ pub struct Sim {
     hang: Option<(HangKind, u64, Vec<Waiter>)>,
     memory_error: Option<MemoryErrorReport>,
     lingering: Vec<usize>,
-    controls: Vec<(u64, Control)>,
+    controls: Vec<LoggedControl>,
     /// Controls before this index have been applied (the rest wait for a replay to reach them).
     controls_applied: usize,
     trace: Option<Vec<TraceEvent>>,
@@ -179,6 +192,9 @@ pub struct Sim {
     /// off clears the threads' loops; this flag only remembers it for a replay.
     fast_paths: bool,
     ops: u64,
+    /// The last operation executed, `thread << 32 | pc` ([`NO_OP`] before the first), for the
+    /// page's mark of the line that just ran.
+    last_op: u64,
     /// `ops` when virtual time last moved: a run that executes `livelock_limit` operations
     /// without time passing is a livelock.
     ops_mark: u64,
@@ -252,6 +268,7 @@ impl Sim {
             moves_lost: false,
             fast_paths: true,
             ops: 0,
+            last_op: NO_OP,
             ops_mark: 0,
             livelock_limit,
             scenario,
@@ -382,7 +399,7 @@ impl Sim {
     pub fn step_event(&mut self) -> Status {
         if self.ready.is_empty() {
             let next_timer = self.timers.next_at();
-            let next_control = self.controls.get(self.controls_applied).map(|c| c.0);
+            let next_control = self.controls.get(self.controls_applied).map(|c| c.at_us);
             let next = match (next_timer, next_control) {
                 (Some(a), Some(b)) => a.min(b),
                 (a, b) => a.or(b).unwrap_or(self.now),
@@ -461,7 +478,11 @@ impl Sim {
     fn log_control(&mut self, c: Control) {
         // A change made after stepping back starts a new history from here.
         self.controls.truncate(self.controls_applied);
-        self.controls.push((self.now, c));
+        self.controls.push(LoggedControl {
+            ops: self.ops,
+            at_us: self.now,
+            control: c,
+        });
         self.controls_applied += 1;
         self.apply(c);
     }
@@ -538,28 +559,35 @@ impl Sim {
         }
     }
 
-    /// Runs everything due up to `limit` (inclusive), applying logged controls at their times.
+    /// Runs everything due up to `limit` (inclusive) and at most `max_ops` operations, applying
+    /// logged controls after the operation they followed.
     fn advance(&mut self, limit: u64, max_ops: u64) {
         let budget_end = self.ops.saturating_add(max_ops);
         while self.status == Status::Running {
-            let next_control = self.controls.get(self.controls_applied).map(|c| c.0);
-            match next_control {
-                Some(at) if at <= limit => {
-                    if !self.run(at, budget_end) {
-                        return;
-                    }
-                    if self.status != Status::Running {
-                        return;
-                    }
-                    let c = self.controls[self.controls_applied].1;
-                    self.controls_applied += 1;
-                    self.apply(c);
-                }
-                _ => {
-                    self.run(limit, budget_end);
-                    return;
-                }
+            let Some(c) = self.controls.get(self.controls_applied).copied() else {
+                self.run(limit, budget_end);
+                return;
+            };
+            let until = limit.min(c.at_us.max(self.now));
+            let reached = self.run(until, budget_end.min(c.ops));
+            if self.status != Status::Running {
+                return;
             }
+            // Stopped before the change by the caller's budget or time limit. (A log whose
+            // operation count the run never reaches by its time, one made by hand, applies it
+            // at its time.)
+            if self.ops < c.ops && !(reached && until == c.at_us) {
+                return;
+            }
+            // Every operation before the change has run, and in the run that made it nothing
+            // else happened until it was made: only time passed.
+            if c.at_us > limit {
+                self.now = self.now.max(limit);
+                return;
+            }
+            self.now = self.now.max(c.at_us);
+            self.controls_applied += 1;
+            self.apply_logged(c.control);
         }
     }
 
@@ -643,6 +671,7 @@ impl Sim {
                 return true;
             }
             self.ops += 1;
+            self.last_op = op_id(t, w.put);
             if !self.put(t, w.output as usize, token, Value::Held, w.get) {
                 return false;
             }
@@ -658,6 +687,7 @@ impl Sim {
             return true;
         }
         self.ops += 1;
+        self.last_op = op_id(t, w.get);
         let fused = Fused::SentinelWork {
             target: w.sentinel,
             stage: w.stage,
@@ -675,6 +705,7 @@ impl Sim {
                 return true;
             }
             self.ops += 1;
+            self.last_op = op_id(t, s.put);
             let id = self.items_made;
             self.items_made += 1;
             let token = Token {
@@ -706,6 +737,7 @@ impl Sim {
     #[inline(always)]
     fn count_op(&mut self, t: usize, pc: usize) {
         self.ops += 1;
+        self.last_op = op_id(t, pc as u32);
         if self.trace.is_some() {
             self.record_trace(t, pc);
         }
@@ -1608,6 +1640,149 @@ impl Sim {
         }
         f.moves_lost = std::mem::take(&mut self.moves_lost);
     }
+
+    // --- The lesson's clock: operations ---------------------------------------------------
+    //
+    // Many operations happen at one virtual microsecond (P2-P4 run wholly at time 0), so a
+    // lesson steps by operation: one dispatch of one thread, which is one Python line (a `get`,
+    // a `put`, a `print`, a `task_done`, a thread start...; a `get` and its `if item is
+    // SENTINEL` check, or a `put` and the `task_done` after it, are one operation, as the
+    // engine fuses them). The fast paths count operations as the interpreter does, so an
+    // operation count names one state of the run.
+
+    /// Operations executed since the start.
+    pub fn ops(&self) -> u64 {
+        self.ops
+    }
+
+    /// The operation that ran last: its thread and Python line (0 for a thread falling off the
+    /// end of its program); `None` before the first.
+    pub fn last_op(&self) -> Option<(usize, u32)> {
+        (self.last_op != NO_OP).then(|| {
+            let pc = (self.last_op & 0xffff_ffff) as usize;
+            ((self.last_op >> 32) as usize, self.instrs[pc].line)
+        })
+    }
+
+    /// Threads are ready to run at the current instant: more operations happen before virtual
+    /// time moves (Play paces these one by one with time standing still).
+    pub fn instant_pending(&self) -> bool {
+        self.is_running() && !self.ready.is_empty()
+    }
+
+    /// Runs exactly one operation of one thread, the next in the engine's order; when no thread
+    /// is ready now, time first moves to the next deadline. At the end of the run it only
+    /// settles the status (finished or hung), running nothing.
+    pub fn step_op(&mut self) -> Status {
+        self.advance(u64::MAX, 1);
+        self.status
+    }
+
+    /// Goes to the state after exactly `n` operations, with the logged controls applied after
+    /// the operations they followed: forward by running, backward by replaying from the start.
+    /// Runs at most `max_ops` operations per call, so that a long seek can be spread over
+    /// several calls; true once it got there (or the run ended before `n`).
+    pub fn seek_ops(&mut self, n: u64, max_ops: u64) -> bool {
+        if n < self.ops {
+            self.rewind();
+        }
+        let todo = n - self.ops;
+        self.advance(u64::MAX, todo.min(max_ops));
+        self.ops == n || !self.is_running()
+    }
+
+    /// Runs until one more item is done (or the run ends), at most `max_ops` operations; true
+    /// when it got there. Each operation is run on its own, so it stops right after the one
+    /// that finished the item.
+    pub fn step_item(&mut self, max_ops: u64) -> bool {
+        let done = self.items_done;
+        for _ in 0..max_ops {
+            if !self.is_running() || self.items_done > done {
+                break;
+            }
+            self.advance(u64::MAX, 1);
+        }
+        !self.is_running() || self.items_done > done
+    }
+
+    /// The controls logged so far, in order: those made while running and those a replay has
+    /// still to reach.
+    pub fn controls(&self) -> &[LoggedControl] {
+        &self.controls
+    }
+
+    /// Gives the run controls to apply when it reaches them (a shared link's log), replacing
+    /// any it had not reached yet. They must come in order, none before the run's present,
+    /// with stages, queues and values in range; a control that the run refuses when it gets
+    /// there (a stage already shutting down) is skipped.
+    pub fn replay_controls(&mut self, log: &[LoggedControl]) -> Result<(), ScenarioError> {
+        let (mut ops, mut at_us) = (self.ops, self.now);
+        for (i, c) in log.iter().enumerate() {
+            let bad = |field: &str, value: String, allowed: String| ScenarioError::OutOfRange {
+                field: format!("controls[{i}].{field}"),
+                value,
+                allowed,
+            };
+            if c.ops < ops {
+                return Err(bad("ops", c.ops.to_string(), format!(">= {ops}")));
+            }
+            if c.at_us < at_us {
+                return Err(bad("at_us", c.at_us.to_string(), format!(">= {at_us}")));
+            }
+            match c.control {
+                Control::Workers { stage, count } => {
+                    if stage >= self.stages.len() {
+                        let allowed = format!("< {}", self.stages.len());
+                        return Err(bad("stage", stage.to_string(), allowed));
+                    }
+                    if !(1..=MAX_WORKERS).contains(&count) {
+                        let allowed = format!("1..={MAX_WORKERS}");
+                        return Err(bad("count", count.to_string(), allowed));
+                    }
+                }
+                Control::MaxSize { queue, maxsize } => {
+                    if queue >= self.queues.len() {
+                        let allowed = format!("< {}", self.queues.len());
+                        return Err(bad("queue", queue.to_string(), allowed));
+                    }
+                    if maxsize > MAX_MAXSIZE {
+                        let allowed = format!("0..={MAX_MAXSIZE}");
+                        return Err(bad("maxsize", maxsize.to_string(), allowed));
+                    }
+                }
+            }
+            (ops, at_us) = (c.ops, c.at_us);
+        }
+        self.controls.truncate(self.controls_applied);
+        self.controls.extend_from_slice(log);
+        Ok(())
+    }
+
+    /// Applies a logged control that the run still accepts (a replayed log may hold one it
+    /// refuses: it is skipped, as a refused change is).
+    fn apply_logged(&mut self, c: Control) {
+        let accepted = match c {
+            Control::Workers { stage, count } => self.check_workers(stage, count).is_ok(),
+            Control::MaxSize { queue, maxsize } => self.check_maxsize(queue, maxsize).is_ok(),
+        };
+        if accepted {
+            self.apply(c);
+        }
+    }
+
+    /// Back to the start of the same run, keeping the control log (all of it still to apply),
+    /// the language and what is recorded.
+    fn rewind(&mut self) {
+        let mut fresh = Sim::new(self.scenario.clone()).expect("validated before");
+        fresh.lang = self.lang;
+        fresh.trace = self.trace.as_ref().map(|_| Vec::new());
+        fresh.moves = self.moves.as_ref().map(|_| Vec::new());
+        fresh.controls = std::mem::take(&mut self.controls);
+        if !self.fast_paths {
+            fresh.drop_fast_paths();
+        }
+        *self = fresh;
+    }
 }
 
 impl SimThread {
@@ -1634,6 +1809,12 @@ impl SimThread {
             joiners: Vec::new(),
         }
     }
+}
+
+/// `last_op`'s packing of an operation: the thread in the high half, its instruction below.
+#[inline(always)]
+fn op_id(t: usize, pc: u32) -> u64 {
+    ((t as u64) << 32) | pc as u64
 }
 
 /// A typical length of a deadline in this scenario, which sizes the timer calendar's buckets: the

@@ -1,0 +1,149 @@
+// Link fragments in Node (no browser): readState never throws, never lets a value the page
+// does not take through (it falls back and names the key), and what writeState writes, moment
+// included, reads back the same.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PARAMS } from '../../www/params.js';
+import { PACES, defaultState, readState, writeState } from '../../www/url.js';
+
+/** A small seeded generator (xorshift32), so that a failure names a case that replays. */
+function rng(seed) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+const KEYS = ['p', 'v', 'e', 's', 'l', 'pace', 'st', 'n', 'w', 'm', 't', 'd', 'r', 'mem', 'seed'];
+const MORE_KEYS = ['at', 'paused', 'c', 'zz', ''];
+const ATOMS = [
+  '0',
+  '1',
+  '2',
+  '3',
+  '-1',
+  '1.5',
+  '2.5',
+  '0.3',
+  '0.0001',
+  '1e3',
+  '10',
+  '1000',
+  '4294967296',
+  '99999999999999999999',
+  'NaN',
+  'Infinity',
+  'p6',
+  'builder',
+  'model',
+  'ko',
+  'exp',
+  '',
+  ' ',
+  '%E0%A4%A',
+  'w1.6.10.20',
+  'm0.2.5.0_w1.3.9.40',
+  'x1.1.1.1',
+  '12.3400',
+];
+
+function fragment(next) {
+  const pick = (list) => list[Math.floor(next() * list.length)];
+  const parts = [];
+  const n = 1 + Math.floor(next() * 8);
+  for (let i = 0; i < n; i++) {
+    const key = next() < 0.85 ? pick(KEYS) : pick(MORE_KEYS);
+    const values = Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(ATOMS));
+    parts.push(`${key}=${values.join(next() < 0.5 ? ',' : '.')}`);
+  }
+  return `#${parts.join('&')}`;
+}
+
+const INTEGER = ['items', 'stages', 'workers', 'maxsize', 'rate', 'memory', 'seed'];
+
+/** Every value of the state is one the page takes. */
+function assertTakeable(state, hash) {
+  const b = state.builder;
+  for (const name of INTEGER) {
+    const values = [b[name]].flat();
+    for (const v of values) {
+      assert.ok(Number.isInteger(v), `${hash}: builder ${name} ${v} is not whole`);
+      assert.ok(v >= PARAMS[name].low && v <= PARAMS[name].high, `${hash}: ${name} ${v}`);
+    }
+  }
+  for (const name of ['workers', 'maxsize']) {
+    for (const v of state.overrides[name] ?? []) {
+      assert.ok(Number.isInteger(v), `${hash}: ${name} override ${v} is not whole`);
+    }
+  }
+  assert.equal(b.workers.length, b.stages, hash);
+  assert.ok(state.speed >= PARAMS.speed.low && state.speed <= PARAMS.speed.high, hash);
+  assert.ok(state.pace === null || PACES.includes(state.pace), hash);
+}
+
+test('random link fragments never throw, and every value read is one the page takes', () => {
+  const next = rng(55);
+  for (let i = 0; i < 5000; i++) {
+    const hash = fragment(next);
+    const { state, moment, problems } = readState(hash);
+    assertTakeable(state, hash);
+    if (moment) {
+      assert.ok(Number.isSafeInteger(moment.ops) && Number.isSafeInteger(moment.us), hash);
+      for (const c of moment.controls) assert.ok(c.ops <= moment.ops && c.at_us <= moment.us);
+    }
+    // A fragment that changed nothing from the defaults either had valid values or named them.
+    assert.ok(Array.isArray(problems), hash);
+  }
+});
+
+test('the values of issue 18 are refused by name, not truncated', () => {
+  const cases = {
+    '#p=builder&n=1.5': 'n=1.5',
+    '#p=builder&m=2.5,2.5,2.5': 'm=2.5,2.5,2.5',
+    '#p=builder&mem=0.3': 'mem=0.3',
+    '#p=builder&r=0.0001': 'r=0.0001',
+    '#p=p6&m=2.5,2.5,2.5': 'm=2.5,2.5,2.5',
+    '#p=p6&w=1e3': 'w=1e3',
+    '#p=p6&at=5.3.4': 'at=5.3.4',
+    '#p=p6&at=10.100&c=w1.6.20.50': 'c=w1.6.20.50',
+  };
+  for (const [hash, problem] of Object.entries(cases)) {
+    const { state, problems } = readState(hash);
+    assert.ok(problems.includes(problem), `${hash}: ${problems}`);
+    assertTakeable(state, hash);
+  }
+});
+
+test('a written state and moment read back the same', () => {
+  const next = rng(7);
+  for (let i = 0; i < 300; i++) {
+    const state = defaultState(next() < 0.5 ? 'en' : 'ko');
+    state.preset = ['p2', 'p6', 'builder'][Math.floor(next() * 3)];
+    state.pace = next() < 0.3 ? null : PACES[Math.floor(next() * PACES.length)];
+    // Only the builder's link holds the builder's settings.
+    if (state.preset === 'builder') state.builder.seed = Math.floor(next() * 1000);
+    let ops = 0;
+    let us = 0;
+    const controls = [];
+    for (let c = 0; c < Math.floor(next() * 4); c++) {
+      ops += 1 + Math.floor(next() * 500);
+      us += Math.floor(next() * 90_000);
+      const control =
+        next() < 0.5
+          ? { workers: { stage: Math.floor(next() * 3), count: 1 + Math.floor(next() * 32) } }
+          : { max_size: { queue: Math.floor(next() * 3), maxsize: Math.floor(next() * 1001) } };
+      controls.push({ ops, at_us: us, control });
+    }
+    const moment = { ops: ops + Math.floor(next() * 50), us, paused: next() < 0.5, controls };
+    const hash = writeState(state, moment);
+    const read = readState(hash);
+    assert.deepEqual(read.problems, [], hash);
+    assert.deepEqual(read.state, state, hash);
+    assert.deepEqual(read.moment, moment, hash);
+    assert.equal(read.version, 2);
+  }
+});
