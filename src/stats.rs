@@ -1,7 +1,7 @@
 //! What both engines report: `Stats` (totals, percentiles, Little's law, the bottleneck, the
 //! console, the hang report) and `Frame` (what the canvas draws this instant, as flat arrays).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a thread is doing; the page draws each with its own colour and shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -47,7 +47,7 @@ impl ThreadState {
 }
 
 /// How a run ended, or `Running`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Running,

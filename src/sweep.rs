@@ -150,7 +150,7 @@ pub struct Job {
 }
 
 /// What one run measured.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     pub point: usize,
     pub value: f64,
@@ -295,7 +295,8 @@ impl Sweep {
     }
 
     /// Summarises `runs` (in `jobs()` order, whoever ran them).
-    pub fn summarize(&self, runs: Vec<RunResult>) -> SweepResult {
+    pub fn summarize(&self, mut runs: Vec<RunResult>) -> SweepResult {
+        runs.sort_by_key(|r| (r.point, r.rep));
         let points: Vec<PointSummary> = self
             .values
             .iter()

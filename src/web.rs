@@ -495,6 +495,62 @@ impl Lab {
     }
 }
 
+/// A parameter sweep (see `Sweep`), as the page's sweep workers run it: each worker makes its
+/// own `Sweeper` and runs a share of the jobs one at a time (so it can report progress and be
+/// stopped between runs); the page gathers the runs and asks any `Sweeper` to summarise them.
+#[wasm_bindgen]
+pub struct Sweeper {
+    sweep: crate::sweep::Sweep,
+    jobs: Vec<crate::sweep::Job>,
+}
+
+#[wasm_bindgen]
+impl Sweeper {
+    /// `sweep`: `{base: PipelineSpec, param: {kind: 'maxsize', stage} | {kind: 'workers', stage}
+    /// | {kind: 'arrival_rate'} | {kind: 'service_mean', stage} | {kind: 'items'}, values: [..],
+    /// reps}` (an object or JSON text). A value the parameter cannot take throws, naming it.
+    #[wasm_bindgen(constructor)]
+    pub fn new(sweep: JsValue) -> Result<Sweeper, JsValue> {
+        let sweep: crate::sweep::Sweep = from_js("sweep", sweep)?;
+        sweep.base.validate().map_err(scenario_error)?;
+        let jobs = sweep.jobs().map_err(scenario_error)?;
+        Ok(Sweeper { sweep, jobs })
+    }
+
+    /// How many runs the sweep makes (values x reps).
+    #[wasm_bindgen(js_name = jobCount)]
+    pub fn job_count(&self) -> u32 {
+        self.jobs.len() as u32
+    }
+
+    /// Runs job `index` to its end on the model engine: `{point, value, rep, seed, status,
+    /// items_done, throughput_per_s, latency_p50_us, ...}`. Blocks for the run's length: call it
+    /// from a Web Worker, never from the page's main thread.
+    pub fn run(&self, index: f64) -> Result<JsValue, JsValue> {
+        let index = u32_arg("index", index)? as usize;
+        let job = self.jobs.get(index).ok_or_else(|| {
+            JsError::new(&format!(
+                "index: {index} is past the last job ({})",
+                self.jobs.len()
+            ))
+        })?;
+        Ok(to_js("run", &self.sweep.run(job))?)
+    }
+
+    /// The sweep's answer from every run (as `run` returned them, in any order): each value's
+    /// mean and spread, the knee, and the runs.
+    pub fn summarize(&self, runs: JsValue) -> Result<JsValue, JsValue> {
+        let runs: Vec<crate::sweep::RunResult> = from_js("runs", runs)?;
+        Ok(to_js("sweep", &self.sweep.summarize(runs))?)
+    }
+
+    /// The summary as CSV, one row a run.
+    pub fn csv(&self, runs: JsValue) -> Result<String, JsValue> {
+        let runs: Vec<crate::sweep::RunResult> = from_js("runs", runs)?;
+        Ok(self.sweep.summarize(runs).to_csv())
+    }
+}
+
 /// Largest operation count JS numbers hold exactly.
 const MAX_SAFE_OPS: f64 = 9_007_199_254_740_991.0;
 
