@@ -142,3 +142,24 @@ export function target(
     figure: `${fmt(value)}${where ? ` ${where}` : ''} (bar ${higherIsBetter ? '≥' : '≤'} ${fmt(bar)})`,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Shared by the measuring (run.mjs) and the report (report.mjs)
+
+/** The bars each verdict is held to. */
+export const TARGETS = {
+  modelNative: 100, // model engine >= 100x SimPy natively
+  modelBrowser: 50, // >= 50x SimPy in the browser
+  liveCrossbeam: 0.5, // live engine >= 0.5x crossbeam natively
+  liveBrowserPython: 30, // live engine in the browser >= 30x Python's queue.Queue
+  frameP95Ms: 4, // page frame p95 <= 4 ms at 16 workers a stage
+};
+
+/** ciw_tandem.py's default; the Poisson chain uses the same */
+export const CIW_ARRIVAL_FACTOR = 1.2;
+
+/** Workers a stage as text: 3,4,5. */
+export const wstr = (w) => w.join(',');
+
+/** Load averages as text. */
+export const la = (v) => v.map((x) => x.toFixed(2)).join(' / ');

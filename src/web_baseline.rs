@@ -3,7 +3,7 @@
 //! allows a plain channel pipeline, beside what the live engine (Python's semantics) reaches.
 //!
 //! Built only with `--features baseline` (bench/run.mjs, into pkg/mt-baseline). Mirrors
-//! `crossbeam()` in benches/live.rs: bounded channels between stages, an unbounded done
+//! `crossbeam()` in bench/cargo/live.rs: bounded channels between stages, an unbounded done
 //! channel, one SENTINEL a worker, stage by stage.
 
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};

@@ -3,7 +3,7 @@
 //
 // Message in:  {spec, minSeconds}  (a PipelineSpec object, see src/scenario/builder.rs; the
 //              same run is repeated until minSeconds of running have passed, as
-//              benches/model.rs --min-seconds does natively)
+//              bench/cargo/model.rs --min-seconds does natively)
 // Message out: {ok: true, wall_s (mean over the repeats), repeats, build_s, step_calls,
 //              items_done, sim_throughput_per_s, events, status}
 //              or {ok: false, error}

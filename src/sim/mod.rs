@@ -27,7 +27,7 @@ use crate::stats::{
 };
 use code::{compile, source_loop, worker_loop, Fused, Instr, SourceLoop, WorkerLoop};
 use queue::{SimQueue, Token};
-/// Public for benches/handwritten.rs, which schedules with the same calendar.
+/// Public for bench/cargo/handwritten.rs, which schedules with the same calendar.
 #[doc(hidden)]
 pub use timers::Timers;
 

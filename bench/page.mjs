@@ -9,15 +9,15 @@
 // main thread with 3 x 16 workers running (median, p95, in microseconds), and the throughput of
 // the 3/4/5-worker, maxsize 1000, no-op-stage pipeline with 100,000 items on the free clock.
 //
-// Usage: node scripts/bench-page.mjs [--frames N] [--speed S] [--workers W] [--only page|threads]
+// Usage: node bench/page.mjs [--frames N] [--speed S] [--workers W] [--only page|threads]
 //        [--runs R]   (W: 1..32 a stage; R: throughput runs, default 5; CHROMIUM_PATH overrides
 //        the browser; BENCH_ITEMS sets the throughput run's items, default 100,000: at 1,000,000
 //        the pool's start-up weighs less, 1.3-1.56M items/s against 1.2M here)
 
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
-import { startServer } from './serve.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
+import { startServer } from '../scripts/serve.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {

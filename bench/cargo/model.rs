@@ -116,7 +116,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     }
     let engine = a.engine.kind();
     if engine == EngineKind::Live {
-        // As benches/live.rs: one byte an item (memory is only counted; no budget is set).
+        // As bench/cargo/live.rs: one byte an item (memory is only counted; no budget is set).
         spec.item_bytes = 1;
     }
     // The live engine is measured on the free clock unless told otherwise.
