@@ -157,11 +157,16 @@ pub struct StageStats {
     pub utilization: f64,
     pub blocked_on_get_us: u64,
     pub blocked_on_put_us: u64,
-    /// Little's law, measured: L (mean items in the stage: queued or in service) ...
+    /// Little's law over the run so far, which holds exactly at every instant: L, the
+    /// time-average number of items in the stage (queued for it or in service) ...
     pub little_l: f64,
-    /// ... against lambda (completions per virtual second) x W (mean time in the stage).
+    /// ... equals lambda, the items that entered the stage per virtual second ...
     pub little_lambda_per_s: f64,
+    /// ... times W, their mean time in the stage so far (items still inside count the time
+    /// they have spent up to now).
     pub little_w_us: f64,
+    /// Mean time in the stage of the items that have left it (their whole stay).
+    pub sojourn_mean_us: f64,
 }
 
 /// One shape for both engines.
@@ -214,6 +219,8 @@ pub struct StageTotals {
     pub in_service_area: f64,
     /// Sum of the completed items' times in the stage (queued and in service).
     pub sojourn_sum_us: u128,
+    /// Items (and SENTINELs) put into the stage's input queue so far.
+    pub arrived: u64,
 }
 
 impl StageStats {
@@ -231,8 +238,10 @@ impl StageStats {
             queue_mean,
             in_service_area,
             sojourn_sum_us,
+            arrived,
         } = t;
         let ratio = |a: f64, b: f64| if b == 0.0 { 0.0 } else { a / b };
+        let area = queue_mean * now as f64 + in_service_area;
         StageStats {
             name,
             workers,
@@ -246,13 +255,12 @@ impl StageStats {
             utilization: ratio(busy_us as f64, alive_us as f64),
             blocked_on_get_us,
             blocked_on_put_us,
-            little_l: if now == 0 {
-                0.0
-            } else {
-                queue_mean + in_service_area / now as f64
-            },
-            little_lambda_per_s: ratio(completed as f64 * 1e6, now as f64),
-            little_w_us: ratio(sojourn_sum_us as f64, completed as f64),
+            // The item-microseconds spent in the stage up to now, counted once and split
+            // three ways, so that L = lambda x W to the rounding of the division.
+            little_l: ratio(area, now as f64),
+            little_lambda_per_s: ratio(arrived as f64 * 1e6, now as f64),
+            little_w_us: ratio(area, arrived as f64),
+            sojourn_mean_us: ratio(sojourn_sum_us as f64, completed as f64),
         }
     }
 }

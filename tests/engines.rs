@@ -4,7 +4,7 @@
 
 use pipeline_lab::engine::Engine;
 use pipeline_lab::live::{ClockMode, LiveOptions};
-use pipeline_lab::scenario::{preset, presets, Lang, PipelineSpec, Scenario, Service};
+use pipeline_lab::scenario::{preset, presets, Lang, PipelineSpec, Rng, Scenario, Service};
 use pipeline_lab::stats::{HangKind, Status, ThreadState};
 use std::time::{Duration, Instant};
 
@@ -230,6 +230,42 @@ on_both_engines! {
         run.set_lang(Lang::Ko);
         let ko = run.hang().expect("a report");
         assert!(ko.message.starts_with("교착 상태"), "{}", ko.message);
+    }
+
+    /// Little's law per stage holds at every instant of random pipelines (L against lambda x W
+    /// over the run so far, items still inside counting their time up to now), to rounding.
+    fn littles_law_holds_at_random_instants(make) {
+        let mut rng = Rng::new(55);
+        for case in 0..6 {
+            let stages = 1 + rng.below(3) as usize;
+            let spec = PipelineSpec {
+                workers: (0..stages).map(|_| 1 + rng.below(4) as u32).collect(),
+                maxsize: (0..stages).map(|_| rng.below(6) as u32).collect(),
+                service: (0..stages)
+                    .map(|_| Service::Exp { mean_us: 200 + rng.below(2000) })
+                    .collect(),
+                items: 300,
+                seed: case,
+                ..PipelineSpec::tandem([1, 1, 1], 0, 300, case)
+            };
+            let mut run = make(spec.build().expect("a valid pipeline"));
+            let mut checked = 0;
+            while run.is_running() && checked < 40 {
+                run.step(1 + rng.below(20_000));
+                let stats = run.stats();
+                for st in &stats.stages {
+                    let lw = st.little_lambda_per_s * st.little_w_us / 1e6;
+                    assert!(
+                        (st.little_l - lw).abs() <= 1e-9 * st.little_l.max(1.0),
+                        "case {case} at {} us, {}: L {} against lambda x W {lw}",
+                        stats.virtual_time_us,
+                        st.name,
+                        st.little_l
+                    );
+                }
+                checked += 1;
+            }
+        }
     }
 
     /// Workers and `maxsize` changed while items flow: every item still arrives, once.

@@ -128,6 +128,7 @@ pub(crate) fn stats(sh: &Shared, lang: Lang, last: &Mutex<LastSeen>) -> Stats {
                     queue_mean,
                     in_service_area: in_service as f64,
                     sojourn_sum_us: sojourn,
+                    arrived: sh.queues[st.input].puts(),
                 },
                 now,
             )

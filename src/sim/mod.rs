@@ -1534,6 +1534,7 @@ impl Sim {
                         queue_mean,
                         in_service_area,
                         sojourn_sum_us: st.sojourn_sum,
+                        arrived: self.queues[st.input].puts,
                     },
                     now,
                 )
