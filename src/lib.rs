@@ -10,8 +10,14 @@
 //! - [`live`]: the live engine: the same scenarios on real threads (one per scenario thread),
 //!   Python's blocking queues, a shared virtual clock, hang detection, spawners (threaded
 //!   builds only).
+//! - [`shape`]: the pipeline's shape from a scenario (groups, queues, the done end, columns,
+//!   which stages and queues can change while running), for the page to lay out.
 //! - [`stats`]: `Stats` and `Frame`, the one shape every engine reports in.
-//! - [`hang`]: the hang report both engines give, classified and worded in both languages.
+//! - [`python`]: Python's semantics both engines share: exception and report texts, stage
+//!   seeds, the polling test, the compiled (fused) form of the programs, and the hang report
+//!   ([`python::hang`]: the waiting threads from a view of either engine, classified and worded).
+//! - [`limits`]: every limit (workers, stages, `maxsize`, items, pool), one source for
+//!   validation, the builder, both engines' controls and the page's sliders.
 //! - `web` (wasm32 only): the `#[wasm_bindgen]` bindings, and nothing else.
 //! - `web_baseline` (wasm32, feature `baseline`, benchmark only): the live engine's pipeline
 //!   over crossbeam-channel, so the benchmark can show what the browser allows; never in the page.
@@ -30,11 +36,13 @@
 //! );
 //! ```
 
-pub mod hang;
+pub mod limits;
 #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
 pub mod live;
+pub mod python;
 mod ring;
 pub mod scenario;
+pub mod shape;
 pub mod sim;
 pub mod stats;
 mod token;

@@ -247,3 +247,37 @@ fn a_stage_that_starts_above_max_workers_can_go_back_up_to_its_own_count() {
     assert_eq!(step_to_end(&run), Status::Finished);
     assert_every_item_once(&run, 1000);
 }
+
+/// P1 starts each worker by name (`download.start()`), not as a group: a worker added after
+/// that runs at once on real threads, as it does in the model engine, instead of staying
+/// "not started" forever.
+#[test]
+fn a_worker_added_to_p1_after_its_start_runs_on_both_engines() {
+    let scenario = preset("p1").unwrap();
+    let added = scenario.threads.len();
+    let run = Live::new(scenario.clone(), stepped()).unwrap();
+    let start = Instant::now();
+    // Main starts the three workers by name at time 0, before its first nap.
+    while run.frame().thread_state[1..4].contains(&(ThreadState::NotStarted as u8)) {
+        assert!(start.elapsed() < PATIENCE, "the workers never started");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    run.set_workers(0, 2).unwrap();
+    run.step(1_000);
+    let state = |run: &Live| run.frame().thread_state[added];
+    while state(&run) == ThreadState::NotStarted as u8 && start.elapsed() < PATIENCE {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_ne!(state(&run), ThreadState::NotStarted as u8, "live engine");
+    run.stop();
+
+    let mut sim = Sim::new(scenario).unwrap();
+    sim.step(1);
+    sim.set_workers(0, 2).unwrap();
+    sim.step(1_000);
+    assert_ne!(
+        sim.frame().thread_state[added],
+        ThreadState::NotStarted as u8,
+        "model engine"
+    );
+}
