@@ -2,8 +2,9 @@
 //! semantics (see `src/sim`). It must not decide anything beyond its own thread: when every
 //! thread waits, what happens next is `Shared::on_idle`'s business.
 
+use super::lock::lock;
 use super::queue::{Blocker, GetError, QueueWait, Stopped, TaskDoneGetError, Token};
-use super::shared::{lock, Shared, ThreadSlot, Wait, EXITING, NO_STARTER, RETIRING, UNCOUNTED};
+use super::shared::{Shared, ThreadSlot, Wait, EXITING, NO_STARTER, RETIRING, UNCOUNTED};
 use super::spawn::SpawnError;
 use crate::python::code::{task_done_then_get, NOT_FUSED};
 use crate::python::{self, error};

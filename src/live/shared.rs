@@ -5,7 +5,7 @@
 //! do).
 
 use super::clock::{Clock, ClockMode};
-use super::lock::lock_spin;
+use super::lock::{lock, lock_spin};
 use super::pad::Padded;
 use super::park::Parker;
 use super::queue::LiveQueue;
@@ -16,7 +16,7 @@ use crate::scenario::{Op, Rng, Scenario, Service};
 use crate::sim::ConsoleLine;
 use crate::stats::{Histogram, MemoryErrorReport, Status, ThreadState, NO_ITEM};
 use std::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// `deadline` of a thread that waits on no deadline.
 pub(crate) const NO_DEADLINE: u64 = u64::MAX;
@@ -199,11 +199,6 @@ impl LiveStage {
             s => s.sample(&mut lock(&self.rng)),
         }
     }
-}
-
-#[inline]
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Everything a run's threads share.
