@@ -90,7 +90,10 @@ pub struct HangReport {
     pub kind: HangKind,
     pub at_us: u64,
     pub waiting: Vec<Waiting>,
-    /// One sentence for people.
+    /// What went wrong, naming the threads at fault, in the run's language: the page's headline
+    /// (it words no hang itself).
+    pub headline: String,
+    /// The headline and what each waiting thread waits on, for people.
     pub message: String,
 }
 

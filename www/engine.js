@@ -15,7 +15,11 @@ export async function loadEngines() {
     await module.default();
     model = module;
   }
-  return { presets: JSON.parse(model.presets()), threads: await threadsAvailability() };
+  return {
+    presets: JSON.parse(model.presets()),
+    threads: await threadsAvailability(),
+    limits: model.limits ? model.limits() : null,
+  };
 }
 
 /** Whether the real-threads engine can be offered, and why not. */

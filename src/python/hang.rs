@@ -231,6 +231,7 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
         kind,
         at_us,
         waiting,
+        headline,
         message,
     }
 }
@@ -315,6 +316,8 @@ mod tests {
         ];
         assert_eq!(classify(&w), HangKind::Deadlock);
         let en = report(HangKind::Deadlock, 5, &w, Lang::En);
+        assert!(en.headline.starts_with("Deadlock: main wait(s)"));
+        assert!(en.message.starts_with(&en.headline));
         assert!(
             en.message.starts_with("Deadlock: main wait(s)"),
             "{}",
