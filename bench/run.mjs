@@ -15,7 +15,7 @@
 //
 // Comparisons (see the "What the figures mean" line of each table in BENCHMARKS.md):
 //   1. model engine (native, benches/model.rs; browser, pkg/st in a Web Worker) against SimPy and
-//      Ciw on DESIGN.md's tandem, plus the simulated throughputs against the exact Markov value,
+//      Ciw on ARCHITECTURE.md's tandem, plus the simulated throughputs against the exact Markov value,
 //      and against the same tandem written out by hand (benches/handwritten.rs);
 //   2. live engine against Item 55's queue.Queue programs (P5/P6 shapes, no-op stages), natively
 //      (benches/model.rs --engine live) and in the browser (pkg/mt), and against crossbeam-channel
@@ -132,7 +132,7 @@ const SIZES = {
   },
 };
 
-// DESIGN.md's tandem: 3 stages, exponential service means 1.0 / 1.5 / 0.8 ms.
+// ARCHITECTURE.md's tandem: 3 stages, exponential service means 1.0 / 1.5 / 0.8 ms.
 const TANDEM_SERVICE = [
   { dist: 'exp', mean_us: 1000 },
   { dist: 'exp', mean_us: 1500 },
@@ -968,7 +968,7 @@ function report(ctx, results) {
     q('## 1. Model engine against SimPy and Ciw');
     q();
     q(
-      `DESIGN.md's tandem: 3 stages, exponential service with means 1.0 / 1.5 / 0.8 ms, w workers a stage, ` +
+      `The tandem (ARCHITECTURE.md): 3 stages, exponential service with means 1.0 / 1.5 / 0.8 ms, w workers a stage, ` +
         `buffers of k places, a saturated source (Ciw: open Poisson arrivals at ${CIW_ARRIVAL_FACTOR}× the bottleneck, ` +
         `arrivals that find stage 1 full are lost). Items: model engine ${size.modelItems.toLocaleString('en')} natively ` +
         `and ${size.browserItems.toLocaleString('en')} in the browser, SimPy ${size.simpyItems.toLocaleString('en')}, ` +
@@ -1233,7 +1233,7 @@ function report(ctx, results) {
     const issueRate = issueRow ? summary(issueRow.browser)?.median : undefined;
     if (issueRate)
       q(
-        `- Against DESIGN.md's anchor for that Python program (60–90k items/s), ${fmtRate(issueRate)} items/s is ` +
+        `- Against the project's anchor for that Python program (60–90k items/s), ${fmtRate(issueRate)} items/s is ` +
           `${fmtRatio(issueRate / 90_000)}–${fmtRatio(issueRate / 60_000)}.`,
       );
     if (issueRow?.baseline?.length && summary(issueRow.rBaselinePython))

@@ -51,7 +51,7 @@ fn default_item_bytes() -> u64 {
 }
 
 impl PipelineSpec {
-    /// The tandem of DESIGN.md: 3 stages, exponential service 1.0/1.5/0.8 ms.
+    /// The tandem of ARCHITECTURE.md: 3 stages, exponential service 1.0/1.5/0.8 ms.
     pub fn tandem(workers: [u32; 3], maxsize: u32, items: u64, seed: u64) -> PipelineSpec {
         PipelineSpec {
             workers: workers.to_vec(),
