@@ -237,6 +237,7 @@ pub(crate) fn compile<'a>(programs: impl Iterator<Item = &'a [Op]>) -> Code {
 /// For each operation of `program`: where a `task_done()` goes straight on to a `get()` of the
 /// same queue (`ClosableQueue.__iter__` between two items), that `get`'s index, else
 /// [`NOT_FUSED`]. The live engine runs such a pair as one, taking the queue's lock once.
+#[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
 pub(crate) fn task_done_then_get(program: &[Op]) -> Vec<usize> {
     let code = compile(std::iter::once(program));
     (0..program.len())
@@ -253,6 +254,7 @@ pub(crate) fn task_done_then_get(program: &[Op]) -> Vec<usize> {
 }
 
 /// No fused `get` follows this operation.
+#[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
 pub(crate) const NOT_FUSED: usize = usize::MAX;
 
 /// Makes a program's targets absolute.
