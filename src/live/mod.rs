@@ -1,17 +1,20 @@
 //! The live engine: the model engine's scenarios on real threads, one per scenario thread, with
 //! Python's queue semantics and a shared clock. It must not hold simulation logic of its own
-//! beyond what `src/sim` defines: same operations, same meaning, same reports.
+//! beyond what `crate::python` defines: same operations, same meaning, same reports (the hang
+//! report from `crate::python::hang` over this engine's `HangView`).
 //!
 //! The modules, one job each:
 //! - `queue`: Python's `queue.Queue` (and `ClosableQueue`, and the polling deque): a lock, the
 //!   three conditions as lists of waiting threads, counters mirrored in atomics.
-//! - `lock`: the queues' lock (a spin lock released with a plain store).
+//! - `lock`: the queues' lock (a spin lock released with a plain store), the mutex helpers and
+//!   the one `Backoff`.
 //! - `park`: a thread's wake-up slot (lock-free to wake, no lost wake-ups).
 //! - `pad`: cache-line padding for what threads write often.
 //! - `clock`: what "now" is in each [`ClockMode`].
 //! - `sched`: one atomic word: threads running, threads waiting on a deadline, the status.
 //! - `shared`: the state a run's threads share, and what happens when every thread waits.
-//! - `runner`: one scenario thread interpreting its program.
+//! - `runner`: one scenario thread interpreting its program, and the jobs that put threads on
+//!   the spawner.
 //! - `report`: `Stats` and `Frame`, read without blocking.
 //! - `spawn`: where threads come from ([`Spawner`]: `std::thread`, or a fixed pool).
 //!

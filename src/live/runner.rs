@@ -23,7 +23,7 @@ const ID_BLOCK: u64 = 1024;
 /// Most item moves kept for frames when no frame takes them.
 const MAX_MOVES: usize = 3 * 1_000_000;
 
-/// The job a spawner runs for scenario thread `t` before it starts (see `Shared::stand_by`):
+/// The job a spawner runs for scenario thread `t` before it starts (see [`stand_by_job`]):
 /// waits until it is let go, then runs it; returns without running it when the run ends first
 /// or `t` will never start.
 pub(crate) fn stand_by(sh: Arc<Shared>, t: usize) {

@@ -103,7 +103,7 @@ pub(crate) struct ThreadSlot {
     pub starter: AtomicU32,
     /// Threads in `join()` on this one.
     pub joiners: Mutex<Vec<u32>>,
-    /// A job already waits on a spawner's thread to run this one (see [`Shared::stand_by`]).
+    /// A job already waits on a spawner's thread to run this one (see `runner::stand_by_job`).
     pub standby: AtomicBool,
     /// Set when this thread starts: its standby job runs it.
     pub go: AtomicBool,

@@ -6,10 +6,10 @@
 //! first, as CPython's `Thread.start` waits for it to begin). Woken threads queue FIFO and a
 //! woken thread re-runs the operation it blocked in, as Python's `Condition.wait` loops do.
 //!
-//! Parts: `code` compiles the programs into one instruction array (and recognises the plain
-//! worker loop and the source loop, which `Sim::run_worker_loop` and `Sim::run_source_loop` run
-//! without dispatch, step for step as the interpreter would); `queue` is Python's queue;
-//! `timers` holds the deadlines, earliest first.
+//! Parts: `crate::python::code` compiles the programs into one instruction array (and
+//! recognises the plain worker loop and the source loop, which `Sim::run_worker_loop` and
+//! `Sim::run_source_loop` run without dispatch, step for step as the interpreter would);
+//! `queue` is Python's queue; `timers` holds the deadlines, earliest first.
 
 mod queue;
 mod timers;
