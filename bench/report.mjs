@@ -95,7 +95,7 @@ export function report(ctx, results) {
     q('## 1. Model engine against SimPy and Ciw');
     q();
     q(
-      `The benchmark tandem: 3 stages, exponential service with means 1.0 / 1.5 / 0.8 ms, w workers a stage, ` +
+      `The tandem (ARCHITECTURE.md): 3 stages, exponential service with means 1.0 / 1.5 / 0.8 ms, w workers a stage, ` +
         `buffers of k places, a saturated source (Ciw: open Poisson arrivals at ${CIW_ARRIVAL_FACTOR}× the bottleneck, ` +
         `arrivals that find stage 1 full are lost). Items: model engine ${size.modelItems.toLocaleString('en')} natively ` +
         `and ${size.browserItems.toLocaleString('en')} in the browser, SimPy ${size.simpyItems.toLocaleString('en')}, ` +

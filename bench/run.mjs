@@ -15,7 +15,7 @@
 //
 // Comparisons (see the "What the figures mean" line of each table in BENCHMARKS.md):
 //   1. model engine (native, bench/cargo/model.rs; browser, pkg/st in a Web Worker) against SimPy and
-//      Ciw on DESIGN.md's tandem, plus the simulated throughputs against the exact Markov value,
+//      Ciw on ARCHITECTURE.md's tandem, plus the simulated throughputs against the exact Markov value,
 //      and against the same tandem written out by hand (bench/cargo/handwritten.rs);
 //   2. live engine against Item 55's queue.Queue programs (P5/P6 shapes, no-op stages), natively
 //      (bench/cargo/model.rs --engine live) and in the browser (pkg/mt), and against crossbeam-channel
@@ -136,7 +136,7 @@ const SIZES = {
   },
 };
 
-// DESIGN.md's tandem: 3 stages, exponential service means 1.0 / 1.5 / 0.8 ms.
+// ARCHITECTURE.md's tandem: 3 stages, exponential service means 1.0 / 1.5 / 0.8 ms.
 const TANDEM_SERVICE = [
   { dist: 'exp', mean_us: 1000 },
   { dist: 'exp', mean_us: 1500 },

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the threaded WebAssembly module (atomics, shared memory, wasm-bindgen-rayon's pool)
-# and its JS glue into pkg/mt/. Flags from shared/PLATFORM.md; without the link args the
+# and its JS glue into pkg/mt/. Flags explained in ARCHITECTURE.md; without the link args the
 # page later fails with "DataCloneError: #<Memory> could not be cloned".
 set -euo pipefail
 

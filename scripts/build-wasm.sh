@@ -20,7 +20,7 @@ rm -rf "$OUT"
 wasm-bindgen --target web --out-dir "$OUT" "$WASM"
 
 # wasm-opt from the npm package binaryen@132: Debian's older binaryen broke the module
-# (shared/PLATFORM.md). Skipped with a note when node_modules has not been installed.
+# (ARCHITECTURE.md). Skipped with a note when node_modules has not been installed.
 WASM_OPT_BIN=node_modules/.bin/wasm-opt
 if [[ "${WASM_OPT:-1}" == 0 ]]; then
   echo "build-wasm: wasm-opt skipped (WASM_OPT=0)"

@@ -1,5 +1,5 @@
 // Debian's Chromium for the browser tests and benchmarks: its path and the launch flags that
-// work as root on these machines (shared/PLATFORM.md). One place, so the three users agree.
+// work as root on these machines (ARCHITECTURE.md). One place, so the three users agree.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

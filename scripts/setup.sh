@@ -72,7 +72,7 @@ if have_wasm_bindgen; then
   say "wasm-bindgen $WASM_BINDGEN_VERSION present"
 else
   # The CLI must match the crate's `=0.2.130` exactly. Built with stable from outside the
-  # repo so the pinned nightly is not used; no --locked (see shared/PLATFORM.md).
+  # repo so the pinned nightly is not used; no --locked (see ARCHITECTURE.md).
   say "cargo install wasm-bindgen-cli --version $WASM_BINDGEN_VERSION (takes a few minutes)"
   stable=()
   rustup toolchain list | grep -q '^stable' && stable=(+stable)

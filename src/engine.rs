@@ -17,10 +17,11 @@
 //! assert!(run.capabilities().can_replay);
 //! ```
 
+use crate::limits::MAX_WORKERS;
 #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
 use crate::live::{threads_needed, ClockMode, Live, LiveError, LiveOptions, Spawner};
 use crate::scenario::{Lang, Scenario, ScenarioError};
-use crate::sim::{LoggedControl, Sim, MAX_WORKERS};
+use crate::sim::{LoggedControl, Sim};
 use crate::stats::{Frame, HangReport, Stats, Status};
 use serde::{Deserialize, Serialize};
 use std::fmt;

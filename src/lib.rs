@@ -12,9 +12,15 @@
 //!   builds only).
 //! - [`engine`]: one interface over both engines, with what each can do ([`engine::Capabilities`]).
 //! - `cli` (native only): the command line's options, shared by `pipeline-lab` and the benches.
+//! - [`shape`]: the pipeline's shape from a scenario (groups, queues, the done end, columns,
+//!   which stages and queues can change while running), for the page to lay out.
 //! - [`stats`]: `Stats` and `Frame`, the one shape every engine reports in.
+//! - [`python`]: Python's semantics both engines share: exception and report texts, stage
+//!   seeds, the polling test, the compiled (fused) form of the programs, and the hang report
+//!   ([`python::hang`]: the waiting threads from a view of either engine, classified and worded).
+//! - [`limits`]: every limit (workers, stages, `maxsize`, items, pool), one source for
+//!   validation, the builder, both engines' controls and the page's sliders.
 //! - [`sweep`]: a parameter taken over a list of values, a few seeds each, on the model engine.
-//! - [`hang`]: the hang report both engines give, classified and worded in both languages.
 //! - `web` (wasm32 only): the `#[wasm_bindgen]` bindings, and nothing else.
 //! - `web_baseline` (wasm32, feature `baseline`, benchmark only): the live engine's pipeline
 //!   over crossbeam-channel, so the benchmark can show what the browser allows; never in the page.
@@ -36,11 +42,13 @@
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod engine;
-pub mod hang;
+pub mod limits;
 #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
 pub mod live;
+pub mod python;
 mod ring;
 pub mod scenario;
+pub mod shape;
 pub mod sim;
 pub mod stats;
 pub mod sweep;

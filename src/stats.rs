@@ -90,7 +90,10 @@ pub struct HangReport {
     pub kind: HangKind,
     pub at_us: u64,
     pub waiting: Vec<Waiting>,
-    /// One sentence for people.
+    /// What went wrong, naming the threads at fault, in the run's language: the page's headline
+    /// (it words no hang itself).
+    pub headline: String,
+    /// The headline and what each waiting thread waits on, for people.
     pub message: String,
 }
 
@@ -275,10 +278,12 @@ pub fn theoretical_best(stages: &[StageStats]) -> Option<f64> {
         .filter(|c| c.is_finite())
 }
 
-/// The stage that limits the pipeline: among the stages nearly as busy as the busiest (within
-/// 5 points of utilization), the one with the least capacity. Utilization alone would also
-/// mark every stage upstream of the slowest, since a saturated source keeps them all busy.
-/// `None` until some stage has been busy.
+/// The stage that limits the pipeline, the one definition the page shows too: among the stages
+/// with workers nearly as busy as the busiest (within 5 points of utilization), the one with
+/// the least capacity. Utilization alone would also mark every stage upstream of the slowest,
+/// since a saturated source keeps them all busy. A stage without workers never counts (it
+/// limits nothing it runs); there is no threshold beyond "some stage has been busy": `None`
+/// until then.
 pub fn bottleneck(stages: &[StageStats]) -> Option<usize> {
     let busiest = stages
         .iter()
@@ -486,6 +491,41 @@ impl Histogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stage(workers: u32, utilization: f64, capacity_per_s: f64) -> StageStats {
+        StageStats {
+            name: String::new(),
+            workers,
+            service_mean_us: 0.0,
+            capacity_per_s,
+            completed: 0,
+            utilization,
+            blocked_on_get_us: 0,
+            blocked_on_put_us: 0,
+            little_l: 0.0,
+            little_lambda_per_s: 0.0,
+            little_w_us: 0.0,
+            sojourn_mean_us: 0.0,
+        }
+    }
+
+    #[test]
+    fn the_bottleneck_is_the_least_capacity_among_the_busiest_stages_with_workers() {
+        // Both busy; the second has less capacity. A retired stage (no workers) never counts.
+        let stages = [
+            stage(3, 0.99, 300.0),
+            stage(2, 0.97, 100.0),
+            stage(0, 1.0, 10.0),
+            stage(5, 0.4, 600.0),
+        ];
+        assert_eq!(bottleneck(&stages), Some(1));
+        // Slightly busy still points somewhere; nothing busy points nowhere.
+        assert_eq!(
+            bottleneck(&[stage(1, 0.1, 5.0), stage(1, 0.0, 1.0)]),
+            Some(0)
+        );
+        assert_eq!(bottleneck(&[stage(1, 0.0, 5.0)]), None);
+    }
 
     #[test]
     fn time_integral_is_exact_for_small_and_huge_products() {

@@ -61,6 +61,13 @@ fn to_js<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<JsValue, JsErro
         .map_err(|e| JsError::new(&format!("{what}: {e}")))
 }
 
+/// Every limit (stages, workers, `maxsize`, items, rates, pool): the page builds its sliders
+/// from these, so the engine and the page cannot disagree.
+#[wasm_bindgen]
+pub fn limits() -> Result<JsValue, JsError> {
+    to_js("limits", &crate::limits::limits())
+}
+
 /// The presets: `[{id, title: {en, ko}, summary: {en, ko}}]`.
 #[wasm_bindgen]
 pub fn presets() -> Result<JsValue, JsError> {
@@ -300,6 +307,12 @@ impl Lab {
     /// The scenario (source, queues, stages, threads) as an object.
     pub fn scenario(&self) -> Result<JsValue, JsError> {
         to_js("scenario", self.engine.scenario())
+    }
+
+    /// The pipeline's shape (groups, queues, the done end, columns, which stages and queues can
+    /// change while running, and why not), for the page to lay out without reading programs.
+    pub fn shape(&self) -> Result<JsValue, JsError> {
+        to_js("shape", &crate::shape::shape(self.engine.scenario()))
     }
 
     /// Refreshes the frame (never blocks); read it through the views below (valid until the

@@ -268,6 +268,28 @@ on_both_engines! {
         }
     }
 
+    /// P1 starts each worker by name (`download.start()`), not as a group: a worker added after
+    /// that runs at once, instead of staying "not started" forever.
+    fn a_worker_added_to_p1_after_its_start_runs(make) {
+        let scenario = preset("p1").unwrap();
+        let added = scenario.threads.len();
+        let mut run = make(scenario);
+        let start = Instant::now();
+        // Main starts the three workers by name at time 0, before its first nap.
+        while run.frame().thread_state[1..4].contains(&(ThreadState::NotStarted as u8)) {
+            assert!(start.elapsed() < PATIENCE, "the workers never started");
+            run.step(1);
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        run.set_workers(0, 2).unwrap();
+        while run.frame().thread_state[added] == ThreadState::NotStarted as u8 {
+            assert!(start.elapsed() < PATIENCE, "the added worker never started");
+            run.step(1_000);
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(run.frame().thread_state.len() > added);
+    }
+
     /// Workers and `maxsize` changed while items flow: every item still arrives, once.
     fn controls_mid_run_lose_no_item(make) {
         let scenario = PipelineSpec {

@@ -15,7 +15,9 @@ export async function loadEngines() {
     await module.default();
     model = module;
   }
-  return { presets: model.presets(), threads: await threadsAvailability() };
+  const limits = model.limits();
+  THREAD_POOL_SIZE = limits.poolThreads;
+  return { presets: model.presets(), threads: await threadsAvailability(), limits };
 }
 
 /** Whether the real-threads engine can be offered, and why not. */
@@ -50,13 +52,13 @@ async function loadThreaded(poolSize) {
 }
 
 /**
- * The threaded build's pool size. Each thread of a run (main and every worker) holds a pool thread
- * for as long as it runs, and the pool is built once per page (ARCHITECTURE.md): so a run may
- * have 64 threads at once, main and 63 workers, counting the workers its sliders may add (3
- * stages of 16 workers and main leave each stage room to grow to 21). The live engine refuses a
- * bigger program with a `PoolTooSmall` error that carries `needed` and `capacity`.
+ * The threaded build's pool size, from the engine's limits (src/limits.rs, `poolThreads`): set by
+ * `loadEngines()`. Each thread of a run (main and every worker) holds a pool thread for as long as
+ * it runs, and the pool is built once per page (ARCHITECTURE.md): so a run may have that many
+ * threads at once, counting the workers its sliders may add. The live engine refuses a bigger
+ * program with a `PoolTooSmall` error that carries `needed` and `capacity`.
  */
-export const THREAD_POOL_SIZE = 64;
+export let THREAD_POOL_SIZE = null;
 
 /**
  * Starts a run. `source` is {preset: id} or {pipeline: PipelineSpec object}; `engine` is
@@ -105,6 +107,8 @@ export class Run {
     this.scenario = lab.scenario();
     /** What the engine can do (src/engine.rs, Capabilities): the page asks, never assumes. */
     this.capabilities = lab.capabilities();
+    /** The pipeline's shape (src/shape.rs): groups, done queue, what can be resized and why. */
+    this.shape = lab.shape();
   }
 
   /** Whether stepping back (replay) is possible: a deterministic engine only. */

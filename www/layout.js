@@ -1,201 +1,21 @@
-// Pipeline layout: scenario JSON (queues, stages, threads) -> boxes on a left-to-right canvas, for
-// any program shape. Pure functions: it must not draw, call the engine or hold simulation state.
-
-const READ_OPS = new Set(['get', 'poll_get', 'busy_wait']);
-// close() puts a SENTINEL too, but an arrow from main to every queue it closes would cross the
-// whole pipeline: SENTINEL tokens show those puts as they happen.
-const WRITE_OPS = new Set(['put']);
+// Pipeline layout: the engine's shape of a program (groups, queues, columns: src/shape.rs, `run.shape`)
+// -> boxes on a left-to-right canvas. Pure functions: it must not draw, call the engine, read
+// programs or hold simulation state.
 
 /**
- * The shape of a scenario: groups of threads (main, a stage's workers, the consumers of a queue),
- * the queues, which group reads or writes which queue, and a column (rank) for each.
- * `threadStages` gives the stage of threads added while running (index beyond the scenario's).
+ * `shape` (the engine's, for the scenario's threads) with the threads added while running: each
+ * joins its stage's group, as the engine runs it with its stage's program. `threadStages` is the
+ * stage of every thread in order (null for none).
  */
-export function analyse(scenario, threadStages = []) {
-  const threads = scenario.threads ?? [];
-  const queues = scenario.queues ?? [];
-  const stages = scenario.stages ?? [];
-  const threadCount = Math.max(threads.length, threadStages.length);
-
-  const programOf = (i) => {
-    if (i < threads.length) return threads[i].program ?? [];
-    const stage = threadStages[i];
-    const model = threads.findIndex((t) => t.stage === stage);
-    return model >= 0 ? (threads[model].program ?? []) : [];
-  };
-  const stageOf = (i) =>
-    i < threads.length ? (threads[i].stage ?? null) : (threadStages[i] ?? null);
-  const touched = (program, opNames) => {
-    const found = [];
-    for (const op of program) {
-      if (opNames.has(op.op) && op.queue !== undefined && !found.includes(op.queue))
-        found.push(op.queue);
-    }
-    return found;
-  };
-  // Queues read only by a busy-wait (P1's main polling len(done_queue)).
-  const busyWaits = new Set();
-  const gets = new Set();
-  for (let i = 0; i < threadCount; i++) {
-    for (const op of programOf(i)) {
-      if (op.op === 'busy_wait') busyWaits.add(op.queue);
-      else if (op.op === 'get' || op.op === 'poll_get') gets.add(op.queue);
-    }
+export function withThreads(shape, threadStages) {
+  const groups = shape.groups.map((g) => ({ ...g, threads: [...g.threads] }));
+  const threadGroup = [...shape.threadGroup];
+  for (let t = threadGroup.length; t < threadStages.length; t++) {
+    const g = shape.stageGroup[threadStages[t]] ?? threadGroup[0];
+    groups[g].threads.push(t);
+    threadGroup.push(g);
   }
-  const worksOn = (program) => {
-    const op = program.find((o) => o.op === 'work');
-    return op ? op.stage : null;
-  };
-  const stageHasMembers = stages.map((_, s) => threads.some((t) => t.stage === s));
-
-  const groups = [];
-  const groupByKey = new Map();
-  const groupFor = (key, make) => {
-    if (!groupByKey.has(key)) {
-      const group = { id: groups.length, threads: [], reads: [], writes: [], ...make() };
-      groups.push(group);
-      groupByKey.set(key, group);
-    }
-    return groupByKey.get(key);
-  };
-  const addUnique = (list, values) => {
-    for (const v of values) if (!list.includes(v)) list.push(v);
-  };
-
-  const threadGroup = new Array(threadCount).fill(-1);
-  for (let i = 0; i < threadCount; i++) {
-    const program = programOf(i);
-    const reads = touched(program, READ_OPS);
-    const writes = touched(program, WRITE_OPS);
-    let stage = stageOf(i);
-    if (i > 0 && stage === null) {
-      const works = worksOn(program);
-      if (works !== null && stages[works] && !stageHasMembers[works]) stage = works;
-    }
-    let group;
-    if (i === 0) group = groupFor('main', () => ({ kind: 'main' }));
-    else if (stage !== null && stages[stage]) {
-      group = groupFor(`stage:${stage}`, () => ({
-        kind: 'stage',
-        stage,
-        name: stages[stage].name,
-      }));
-      addUnique(group.reads, [stages[stage].input]);
-      if (stages[stage].output !== null && stages[stage].output !== undefined) {
-        addUnique(group.writes, [stages[stage].output]);
-      }
-    } else if (reads.length > 0) {
-      group = groupFor(`reads:${reads[0]}`, () => ({ kind: 'consumer', queue: reads[0] }));
-    } else {
-      group = groupFor('main', () => ({ kind: 'main' }));
-    }
-    group.threads.push(i);
-    addUnique(group.reads, reads);
-    addUnique(group.writes, writes);
-    threadGroup[i] = group.id;
-  }
-  // Stages whose functions nobody runs still read their queue, so they get a column of their own.
-  stages.forEach((stage, s) => {
-    if (!groupByKey.has(`stage:${s}`) && !groups.some((g) => g.kind === 'stage' && g.stage === s)) {
-      const group = groupFor(`stage:${s}`, () => ({ kind: 'stage', stage: s, name: stage.name }));
-      addUnique(group.reads, [stage.input]);
-    }
-  });
-
-  // Nodes: groups first, then queues. Edges: group -> queue (put), queue -> group (get).
-  const nodeCount = groups.length + queues.length;
-  const qNode = (q) => groups.length + q;
-  const edges = [];
-  for (const g of groups) {
-    for (const q of g.writes)
-      if (queues[q]) edges.push({ from: g.id, to: qNode(q), kind: 'write', group: g.id, queue: q });
-    for (const q of g.reads) {
-      if (!queues[q]) continue;
-      const busy =
-        busyWaits.has(q) &&
-        !g.threads.some((t) =>
-          programOf(t).some((o) => (o.op === 'get' || o.op === 'poll_get') && o.queue === q),
-        );
-      edges.push({ from: qNode(q), to: g.id, kind: 'read', group: g.id, queue: q, busyWait: busy });
-    }
-  }
-  const rank = ranks(nodeCount, edges, 0);
-  const queueRank = queues.map((_, q) => rank[qNode(q)]);
-  const groupRank = groups.map((g) => rank[g.id]);
-  // A queue nobody writes sits just left of its readers.
-  queues.forEach((_, q) => {
-    if (!edges.some((e) => e.kind === 'write' && e.queue === q)) {
-      const readers = edges
-        .filter((e) => e.kind === 'read' && e.queue === q)
-        .map((e) => groupRank[e.group]);
-      if (readers.length) queueRank[q] = Math.max(1, Math.min(...readers) - 1);
-    }
-  });
-  for (const e of edges) {
-    const from = e.kind === 'write' ? groupRank[e.group] : queueRank[e.queue];
-    const to = e.kind === 'write' ? queueRank[e.queue] : groupRank[e.group];
-    e.back = to <= from;
-  }
-  return {
-    groups,
-    threadGroup,
-    // The done end is the done queue when nothing takes items out of it and it has no bound
-    // (F4's out_queue is read by main and bounded: it stays a queue, full and blocking).
-    queues: queues.map((q, i) => ({
-      index: i,
-      name: q.name,
-      kind: q.kind,
-      done: scenario.done_queue === i && !gets.has(i) && !(q.maxsize > 0),
-    })),
-    edges,
-    groupRank,
-    queueRank,
-    items: scenario.items ?? 0,
-    memory: scenario.memory ?? null,
-  };
-}
-
-/** Longest-path ranks from `root`, ignoring edges that close a cycle (found by DFS). */
-function ranks(n, edges, root) {
-  const out = Array.from({ length: n }, () => []);
-  edges.forEach((e, i) => out[e.from].push(i));
-  const state = new Array(n).fill(0); // 0 new, 1 on stack, 2 done
-  const back = new Set();
-  const order = [];
-  const visit = (start) => {
-    const stack = [[start, 0]];
-    state[start] = 1;
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      const [v, k] = top;
-      if (k < out[v].length) {
-        top[1]++;
-        const ei = out[v][k];
-        const w = edges[ei].to;
-        if (state[w] === 1) back.add(ei);
-        else if (state[w] === 0) {
-          state[w] = 1;
-          stack.push([w, 0]);
-        }
-      } else {
-        state[v] = 2;
-        order.push(v);
-        stack.pop();
-      }
-    }
-  };
-  if (n > 0) visit(root);
-  for (let v = 0; v < n; v++) if (state[v] === 0) visit(v);
-  const rank = new Array(n).fill(0);
-  for (let i = order.length - 1; i >= 0; i--) {
-    const v = order[i];
-    for (const ei of out[v]) {
-      if (back.has(ei)) continue;
-      const w = edges[ei].to;
-      rank[w] = Math.max(rank[w], rank[v] + 1);
-    }
-  }
-  return rank;
+  return { ...shape, groups, threadGroup };
 }
 
 /** Widths of a column's kinds, in CSS pixels before scaling. */

@@ -6,11 +6,19 @@ import { Charts } from './charts.js';
 import { renderSliders, slider } from './controls.js';
 import { THREAD_POOL_SIZE, createRun, loadEngines } from './engine.js';
 import { STATE, STATES, stateIconUrl, tokenIconUrl } from './icons.js';
-import { analyse } from './layout.js';
+import { withThreads } from './layout.js';
 import { applyStrings, formatBytes, pick, preferredLanguage, t } from './i18n.js';
 import { SHORTCUTS, bindKeys } from './keys.js';
 import { Panels } from './panels.js';
-import { BUILDER, PARAMS, SPEED_STOPS, STAGE_NAMES, pipelineSpec, withStages } from './params.js';
+import {
+  BUILDER,
+  PARAMS,
+  SPEED_STOPS,
+  STAGE_NAMES,
+  applyLimits,
+  pipelineSpec,
+  withStages,
+} from './params.js';
 import { Renderer } from './renderer.js';
 import { PACES, defaultState, readState, writeState } from './url.js';
 import { linesPerSecond, pacedStep, programPace } from './lesson.js';
@@ -230,7 +238,7 @@ function refreshStats(now = performance.now()) {
   app.statsDue = false;
   syncThreads(stats);
   syncMaxsize(stats);
-  panels.renderStats(stats, lang(), { phase: app.phase, bottleneck: bottleneckOf(stats) });
+  panels.renderStats(stats, lang(), { phase: app.phase, bottleneck: stats.bottleneck ?? null });
   if (run.canStepOps) app.controlsLog = run.controls();
   charts.push(stats);
   renderer.setAnnotations(annotationsOf(stats));
@@ -243,7 +251,7 @@ function syncThreads(stats) {
   app.threadNames = threads.map((th) => th.name);
   if (threads.length !== app.threadStages.length) {
     app.threadStages = threads.map((th) => th.stage);
-    app.shape = analyse(app.run.scenario, app.threadStages);
+    app.shape = withThreads(app.run.shape, app.threadStages);
     renderer.setScene(app.shape, { maxsize: app.queueMaxsize, labels: canvasLabels() });
     app.needsDraw = true;
     loop.wake();
@@ -261,24 +269,6 @@ function syncMaxsize(stats) {
   });
 }
 
-/**
- * The stage that limits throughput. Every stage upstream of the slowest one is busy all the
- * time when its queue holds a backlog, so among the stages about as busy as the busiest, the one
- * with the smallest capacity (workers / mean service time) is the bottleneck.
- */
-function bottleneckOf(stats) {
-  const stages = stats.stages ?? [];
-  const busiest = Math.max(0, ...stages.map((s) => s.utilization));
-  if (busiest < 0.5) return stats.bottleneck ?? null;
-  let best = null;
-  stages.forEach((s, i) => {
-    if (s.workers > 0 && s.utilization >= busiest - 0.05) {
-      if (best === null || s.capacity_per_s < stages[best].capacity_per_s) best = i;
-    }
-  });
-  return best ?? stats.bottleneck ?? null;
-}
-
 function annotationsOf(stats) {
   const queues = app.run.scenario.queues;
   const memoryQueue = stats.memory_error
@@ -286,7 +276,7 @@ function annotationsOf(stats) {
     : -1;
   return {
     status: stats.status,
-    bottleneck: bottleneckOf(stats),
+    bottleneck: stats.bottleneck ?? null,
     hang: stats.hang,
     hangThreads: stats.hang ? new Set(stats.hang.waiting.map((w) => w.thread)) : null,
     memoryError: stats.memory_error ? { ...stats.memory_error, queue: memoryQueue } : null,
@@ -367,7 +357,7 @@ function canvasLabels() {
       return t(l, 'finishedBanner', { t: (us / 1e6).toFixed(3) });
     },
     hangBanner(a) {
-      return t(l, 'hangBanner', { headline: t(l, `hang.${a.hang?.kind}`) });
+      return t(l, 'hangBanner', { headline: a.hang?.headline ?? '' });
     },
     memoryBanner(a) {
       return t(l, 'memoryBanner', { message: a.memoryError?.message ?? 'MemoryError' });
@@ -450,24 +440,26 @@ function setUpRun(run) {
   app.threadStages = scenario.threads.map((th) => th.stage ?? null);
   app.threadNames = scenario.threads.map((th) => th.name);
   app.queueMaxsize = scenario.queues.map((q) => q.maxsize ?? 0);
-  // One workers slider a stage that has worker threads; one maxsize slider a queue with a bound.
-  const workers = (scenario.stages ?? [])
-    .map((stage, s) => ({
-      stage: s,
+  // One workers slider a stage that has worker threads (disabled, with the engine's reason, where
+  // the count is fixed); one maxsize slider a queue whose bound can change. The engine says which.
+  const shape = run.shape;
+  const workers = shape.stages
+    .filter((stage) => stage.workers > 0)
+    .map((stage) => ({
+      stage: stage.stage,
       name: stage.name,
-      value: scenario.threads.filter((th) => th.stage === s).length,
-      // Workers added while running start only where the program starts its stage's workers
-      // as a group (`for thread in threads: thread.start()`); P1 and P5 start each by name.
-      fixed: !scenario.threads.some((th) =>
-        (th.program ?? []).some((op) => op.op === 'start_stage' && op.stage === s),
-      ),
-    }))
-    .filter((w) => w.value > 0);
-  app.shape = analyse(scenario, app.threadStages);
-  // Not the done end (an unbounded tray nobody reads), nor a polling deque (it has no maxsize).
-  const maxsize = scenario.queues
-    .map((q, i) => ({ queue: i, name: q.name, value: q.maxsize ?? 0, kind: q.kind }))
-    .filter((q) => q.kind !== 'polling' && !app.shape.queues[q.queue].done);
+      value: stage.workers,
+      fixed: stage.fixed,
+    }));
+  app.shape = withThreads(shape, app.threadStages);
+  const maxsize = shape.queues
+    .filter((q) => q.resizable)
+    .map((q) => ({
+      queue: q.index,
+      name: q.name,
+      value: scenario.queues[q.index].maxsize ?? 0,
+      kind: q.kind,
+    }));
   for (const w of workers) w.initial = w.value;
   for (const m of maxsize) m.initial = m.value;
   app.sliders = { workers, maxsize };
@@ -892,7 +884,7 @@ function slidersWithoutRun(b) {
       name: STAGE_NAMES[stage],
       value,
       initial: value,
-      fixed: false,
+      fixed: null,
     })),
     maxsize: b.maxsize.map((value, queue) => ({
       queue,
@@ -1251,17 +1243,23 @@ function wire() {
 async function boot() {
   // The hash as opened: setLanguage below writes the page's own state into it.
   const hash = location.hash;
+  // The engine first: its limits decide which values of the link are in range.
+  let engines = null;
+  let failure = null;
+  try {
+    engines = await loadEngines();
+    applyLimits(engines.limits);
+  } catch (error) {
+    failure = error;
+  }
   const link = readState(hash, preferredLanguage());
   const { state, problems } = link;
   app.state = state;
   renderer.speed = state.speed;
   setLanguage(state.lang);
   wire();
-  let engines;
-  try {
-    engines = await loadEngines();
-  } catch (error) {
-    panels.showError(`${t(lang(), 'loadFailed')} ${error.message ?? error}`);
+  if (failure) {
+    panels.showError(`${t(lang(), 'loadFailed')} ${failure.message ?? failure}`);
     return;
   }
   app.presets = engines.presets;

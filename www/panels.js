@@ -301,7 +301,7 @@ export class Panels {
       message.className = 'hang-message';
       if (stats.hang) {
         const head = this.doc.createElement('strong');
-        head.textContent = t(lang, `hang.${stats.hang.kind}`);
+        head.textContent = stats.hang.headline;
         message.append(head, this.doc.createElement('br'));
         const list = this.doc.createElement('ul');
         for (const w of stats.hang.waiting ?? []) {

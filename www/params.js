@@ -1,5 +1,6 @@
 // The parameter table ([initial, low, high] and stops for every slider) and the PipelineSpec that
 // the builder's values make. Pure data and functions: it must not touch the DOM, engine or URL.
+// The engine's limits (src/limits.rs, wasm `limits()`) set the highs: call applyLimits() first.
 
 /** Speeds offered, in virtual milliseconds per real millisecond (slow motion to fast forward). */
 export const SPEED_STOPS = [
@@ -23,26 +24,27 @@ export const DISTRIBUTIONS = ['exp', 'uniform', 'const'];
 export const ENGINES = ['model', 'threads'];
 export const LANGS = ['en', 'ko'];
 export const BUILDER = 'builder';
-export const MAX_STAGES = 6;
 /** Builder stage names, as src/scenario/builder.rs names them. */
 export const STAGE_NAMES = ['download', 'resize', 'upload', 'compress', 'encrypt', 'archive'];
 
 /**
  * One row a parameter: [name, initial, low, high, options].
+ * high: a number, or the name of the engine's limit that sets it (see applyLimits).
  * options.key: its name in the URL; stops: the values a slider offers (else every integer
- * from low to high); perStage: one value a stage; builder: only the Pipeline builder uses it;
- * live: can change while a run goes on (through setWorkers / setMaxsize).
+ * from low to high; stops above the engine's limit are dropped); perStage: one value a stage;
+ * builder: only the Pipeline builder uses it; live: can change while a run goes on (through
+ * setWorkers / setMaxsize).
  */
 export const PARAMETERS = [
   ['speed', 1, 0.01, 1000, { key: 's', stops: SPEED_STOPS }],
-  ['items', 1000, 1, 100000, { key: 'n', stops: ITEM_STOPS, builder: true }],
-  ['stages', 3, 1, MAX_STAGES, { key: 'st', builder: true }],
-  ['workers', [3, 4, 5, 2, 2, 2], 1, 32, { key: 'w', perStage: true, live: true }],
+  ['items', 1000, 1, 'builderItems', { key: 'n', stops: ITEM_STOPS, builder: true }],
+  ['stages', 3, 1, 'stages', { key: 'st', builder: true }],
+  ['workers', [3, 4, 5, 2, 2, 2], 1, 'workersPerStage', { key: 'w', perStage: true, live: true }],
   [
     'maxsize',
     [10, 10, 10, 10, 10, 10],
     0,
-    1000,
+    'maxsize',
     { key: 'm', perStage: true, live: true, stops: MAXSIZE_STOPS },
   ],
   [
@@ -52,8 +54,14 @@ export const PARAMETERS = [
     1000,
     { key: 't', perStage: true, builder: true, stops: SERVICE_MS_STOPS, unit: 'ms' },
   ],
-  ['rate', 0, 0, 100000, { key: 'r', builder: true, stops: RATE_STOPS, unit: '/s' }],
-  ['memory', 0, 0, 4096, { key: 'mem', builder: true, stops: MEMORY_MIB_STOPS, unit: 'MiB' }],
+  ['rate', 0, 0, 'maxRatePerS', { key: 'r', builder: true, stops: RATE_STOPS, unit: '/s' }],
+  [
+    'memory',
+    0,
+    0,
+    'memoryBudgetMib',
+    { key: 'mem', builder: true, stops: MEMORY_MIB_STOPS, unit: 'MiB' },
+  ],
   ['seed', 1, 0, 4294967295, { key: 'seed', builder: true, integer: true }],
 ];
 
@@ -61,9 +69,30 @@ export const PARAMETERS = [
 export const PARAMS = Object.fromEntries(
   PARAMETERS.map(([name, initial, low, high, options]) => [
     name,
-    { name, initial, low, high, ...options },
+    { name, initial, low, high: typeof high === 'number' ? high : null, ...options },
   ]),
 );
+
+/**
+ * Sets the highs that the engine's limits decide (the object wasm `limits()` returns: src/limits.rs
+ * in camelCase), and drops the stops above them. Call once, before the URL is read or a slider made.
+ */
+export function applyLimits(limits) {
+  if (!limits) throw new Error('the engine gave no limits (wasm limits())');
+  for (const [name, , , high] of PARAMETERS) {
+    if (typeof high === 'number') continue;
+    const value = limits[high];
+    if (typeof value !== 'number') throw new Error(`the engine's limits have no ${high}`);
+    const p = PARAMS[name];
+    p.high = value;
+    if (p.stops) p.stops = p.stops.filter((v) => v <= value);
+  }
+}
+
+/** How many stages the builder may have (the engine's limit). */
+export function maxStages() {
+  return PARAMS.stages.high;
+}
 
 /** The initial value of `name` (for a stage `stage` when the parameter is per stage). */
 export function initialOf(name, stage = 0) {

@@ -7,10 +7,10 @@ import {
   DISTRIBUTIONS,
   ENGINES,
   LANGS,
-  MAX_STAGES,
   PARAMS,
   defaultBuilder,
   inRange,
+  maxStages,
   withStages,
 } from './params.js';
 
@@ -227,7 +227,7 @@ function writeControl({ ops, at_us: us, control }) {
 
 function list(name, text) {
   const parts = String(text ?? '').split(',');
-  if (parts.length === 0 || parts.length > Math.max(MAX_STAGES, 16)) return undefined;
+  if (parts.length === 0 || parts.length > Math.max(maxStages(), 16)) return undefined;
   const values = parts.map((part) => number(name, part.trim()));
   return values.every((v) => v !== undefined) ? values : undefined;
 }

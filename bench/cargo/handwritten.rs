@@ -1,4 +1,4 @@
-//! How much the model engine's generality costs: DESIGN.md's tandem written out by hand with the
+//! How much the model engine's generality costs: the tandem (ARCHITECTURE.md) written out by hand with the
 //! engine's exact scheduling, raced against the engine on the same seeds.
 //!
 //! The hand-written loop keeps everything that decides the schedule: `main` putting items as fast
@@ -9,8 +9,8 @@
 //! moves). It comes in two variants:
 //! - `same stats`: it also keeps the engine's per-item bookkeeping (time a thread spends in each
 //!   state, queue and stage time integrals, counters, the latency histogram);
-//! - `bare`: no statistics at all, close to the "bare Rust event-queue simulation" anchor of
-//!   DESIGN.md's table.
+//! - `bare`: no statistics at all, close to a bare Rust event-queue simulation of the tandem (about
+//!   7-10 M items/s on these 2-core machines).
 //!
 //! Both must end at the engine's virtual time to the microsecond, or the bench fails: that is
 //! the check that they simulate the same thing. The engine also runs with its worker-loop fast
@@ -29,7 +29,7 @@ use pipeline_lab::sim::{Sim, Timers};
 use std::collections::VecDeque;
 use std::time::Instant;
 
-/// Stage means of DESIGN.md's tandem, in microseconds (the builder's `PipelineSpec::tandem`).
+/// Stage means of the tandem (ARCHITECTURE.md), in microseconds (the builder's `PipelineSpec::tandem`).
 const MEANS_US: [i64; 3] = [1000, 1500, 800];
 
 #[derive(Clone, Copy, Default)]

@@ -1,4 +1,4 @@
-//! Model-engine benchmark: items simulated per wall second on DESIGN.md's tandem (3 stages,
+//! Model-engine benchmark: items simulated per wall second on the tandem (ARCHITECTURE.md: 3 stages,
 //! exponential service 1.0/1.5/0.8 ms, buffer 10, saturated source), 1,1,1 and 3,4,5 workers.
 //!
 //! `cargo bench --bench model` (set `ITEMS` to change the size; `RUNS` for repetitions).

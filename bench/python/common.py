@@ -1,6 +1,6 @@
 """Shared bits of the reference benchmarks: the tandem's parameters and the JSON line.
 
-The tandem is DESIGN.md's: three stages (download -> resize -> upload), exponential
+The tandem is ARCHITECTURE.md's: three stages (download -> resize -> upload), exponential
 service with means 1.0 / 1.5 / 0.8 ms, bounded buffers between stages, a saturated
 source. Nothing here measures anything; each script times its own run.
 """

@@ -1,7 +1,7 @@
 """Item 55's P1: MyQueue, the polling Worker and main's busy-wait, as in the note.
 
 Counts how often the three workers polled before main saw all items in done_queue
-(the note printed 3009; DESIGN.md saw 3011-3018 on these machines). Each run is a
+(the note printed 3009; earlier runs saw 3011-3018 on these machines). Each run is a
 fresh interpreter (a subprocess of this script), because the note's workers never stop:
 they are made daemon threads here so the process can exit, which changes nothing else.
 Prints one JSON line per run and a summary line with min/max.

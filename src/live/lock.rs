@@ -1,5 +1,6 @@
-//! Locking for threads that must not wait long: the queues' spin lock (one byte, released with a
-//! plain store), and ways to take a std `Mutex` that never sleep. No data, nothing of queues.
+//! Locking for threads that must not wait long, in one place: the queues' spin lock (one byte,
+//! released with a plain store), the ways to take a std `Mutex` (never sleeping, or briefly, or
+//! plainly), and the one [`Backoff`] every waiter spins with. No data, nothing of queues.
 //!
 //! Why not `std::sync::Mutex`: its release is a read-modify-write (it must learn whether a
 //! sleeper needs a wake-up), and on the hot path of a queue every read-modify-write costs as
@@ -8,7 +9,7 @@
 //! sections are a few dozen instructions, so waiters rarely get past spinning.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Duration;
 
 /// The lock. Not fair, like std's.
@@ -28,11 +29,39 @@ impl Drop for Held<'_> {
     }
 }
 
-impl SpinLock {
-    /// Spins between looks for 1, 2, 4 .. 64 pause instructions, then yields, then sleeps.
+/// Spins, then yields, a few times before a thread sleeps: the awaited change (a lock let go,
+/// an item or a free slot) usually comes within a few microseconds, and sleeping costs far more
+/// than that (crossbeam-channel's `Backoff`, same limits).
+pub(crate) struct Backoff(u32);
+
+impl Backoff {
+    /// Spins between looks for 1, 2, 4 .. 64 pause instructions, then yields.
     const SPIN_LIMIT: u32 = 6;
-    const YIELD_LIMIT: u32 = 16;
-    /// How long a waiter sleeps when the holder seems descheduled.
+    const YIELD_LIMIT: u32 = 10;
+
+    pub fn new() -> Backoff {
+        Backoff(0)
+    }
+
+    /// Waits a little longer each call; false once it is time to sleep instead.
+    #[inline]
+    pub fn snooze(&mut self) -> bool {
+        if self.0 <= Self::SPIN_LIMIT {
+            for _ in 0..1 << self.0 {
+                std::hint::spin_loop();
+            }
+        } else if self.0 <= Self::YIELD_LIMIT {
+            std::thread::yield_now();
+        } else {
+            return false;
+        }
+        self.0 += 1;
+        true
+    }
+}
+
+impl SpinLock {
+    /// How long a waiter sleeps, once done backing off, when the holder seems descheduled.
     const NAP: Duration = Duration::from_micros(20);
 
     /// Takes the lock; may sleep in the OS (not for a page's main thread: see `try_lock`).
@@ -46,18 +75,11 @@ impl SpinLock {
 
     #[cold]
     fn lock_contended(&self) -> Held<'_> {
-        let mut step = 0;
+        let mut backoff = Backoff::new();
         loop {
-            if step <= Self::SPIN_LIMIT {
-                for _ in 0..1 << step {
-                    std::hint::spin_loop();
-                }
-            } else if step <= Self::YIELD_LIMIT {
-                std::thread::yield_now();
-            } else {
+            if !backoff.snooze() {
                 std::thread::sleep(Self::NAP);
             }
-            step = step.saturating_add(1);
             // Look before trying: a failed compare-and-swap takes the line from the holder.
             if !self.locked.load(Ordering::Relaxed) {
                 if let Some(held) = self.try_lock() {
@@ -86,6 +108,13 @@ impl SpinLock {
     pub fn try_lock_briefly(&self) -> Option<Held<'_>> {
         spin_briefly(|| self.try_lock())
     }
+}
+
+/// Takes a std `Mutex`, sleeping if need be (a poisoned one is taken as it is): for the run's
+/// own threads, never for a page's main thread.
+#[inline]
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// [`SpinLock::lock_spin`] for a std `Mutex` (a poisoned one is taken as it is).

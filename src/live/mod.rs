@@ -1,18 +1,20 @@
 //! The live engine: the model engine's scenarios on real threads, one per scenario thread, with
 //! Python's queue semantics and a shared clock. It must not hold simulation logic of its own
-//! beyond what `src/sim` defines: same operations, same meaning, same reports.
+//! beyond what `crate::python` defines: same operations, same meaning, same reports (the hang
+//! report from `crate::python::hang` over this engine's `HangView`).
 //!
 //! The modules, one job each:
 //! - `queue`: Python's `queue.Queue` (and `ClosableQueue`, and the polling deque): a lock, the
 //!   three conditions as lists of waiting threads, counters mirrored in atomics.
-//! - `lock`: the queues' lock (a spin lock released with a plain store).
+//! - `lock`: the queues' lock (a spin lock released with a plain store), the mutex helpers and
+//!   the one `Backoff`.
 //! - `park`: a thread's wake-up slot (lock-free to wake, no lost wake-ups).
 //! - `pad`: cache-line padding for what threads write often.
 //! - `clock`: what "now" is in each [`ClockMode`].
 //! - `sched`: one atomic word: threads running, threads waiting on a deadline, the status.
 //! - `shared`: the state a run's threads share, and what happens when every thread waits.
-//! - `runner`: one scenario thread interpreting its program.
-//! - `hang`: the report of a hung run.
+//! - `runner`: one scenario thread interpreting its program, and the jobs that put threads on
+//!   the spawner.
 //! - `report`: `Stats` and `Frame`, read without blocking.
 //! - `spawn`: where threads come from ([`Spawner`]: `std::thread`, or a fixed pool).
 //!
@@ -27,7 +29,6 @@
 //! ```
 
 mod clock;
-mod hang;
 mod lock;
 mod pad;
 mod park;
@@ -43,9 +44,10 @@ pub use clock::ClockMode;
 pub use spawn::RayonSpawner;
 pub use spawn::{Job, PoolSpawner, RelaySpawner, SpawnError, Spawner, ThreadSpawner};
 
+use crate::limits::MAX_WORKERS;
+use crate::python;
 use crate::scenario::validate::{check_set_maxsize, check_set_workers, StageNow};
-use crate::scenario::{Lang, OpKind, QueueKind, Rng, Scenario, ScenarioError};
-use crate::sim::MAX_WORKERS;
+use crate::scenario::{Lang, QueueKind, Rng, Scenario, ScenarioError};
 use crate::stats::{Frame, HangReport, Histogram, Stats, Status, ThreadState};
 use lock::lock_spin;
 use pad::Padded;
@@ -461,7 +463,7 @@ impl Live {
     fn launch_worker(&self, t: usize) {
         let sh = &self.sh;
         let slot = sh.slot(t);
-        if sh.launch(t).is_err() {
+        if runner::launch(sh, t).is_err() {
             slot.state.store(ThreadState::Ended as u8, Ordering::SeqCst);
             if sh.sched.deactivate() {
                 sh.on_idle();
@@ -585,10 +587,7 @@ fn start(
         .map(|(i, s)| LiveStage {
             name: s.name.clone(),
             service: s.service,
-            // As the model engine seeds it.
-            rng: Mutex::new(Rng::new(
-                scenario.seed ^ (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15),
-            )),
+            rng: Mutex::new(Rng::new(python::stage_seed(scenario.seed, i))),
             input: s.input,
             workers: Mutex::new(Vec::new()),
             target_workers: AtomicU32::new(0),
@@ -600,10 +599,7 @@ fn start(
         .map(|_| OnceLock::new())
         .collect();
     for (i, spec) in scenario.threads.iter().enumerate() {
-        let polls = spec
-            .program
-            .iter()
-            .any(|op| matches!(op.kind, OpKind::PollGet { .. }));
+        let polls = python::polls_forever(&spec.program);
         let slot = ThreadSlot::new(spec.name.clone(), spec.stage, i, polls, stages.len());
         let _ = slots[i].set(Box::new(slot));
         if let Some(s) = spec.stage {
@@ -645,11 +641,11 @@ fn start(
     // The other threads' jobs wait on the spawner's threads until they are started. A refusal
     // here is not an error yet: that thread's `start()` spawns it, and reports it then.
     for t in 1..sh.n_threads() {
-        let _ = sh.stand_by(t);
+        let _ = runner::stand_by_job(&sh, t);
     }
     let main = sh.slot(0);
     main.leave_not_started(ThreadState::Running);
     sh.sched.activate();
-    sh.spawn_thread(0).map_err(LiveError::Spawn)?;
+    runner::spawn_thread(&sh, 0).map_err(LiveError::Spawn)?;
     Ok(sh)
 }

@@ -10,7 +10,7 @@
 //! before it runs, which is what makes hang detection exact), a worker told to retire can be
 //! taken off the list, and a stop can wake everyone without taking any lock.
 
-use super::lock::{Held, SpinLock};
+use super::lock::{Backoff, Held, SpinLock};
 use super::pad::Padded;
 use crate::ring::Ring;
 use crate::scenario::{QueueKind, QueueSpec};
@@ -227,32 +227,6 @@ fn wake_all<B: Blocker>(b: &B, who: Vec<u32>) {
     }
 }
 
-/// Spins, then yields, a few times before a thread sleeps in the OS: an item (or a free slot)
-/// usually comes within a few microseconds, and a park/unpark pair costs far more than that
-/// (crossbeam-channel's `Backoff`, same limits).
-struct Backoff(u32);
-
-impl Backoff {
-    const SPIN_LIMIT: u32 = 6;
-    const YIELD_LIMIT: u32 = 10;
-
-    /// Waits a little longer each call; false once it is time to sleep instead.
-    #[inline]
-    fn snooze(&mut self) -> bool {
-        if self.0 <= Self::SPIN_LIMIT {
-            for _ in 0..1 << self.0 {
-                std::hint::spin_loop();
-            }
-        } else if self.0 <= Self::YIELD_LIMIT {
-            std::thread::yield_now();
-        } else {
-            return false;
-        }
-        self.0 += 1;
-        true
-    }
-}
-
 /// `+= 1` on a counter written only under the lock (a plain store, no locked instruction).
 #[inline]
 fn bump(c: &AtomicU32) {
@@ -379,7 +353,7 @@ impl LiveQueue {
     #[inline]
     pub fn put<B: Blocker>(&self, mut token: Token, b: &mut B) -> Result<(), Stopped> {
         let mut g = self.lock();
-        let mut backoff = Backoff(0);
+        let mut backoff = Backoff::new();
         while g.inner().is_full() {
             if backoff.snooze() {
                 drop(g);
@@ -387,7 +361,7 @@ impl LiveQueue {
                 g = self.lock();
                 continue;
             }
-            backoff = Backoff(0);
+            backoff = Backoff::new();
             b.arm();
             g.push_putter(b.me());
             self.blocked_puts
@@ -456,7 +430,7 @@ impl LiveQueue {
         mut joiners: Vec<u32>,
         b: &mut B,
     ) -> Result<Token, GetError> {
-        let mut backoff = Backoff(0);
+        let mut backoff = Backoff::new();
         loop {
             // A retiring worker takes nothing more: the SENTINELs of `stop_threads` are
             // counted for the others. A wake-up it got for an item goes to the next getter.
@@ -485,7 +459,7 @@ impl LiveQueue {
                 g = self.lock();
                 continue;
             }
-            backoff = Backoff(0);
+            backoff = Backoff::new();
             b.arm();
             g.push_getter(b.me());
             self.blocked_gets

@@ -2,9 +2,12 @@
 //! semantics (see `src/sim`). It must not decide anything beyond its own thread: when every
 //! thread waits, what happens next is `Shared::on_idle`'s business.
 
+use super::lock::lock;
 use super::queue::{Blocker, GetError, QueueWait, Stopped, TaskDoneGetError, Token};
-use super::shared::{lock, Shared, ThreadSlot, Wait, EXITING, NO_STARTER, RETIRING, UNCOUNTED};
+use super::shared::{Shared, ThreadSlot, Wait, EXITING, NO_STARTER, RETIRING, UNCOUNTED};
 use super::spawn::SpawnError;
+use crate::python::code::{task_done_then_get, NOT_FUSED};
+use crate::python::{self, error};
 use crate::scenario::{Count, Expr, Op, OpKind, PrintArgs, PrintText, Value};
 use crate::sim::ConsoleLine;
 use crate::stats::{place, MemoryErrorReport, Status, ThreadState, NO_ITEM, SENTINEL_ID};
@@ -17,12 +20,10 @@ use std::time::Duration;
 const LATENCY_BATCH: usize = 256;
 /// Item ids a thread reserves at a time.
 const ID_BLOCK: u64 = 1024;
-/// No fused `get` follows this op.
-const NOT_FUSED: usize = usize::MAX;
 /// Most item moves kept for frames when no frame takes them.
 const MAX_MOVES: usize = 3 * 1_000_000;
 
-/// The job a spawner runs for scenario thread `t` before it starts (see `Shared::stand_by`):
+/// The job a spawner runs for scenario thread `t` before it starts (see [`stand_by_job`]):
 /// waits until it is let go, then runs it; returns without running it when the run ends first
 /// or `t` will never start.
 pub(crate) fn stand_by(sh: Arc<Shared>, t: usize) {
@@ -56,15 +57,13 @@ pub(crate) fn run(sh: Arc<Shared>, t: usize) {
     }));
     if outcome.is_err() {
         // A bug in this engine, not in the scenario: say so and stop the run.
+        let said = python::internal_error(&slot.name);
         sh.print(ConsoleLine {
             time_us: sh.now(),
             thread: t,
             line: 0,
-            en: format!(
-                "Exception in thread {}: internal error of the live engine",
-                slot.name
-            ),
-            ko: format!("스레드 {} 에서 예외 발생: 라이브 엔진 내부 오류", slot.name),
+            en: said.en,
+            ko: said.ko,
         });
         sh.halt();
     }
@@ -126,7 +125,7 @@ impl<'a> Runner<'a> {
             now_cache: sh.clock.now(),
             now_calls: 0,
             ids: 0..0,
-            task_done_then_get: fuse_task_done_then_get(&sh.programs[slot.prog]),
+            task_done_then_get: task_done_then_get(&sh.programs[slot.prog]),
             memory: sh
                 .scenario
                 .memory
@@ -165,10 +164,7 @@ impl<'a> Runner<'a> {
                         }
                         Value::Held => match self.held {
                             Some(token) => token,
-                            None => {
-                                return self
-                                    .raise(op.line, "NameError: the thread holds no item to put")
-                            }
+                            None => return self.raise(op.line, error::NAME_NO_ITEM),
                         },
                         Value::Sentinel => Token::sentinel(self.time()),
                     };
@@ -234,20 +230,14 @@ impl<'a> Runner<'a> {
                             Err(TaskDoneGetError::Retired) => {}
                             Err(TaskDoneGetError::Stopped) => return Err(Stopped),
                             Err(TaskDoneGetError::TooManyTaskDone) => {
-                                return self.raise(
-                                    op.line,
-                                    "ValueError: task_done() called too many times",
-                                )
+                                return self.raise(op.line, error::TASK_DONE_TOO_MANY)
                             }
                         }
                         continue;
                     }
                     match sh.queues[queue].task_done(self) {
                         Ok(()) => self.pc += 1,
-                        Err(_) => {
-                            return self
-                                .raise(op.line, "ValueError: task_done() called too many times")
-                        }
+                        Err(_) => return self.raise(op.line, error::TASK_DONE_TOO_MANY),
                     }
                 }
                 OpKind::Join { queue } => {
@@ -295,12 +285,9 @@ impl<'a> Runner<'a> {
                     self.print(op.line, text, args);
                     self.pc += 1;
                 }
-                OpKind::Start { thread } => match self.start(thread)? {
+                OpKind::Start { thread } => match self.start_by_name(thread)? {
                     Start::Began => self.pc += 1,
-                    Start::Twice => {
-                        return self
-                            .raise(op.line, "RuntimeError: threads can only be started once")
-                    }
+                    Start::Twice => return self.raise(op.line, error::START_TWICE),
                     Start::Failed(e) => return self.raise(op.line, &format!("RuntimeError: {e}")),
                 },
                 OpKind::StartStage { stage } => {
@@ -326,12 +313,7 @@ impl<'a> Runner<'a> {
                 }
                 OpKind::JoinThread { thread } => match sh.slot(thread).state() {
                     ThreadState::Ended => self.pc += 1,
-                    ThreadState::NotStarted => {
-                        return self.raise(
-                            op.line,
-                            "RuntimeError: cannot join thread before it is started",
-                        )
-                    }
+                    ThreadState::NotStarted => return self.raise(op.line, error::JOIN_NOT_STARTED),
                     _ => {
                         self.join_thread(thread)?;
                         self.pc += 1;
@@ -344,10 +326,7 @@ impl<'a> Runner<'a> {
                         .find(|&w| sh.slot(w as usize).state() != ThreadState::Ended);
                     match next {
                         Some(w) if sh.slot(w as usize).state() == ThreadState::NotStarted => {
-                            return self.raise(
-                                op.line,
-                                "RuntimeError: cannot join thread before it is started",
-                            )
+                            return self.raise(op.line, error::JOIN_NOT_STARTED)
                         }
                         // Runs this op again once that worker has ended.
                         Some(w) => self.join_thread(w as usize)?,
@@ -636,7 +615,7 @@ impl<'a> Runner<'a> {
         slot.starter.store(self.t as u32, Ordering::SeqCst);
         self.slot.parker.arm();
         sh.sched.activate();
-        if let Err(e) = sh.launch(target) {
+        if let Err(e) = launch(sh, target) {
             // This thread runs, so the count cannot reach zero here.
             sh.sched.deactivate();
             slot.starter.store(NO_STARTER, Ordering::SeqCst);
@@ -650,6 +629,21 @@ impl<'a> Runner<'a> {
             return Err(Stopped);
         }
         Ok(Start::Began)
+    }
+
+    /// `thread.start()` of one thread by name (P1, P5): a worker marks its stage started, so
+    /// that workers added to it later start at once, as in the model engine. Marked under the
+    /// stage's lock, which `set_workers` holds while it decides whether to start the ones it adds.
+    fn start_by_name(&mut self, target: usize) -> Result<Start, Stopped> {
+        let sh = self.sh;
+        if let Some(s) = sh.slot(target).stage {
+            let st = &sh.stages[s];
+            let _workers = lock(&st.workers);
+            if sh.slot(target).state() == ThreadState::NotStarted {
+                st.started.store(true, Ordering::SeqCst);
+            }
+        }
+        self.start(target)
     }
 
     /// `thread.join()` on a started thread.
@@ -715,13 +709,13 @@ impl<'a> Runner<'a> {
 
     /// An exception ends the thread and is printed, as Python's threading does.
     fn raise(&mut self, line: u32, error: &str) -> Result<(), Stopped> {
-        let name = &self.slot.name;
+        let said = python::exception(&self.slot.name, error);
         self.sh.print(ConsoleLine {
             time_us: self.time(),
             thread: self.t,
             line,
-            en: format!("Exception in thread {name}: {error}"),
-            ko: format!("스레드 {name} 에서 예외 발생: {error}"),
+            en: said.en,
+            ko: said.ko,
         });
         self.end();
         Ok(())
@@ -729,16 +723,9 @@ impl<'a> Runner<'a> {
 
     fn memory_error(&mut self, q: usize, queued: u64, bytes: u64, budget: u64) {
         let sh = self.sh;
-        // Blame the queue that grew most, not the one whose put happened to cross the line.
-        let longest = (0..sh.queues.len())
-            .max_by_key(|&i| sh.queues[i].qsize())
-            .unwrap_or(q);
+        let longest = python::blamed_queue(sh.queues.iter().map(|q| q.qsize() as usize), q);
         let name = &sh.queues[longest].name;
-        let message = format!(
-            "MemoryError: {queued} items queued ({} MiB) exceed the memory budget of {} MiB; `{name}` grew without bound",
-            bytes >> 20,
-            budget >> 20
-        );
+        let said = python::memory_error(queued, bytes, budget, name);
         let now = self.time();
         let mut report = lock(&sh.memory_error);
         if sh.sched.end(Status::MemoryError) {
@@ -746,12 +733,8 @@ impl<'a> Runner<'a> {
                 time_us: now,
                 thread: self.t,
                 line: self.prog.get(self.pc).map_or(0, |op| op.line),
-                en: message.clone(),
-                ko: format!(
-                    "MemoryError: 큐에 쌓인 아이템 {queued}개({} MiB)가 메모리 예산 {} MiB를 넘었습니다; `{name}` 가 끝없이 커졌습니다",
-                    bytes >> 20,
-                    budget >> 20
-                ),
+                en: said.en.clone(),
+                ko: said.ko,
             });
             *report = Some(MemoryErrorReport {
                 at_us: now,
@@ -759,7 +742,7 @@ impl<'a> Runner<'a> {
                 items_queued: queued,
                 bytes,
                 budget_bytes: budget,
-                message,
+                message: said.en,
             });
             drop(report);
             sh.halt();
@@ -833,27 +816,6 @@ impl Blocker for Runner<'_> {
     }
 }
 
-/// Finds `task_done(q); jump t; get(q)` (at `t`) in a program: `ClosableQueue.__iter__`
-/// between two items. Run as one, it takes the queue's lock once instead of twice.
-fn fuse_task_done_then_get(prog: &[Op]) -> Vec<usize> {
-    (0..prog.len())
-        .map(
-            |pc| match (prog[pc].kind, prog.get(pc + 1).map(|o| o.kind)) {
-                (OpKind::TaskDone { queue }, Some(OpKind::Jump { target })) => {
-                    match prog.get(target) {
-                        Some(Op {
-                            kind: OpKind::Get { queue: q },
-                            ..
-                        }) if *q == queue => target,
-                        _ => NOT_FUSED,
-                    }
-                }
-                _ => NOT_FUSED,
-            },
-        )
-        .collect()
-}
-
 /// `+= 1` on a counter only this thread writes (no read-modify-write instruction needed).
 #[inline]
 fn bump(c: &std::sync::atomic::AtomicU64) {
@@ -863,4 +825,56 @@ fn bump(c: &std::sync::atomic::AtomicU64) {
 #[inline]
 fn add(c: &std::sync::atomic::AtomicU64, v: u64) {
     c.store(c.load(Ordering::Relaxed) + v, Ordering::Relaxed);
+}
+
+/// Runs thread `t` on the spawner. The caller has already counted it as running (see
+/// `Sched::activate`) and set its slot's state to `Running`; on an error it undoes that.
+pub(crate) fn spawn_thread(sh: &Arc<Shared>, t: usize) -> Result<(), SpawnError> {
+    sh.alive.fetch_add(1, Ordering::SeqCst);
+    spawn_counted(sh, move |sh| run(sh, t)).inspect_err(|_| {
+        sh.alive.fetch_sub(1, Ordering::SeqCst);
+    })
+}
+
+/// Hands `job` to the spawner, counted in `running` from now until it returns (or not at
+/// all when the spawner refuses it).
+fn spawn_counted(
+    sh: &Arc<Shared>,
+    job: impl FnOnce(Arc<Shared>) + Send + 'static,
+) -> Result<(), SpawnError> {
+    sh.running.fetch_add(1, Ordering::SeqCst);
+    let owned = sh.clone();
+    let running = sh.running.clone();
+    let job = Box::new(move || {
+        job(owned);
+        // Last: after this the job no longer touches the run.
+        running.fetch_sub(1, Ordering::SeqCst);
+    });
+    sh.spawner.spawn(job).inspect_err(|_| {
+        sh.running.fetch_sub(1, Ordering::SeqCst);
+    })
+}
+
+/// Hands thread `t`'s job to the spawner before `t` starts: the job waits until [`launch`]
+/// lets it go, so that a `start()` wakes a waiting thread instead of making one. A `start()`
+/// waits until the new thread first waits (as CPython's does), so a stage's workers start one
+/// after another: on the browser's pool each spawn costs two thread wake-ups (the relay's and
+/// the pool thread's), paid here all at once instead.
+pub(crate) fn stand_by_job(sh: &Arc<Shared>, t: usize) -> Result<(), SpawnError> {
+    spawn_counted(sh, move |sh| stand_by(sh, t))?;
+    sh.slot(t).standby.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+/// Runs thread `t`, already counted as running and set to `Running`: lets its standby job
+/// go, or hands the spawner a new job.
+pub(crate) fn launch(sh: &Arc<Shared>, t: usize) -> Result<(), SpawnError> {
+    let slot = sh.slot(t);
+    if !slot.standby.load(Ordering::SeqCst) {
+        return spawn_thread(sh, t);
+    }
+    sh.alive.fetch_add(1, Ordering::SeqCst);
+    slot.go.store(true, Ordering::SeqCst);
+    sh.wake_standby(t);
+    Ok(())
 }

@@ -1,21 +1,22 @@
 //! The state one live run shares between its threads and its readers: thread slots (published
 //! in atomics), stages, queues, the clock, and what happens when every thread waits (the clock
-//! jumps, the run finishes, or it is hung). It must not interpret programs (`runner` does) nor
-//! build reports for people (`hang`, `report` do).
+//! jumps, the run finishes, or it is hung). It must not interpret programs or put threads on
+//! the spawner (`runner` does) nor build reports for people (`report` and `crate::python::hang`
+//! do).
 
 use super::clock::{Clock, ClockMode};
-use super::hang;
-use super::lock::lock_spin;
+use super::lock::{lock, lock_spin};
 use super::pad::Padded;
 use super::park::Parker;
 use super::queue::LiveQueue;
 use super::sched::Sched;
-use super::spawn::{SpawnError, Spawner};
+use super::spawn::Spawner;
+use crate::python::hang::{HangView, Hung, Waits};
 use crate::scenario::{Op, Rng, Scenario, Service};
 use crate::sim::ConsoleLine;
 use crate::stats::{Histogram, MemoryErrorReport, Status, ThreadState, NO_ITEM};
 use std::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// `deadline` of a thread that waits on no deadline.
 pub(crate) const NO_DEADLINE: u64 = u64::MAX;
@@ -102,7 +103,7 @@ pub(crate) struct ThreadSlot {
     pub starter: AtomicU32,
     /// Threads in `join()` on this one.
     pub joiners: Mutex<Vec<u32>>,
-    /// A job already waits on a spawner's thread to run this one (see [`Shared::stand_by`]).
+    /// A job already waits on a spawner's thread to run this one (see `runner::stand_by_job`).
     pub standby: AtomicBool,
     /// Set when this thread starts: its standby job runs it.
     pub go: AtomicBool,
@@ -200,11 +201,6 @@ impl LiveStage {
     }
 }
 
-#[inline]
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 /// Everything a run's threads share.
 pub(crate) struct Shared {
     pub scenario: Scenario,
@@ -233,7 +229,7 @@ pub(crate) struct Shared {
     pub idle: Mutex<()>,
     pub console: Mutex<Vec<ConsoleLine>>,
     pub latency: Mutex<Histogram>,
-    pub hang: Mutex<Option<hang::Hung>>,
+    pub hang: Mutex<Option<Hung>>,
     pub memory_error: Mutex<Option<MemoryErrorReport>>,
     pub lingering: Mutex<Vec<usize>>,
     /// Time at which the run ended (`u64::MAX` while it runs).
@@ -362,7 +358,9 @@ impl Shared {
                 }
                 continue;
             }
-            let report = hang::seen(self);
+            // Read only now that no thread runs and none waits on a deadline, so what they
+            // published is what they wait on.
+            let report = Hung::seen(self, self.clock.now(), None);
             *lock(&self.hang) = Some(report);
             if self.sched.end_if_idle(Status::Hang) {
                 self.halt();
@@ -412,59 +410,6 @@ impl Shared {
         }
     }
 
-    /// Runs thread `t` on the spawner. The caller has already counted it as running (see
-    /// [`Sched::activate`]) and set its slot's state to `Running`; on an error it undoes that.
-    pub fn spawn_thread(self: &Arc<Shared>, t: usize) -> Result<(), SpawnError> {
-        self.alive.fetch_add(1, Ordering::SeqCst);
-        self.spawn_counted(move |sh| super::runner::run(sh, t))
-            .inspect_err(|_| {
-                self.alive.fetch_sub(1, Ordering::SeqCst);
-            })
-    }
-
-    /// Hands `job` to the spawner, counted in `running` from now until it returns (or not at
-    /// all when the spawner refuses it).
-    fn spawn_counted(
-        self: &Arc<Shared>,
-        job: impl FnOnce(Arc<Shared>) + Send + 'static,
-    ) -> Result<(), SpawnError> {
-        self.running.fetch_add(1, Ordering::SeqCst);
-        let sh = self.clone();
-        let running = self.running.clone();
-        let job = Box::new(move || {
-            job(sh);
-            // Last: after this the job no longer touches the run.
-            running.fetch_sub(1, Ordering::SeqCst);
-        });
-        self.spawner.spawn(job).inspect_err(|_| {
-            self.running.fetch_sub(1, Ordering::SeqCst);
-        })
-    }
-
-    /// Hands thread `t`'s job to the spawner before `t` starts: the job waits until
-    /// [`Shared::launch`] lets it go, so that a `start()` wakes a waiting thread instead of
-    /// making one. A `start()` waits until the new thread first waits (as CPython's does), so a
-    /// stage's workers start one after another: on the browser's pool each spawn costs two
-    /// thread wake-ups (the relay's and the pool thread's), paid here all at once instead.
-    pub fn stand_by(self: &Arc<Shared>, t: usize) -> Result<(), SpawnError> {
-        self.spawn_counted(move |sh| super::runner::stand_by(sh, t))?;
-        self.slot(t).standby.store(true, Ordering::SeqCst);
-        Ok(())
-    }
-
-    /// Runs thread `t`, already counted as running and set to `Running`: lets its standby job
-    /// go, or hands the spawner a new job.
-    pub fn launch(self: &Arc<Shared>, t: usize) -> Result<(), SpawnError> {
-        let slot = self.slot(t);
-        if !slot.standby.load(Ordering::SeqCst) {
-            return self.spawn_thread(t);
-        }
-        self.alive.fetch_add(1, Ordering::SeqCst);
-        slot.go.store(true, Ordering::SeqCst);
-        self.wake_standby(t);
-        Ok(())
-    }
-
     /// Makes `t`'s standby job look again at `go`, the stop and `t`'s state.
     pub fn wake_standby(&self, t: usize) {
         // Pairs with the fence in `runner::stand_by`: it sees what the caller wrote, or it has
@@ -476,5 +421,40 @@ impl Shared {
     /// Appends a console line; threads print rarely, and readers only try the lock.
     pub fn print(&self, line: ConsoleLine) {
         lock(&self.console).push(line);
+    }
+}
+
+/// What the hang report reads: what each thread published, and the queues.
+impl HangView for Shared {
+    fn thread_count(&self) -> usize {
+        self.n_threads()
+    }
+    fn thread_state(&self, t: usize) -> ThreadState {
+        self.slot(t).state()
+    }
+    fn waits(&self, t: usize) -> Waits {
+        match Wait::decode(self.slot(t).wait.load(Ordering::SeqCst)) {
+            Wait::Nothing => Waits::Nothing,
+            Wait::Queue(q) => Waits::Queue(q),
+            Wait::Thread(o) => Waits::Thread(o),
+        }
+    }
+    fn thread_name(&self, t: usize) -> &str {
+        &self.slot(t).name
+    }
+    fn line(&self, t: usize) -> u32 {
+        self.current_line(t)
+    }
+    fn queue_name(&self, q: usize) -> &str {
+        &self.queues[q].name
+    }
+    fn queue_len(&self, q: usize) -> u64 {
+        self.queues[q].qsize()
+    }
+    fn queue_maxsize(&self, q: usize) -> u32 {
+        self.queues[q].maxsize()
+    }
+    fn unfinished_tasks(&self, q: usize) -> u64 {
+        self.queues[q].unfinished_tasks()
     }
 }

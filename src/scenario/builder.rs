@@ -7,13 +7,11 @@ use super::{
     Count, Expr, MemoryBudget, Op, OpKind, PrintArgs, QueueKind, QueueSpec, Scenario,
     ScenarioError, Service, StageSpec, Text, ThreadSpec, Value,
 };
+use crate::limits::{
+    MAX_BUILDER_ITEMS, MAX_MAXSIZE, MAX_MEMORY_BUDGET_BYTES, MAX_RATE_PER_S, MAX_STAGES,
+    MAX_WORKERS, MIN_RATE_PER_S,
+};
 use serde::{Deserialize, Serialize};
-
-pub const MAX_STAGES: usize = 6;
-pub const MAX_WORKERS: u32 = 32;
-pub const MAX_MAXSIZE: u32 = 1000;
-pub const MAX_ITEMS: u64 = 10_000_000;
-pub const MAX_RATE_PER_S: f64 = 1_000_000.0;
 
 const STAGE_NAMES: [&str; MAX_STAGES] = [
     "download", "resize", "upload", "compress", "encrypt", "archive",
@@ -32,9 +30,10 @@ pub enum Arrival {
 /// What the sliders set.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PipelineSpec {
-    /// Workers a stage, 1..=32; the number of stages (1..=6) is its length.
+    /// Workers a stage, `1..=limits::MAX_WORKERS`; the number of stages (`1..=MAX_STAGES`) is its
+    /// length.
     pub workers: Vec<u32>,
-    /// `maxsize` of each stage's input queue, 0..=1000 (0 = unbounded).
+    /// `maxsize` of each stage's input queue, `0..=limits::MAX_MAXSIZE` (0 = unbounded).
     pub maxsize: Vec<u32>,
     pub service: Vec<Service>,
     pub items: u64,
@@ -52,7 +51,7 @@ fn default_item_bytes() -> u64 {
 }
 
 impl PipelineSpec {
-    /// The tandem of DESIGN.md: 3 stages, exponential service 1.0/1.5/0.8 ms.
+    /// The tandem of ARCHITECTURE.md: 3 stages, exponential service 1.0/1.5/0.8 ms.
     pub fn tandem(workers: [u32; 3], maxsize: u32, items: u64, seed: u64) -> PipelineSpec {
         PipelineSpec {
             workers: workers.to_vec(),
@@ -73,11 +72,19 @@ impl PipelineSpec {
     pub fn validate(&self) -> Result<(), ScenarioError> {
         let n = self.workers.len();
         if !(1..=MAX_STAGES).contains(&n) {
-            return Err(ScenarioError::range("stages", n, "1..=6"));
+            return Err(ScenarioError::range(
+                "stages",
+                n,
+                &format!("1..={MAX_STAGES}"),
+            ));
         }
         for (i, &w) in self.workers.iter().enumerate() {
             if !(1..=MAX_WORKERS).contains(&w) {
-                return Err(ScenarioError::range(format!("workers[{i}]"), w, "1..=32"));
+                return Err(ScenarioError::range(
+                    format!("workers[{i}]"),
+                    w,
+                    &format!("1..={MAX_WORKERS}"),
+                ));
             }
         }
         if self.maxsize.len() != n {
@@ -94,7 +101,7 @@ impl PipelineSpec {
                 return Err(ScenarioError::range(
                     format!("maxsize[{i}]"),
                     m,
-                    "0..=1000 (0 = unbounded)",
+                    &format!("0..={MAX_MAXSIZE} (0 = unbounded)"),
                 ));
             }
         }
@@ -110,20 +117,32 @@ impl PipelineSpec {
         for (i, s) in self.service.iter().enumerate() {
             check_service(&format!("service[{i}]"), s)?;
         }
-        if !(1..=MAX_ITEMS).contains(&self.items) {
-            return Err(ScenarioError::range("items", self.items, "1..=10000000"));
+        if !(1..=MAX_BUILDER_ITEMS).contains(&self.items) {
+            return Err(ScenarioError::range(
+                "items",
+                self.items,
+                &format!("1..={MAX_BUILDER_ITEMS}"),
+            ));
         }
         if let Arrival::Rate { per_s } = self.arrival {
-            if !(per_s.is_finite() && (0.001..=MAX_RATE_PER_S).contains(&per_s)) {
+            if !(per_s.is_finite() && (MIN_RATE_PER_S..=MAX_RATE_PER_S).contains(&per_s)) {
                 return Err(ScenarioError::range(
                     "arrival.rate",
                     per_s,
-                    "0.001..=1000000 items/s",
+                    &format!("{MIN_RATE_PER_S}..={MAX_RATE_PER_S} items/s"),
                 ));
             }
         }
-        if self.memory_budget_bytes == Some(0) {
-            return Err(ScenarioError::range("memory_budget", 0, "above 0 bytes"));
+        match self.memory_budget_bytes {
+            Some(0) => return Err(ScenarioError::range("memory_budget", 0, "above 0 bytes")),
+            Some(b) if b > MAX_MEMORY_BUDGET_BYTES => {
+                return Err(ScenarioError::range(
+                    "memory_budget",
+                    b,
+                    &format!("1..={MAX_MEMORY_BUDGET_BYTES} bytes"),
+                ))
+            }
+            _ => {}
         }
         if self.item_bytes == 0 {
             return Err(ScenarioError::range("item_bytes", 0, "above 0 bytes"));

@@ -2,15 +2,9 @@
 //! what is allowed, so that an engine can assume its input is sound and never panics on it.
 
 use super::{Count, Expr, OpKind, QueueKind, Scenario, Service};
+use crate::limits::{MAX_DURATION_US, MAX_MAXSIZE, MAX_SCENARIO_ITEMS, MAX_THREADS};
 use serde::Serialize;
 use std::fmt;
-
-/// Largest `maxsize` a scenario may give a queue.
-pub const MAX_QUEUE_SIZE: u64 = 1_000_000;
-/// Most threads a scenario may have (workers of every stage plus main and helpers).
-pub const MAX_THREADS: usize = 1024;
-/// Longest service time or sleep: one virtual day.
-pub const MAX_DURATION_US: u64 = 86_400_000_000;
 
 /// Why a scenario, a builder value or a control change was refused.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -111,16 +105,20 @@ impl Scenario {
                 &format!("1..={MAX_THREADS}"),
             ));
         }
-        if self.items > 1_000_000_000 {
-            return Err(ScenarioError::range("items", self.items, "0..=1000000000"));
+        if self.items > MAX_SCENARIO_ITEMS {
+            return Err(ScenarioError::range(
+                "items",
+                self.items,
+                &format!("0..={MAX_SCENARIO_ITEMS}"),
+            ));
         }
         let n_queues = self.queues.len();
         for (i, q) in self.queues.iter().enumerate() {
-            if q.maxsize as u64 > MAX_QUEUE_SIZE {
+            if q.maxsize > MAX_MAXSIZE {
                 return Err(ScenarioError::range(
                     format!("queues[{i}].maxsize"),
                     q.maxsize,
-                    &format!("0..={MAX_QUEUE_SIZE} (0 = unbounded)"),
+                    &format!("0..={MAX_MAXSIZE} (0 = unbounded)"),
                 ));
             }
             if q.kind == QueueKind::Polling && q.maxsize != 0 {
@@ -387,11 +385,11 @@ pub fn check_set_maxsize(
     if kind == crate::scenario::QueueKind::Polling {
         return Err(ScenarioError::invalid(field, refused::POLLING_NO_MAXSIZE));
     }
-    if maxsize > crate::sim::MAX_MAXSIZE {
+    if maxsize > MAX_MAXSIZE {
         return Err(ScenarioError::range(
             field,
             maxsize,
-            &format!("0..={} (0 = unbounded)", crate::sim::MAX_MAXSIZE),
+            &format!("0..={MAX_MAXSIZE} (0 = unbounded)"),
         ));
     }
     if !running {

@@ -6,16 +6,20 @@
 //! first, as CPython's `Thread.start` waits for it to begin). Woken threads queue FIFO and a
 //! woken thread re-runs the operation it blocked in, as Python's `Condition.wait` loops do.
 //!
-//! Parts: `code` compiles the programs into one instruction array (and recognises the plain
-//! worker loop and the source loop, which `Sim::run_worker_loop` and `Sim::run_source_loop` run
-//! without dispatch, step for step as the interpreter would); `queue` is Python's queue;
-//! `timers` holds the deadlines, earliest first.
+//! Parts: `crate::python::code` compiles the programs into one instruction array (and
+//! recognises the plain worker loop and the source loop, which `Sim::run_worker_loop` and
+//! `Sim::run_source_loop` run without dispatch, step for step as the interpreter would);
+//! `queue` is Python's queue; `timers` holds the deadlines, earliest first.
 
-mod code;
 mod queue;
 mod timers;
 
-use crate::hang::{self, WaitOn, Waiter};
+use crate::limits::{MAX_MAXSIZE, MAX_WORKERS};
+use crate::python::code::{
+    compile, source_loop, worker_loop, Fused, Instr, SourceLoop, WorkerLoop,
+};
+use crate::python::hang::{HangView, Hung, Waits};
+use crate::python::{self, error};
 use crate::ring::Ring;
 use crate::scenario::validate::{check_set_maxsize, check_set_workers, StageNow};
 use crate::scenario::{
@@ -25,7 +29,6 @@ use crate::stats::{
     place, Frame, HangKind, HangReport, Histogram, MemoryErrorReport, QueueStats, StageStats,
     StageTotals, Stats, Status, ThreadState, ThreadStats, TimeIntegral, NO_ITEM, SENTINEL_ID,
 };
-use code::{compile, source_loop, worker_loop, Fused, Instr, SourceLoop, WorkerLoop};
 use queue::{SimQueue, Token};
 /// Public for bench/cargo/handwritten.rs, which schedules with the same calendar.
 #[doc(hidden)]
@@ -39,11 +42,6 @@ const NO_LOOP: u32 = u32::MAX;
 const NO_OP: u64 = u64::MAX;
 /// Recorded moves (three words each) kept between two frames at most.
 const MAX_MOVE_WORDS: usize = 3 * 1_000_000;
-
-/// Most workers a stage may have when changed while running (the builder's range).
-pub const MAX_WORKERS: u32 = 32;
-/// Largest `maxsize` when changed while running (the builder's range).
-pub const MAX_MAXSIZE: u32 = 1000;
 
 /// A change made while the pipeline runs, kept so that a replay applies it at the same time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -177,7 +175,7 @@ pub struct Sim {
     lang: Lang,
     status: Status,
     /// Why the run hung, kept as data so that the report follows the language.
-    hang: Option<(HangKind, u64, Vec<Waiter>)>,
+    hang: Option<Hung>,
     memory_error: Option<MemoryErrorReport>,
     lingering: Vec<usize>,
     controls: Vec<LoggedControl>,
@@ -221,7 +219,7 @@ impl Sim {
             .enumerate()
             .map(|(i, s)| SimStage {
                 service: s.service,
-                rng: Rng::new(scenario.seed ^ (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+                rng: Rng::new(python::stage_seed(scenario.seed, i)),
                 input: s.input,
                 workers: Vec::new(),
                 target_workers: 0,
@@ -275,10 +273,7 @@ impl Sim {
         };
         let mut loops = Vec::new();
         for (i, spec) in sim.scenario.threads.iter().enumerate() {
-            let polls = spec
-                .program
-                .iter()
-                .any(|op| matches!(op.kind, OpKind::PollGet { .. }));
+            let polls = python::polls_forever(&spec.program);
             let mut th = SimThread::new(spec.name.clone(), spec.stage, sim.entry[i], polls);
             if let Some(w) = worker_loop(&sim.instrs, sim.entry[i]) {
                 th.worker_loop = loops.len() as u32;
@@ -854,11 +849,7 @@ impl Sim {
                         Value::Held => match at(&self.threads, t).held {
                             Some(tok) => tok,
                             None => {
-                                self.raise(
-                                    t,
-                                    op.line,
-                                    "NameError: the thread holds no item to put",
-                                );
+                                self.raise(t, op.line, error::NAME_NO_ITEM);
                                 return;
                             }
                         },
@@ -930,7 +921,7 @@ impl Sim {
                 }
                 OpKind::TaskDone { queue } => {
                     if !self.task_done(queue) {
-                        self.raise(t, op.line, "ValueError: task_done() called too many times");
+                        self.raise(t, op.line, error::TASK_DONE_TOO_MANY);
                         return;
                     }
                     at_mut(&mut self.threads, t).pc = op.next;
@@ -974,7 +965,7 @@ impl Sim {
                 }
                 OpKind::Start { thread } => {
                     if self.threads[thread].state != ThreadState::NotStarted {
-                        self.raise(t, op.line, "RuntimeError: threads can only be started once");
+                        self.raise(t, op.line, error::START_TWICE);
                         return;
                     }
                     if let Some(s) = self.threads[thread].stage {
@@ -1265,11 +1256,7 @@ impl Sim {
         match self.threads[target].state {
             ThreadState::Ended => true,
             ThreadState::NotStarted => {
-                self.raise(
-                    t,
-                    line,
-                    "RuntimeError: cannot join thread before it is started",
-                );
+                self.raise(t, line, error::JOIN_NOT_STARTED);
                 false
             }
             _ => {
@@ -1322,13 +1309,13 @@ impl Sim {
     /// An exception ends the thread and is printed, as Python's threading does.
     #[cold]
     fn raise(&mut self, t: usize, line: u32, error: &str) {
-        let name = self.threads[t].name.clone();
+        let said = python::exception(&self.threads[t].name, error);
         self.console.push(ConsoleLine {
             time_us: self.now,
             thread: t,
             line,
-            en: format!("Exception in thread {name}: {error}"),
-            ko: format!("스레드 {name} 에서 예외 발생: {error}"),
+            en: said.en,
+            ko: said.ko,
         });
         self.end_thread(t);
     }
@@ -1378,28 +1365,15 @@ impl Sim {
             .clone()
             .expect("only called with a budget");
         let bytes = self.queued_items * m.item_bytes;
-        // Blame the queue that grew most, not the one whose put happened to cross the line.
-        let longest = (0..self.queues.len())
-            .max_by_key(|&i| self.queues[i].len())
-            .unwrap_or(queue);
+        let longest = python::blamed_queue(self.queues.iter().map(|q| q.len()), queue);
         let q = self.queues[longest].name.clone();
-        let message = format!(
-            "MemoryError: {} items queued ({} MiB) exceed the memory budget of {} MiB; `{q}` grew without bound",
-            self.queued_items,
-            bytes >> 20,
-            m.budget_bytes >> 20
-        );
+        let said = python::memory_error(self.queued_items, bytes, m.budget_bytes, &q);
         self.console.push(ConsoleLine {
             time_us: self.now,
             thread: t,
             line: self.current_line(t),
-            en: message.clone(),
-            ko: format!(
-                "MemoryError: 큐에 쌓인 아이템 {}개({} MiB)가 메모리 예산 {} MiB를 넘었습니다; `{q}` 가 끝없이 커졌습니다",
-                self.queued_items,
-                bytes >> 20,
-                m.budget_bytes >> 20
-            ),
+            en: said.en.clone(),
+            ko: said.ko,
         });
         self.memory_error = Some(MemoryErrorReport {
             at_us: self.now,
@@ -1407,7 +1381,7 @@ impl Sim {
             items_queued: self.queued_items,
             bytes,
             budget_bytes: m.budget_bytes,
-            message,
+            message: said.en,
         });
         self.status = Status::MemoryError;
     }
@@ -1419,56 +1393,13 @@ impl Sim {
 
     #[cold]
     fn report_hang(&mut self, kind: Option<HangKind>) {
-        let mut waiters = Vec::new();
-        for (i, th) in self.threads.iter().enumerate() {
-            if !th.state.is_alive() {
-                continue;
-            }
-            let on = match (th.state, th.wait) {
-                (ThreadState::BlockedGet, Wait::Queue(q)) => WaitOn::Get {
-                    queue: self.queues[q as usize].name.clone(),
-                },
-                (ThreadState::BlockedPut, Wait::Queue(q)) => {
-                    let q = &self.queues[q as usize];
-                    WaitOn::Put {
-                        queue: q.name.clone(),
-                        len: q.len() as u64,
-                        maxsize: q.maxsize,
-                    }
-                }
-                (ThreadState::Joining, Wait::Queue(q)) => {
-                    let q = &self.queues[q as usize];
-                    WaitOn::JoinQueue {
-                        queue: q.name.clone(),
-                        unfinished: q.unfinished,
-                    }
-                }
-                (ThreadState::Joining, Wait::Thread(o)) => WaitOn::JoinThread {
-                    thread: self.threads[o as usize].name.clone(),
-                },
-                (ThreadState::Spinning, Wait::Queue(q)) => WaitOn::BusyWait {
-                    queue: self.queues[q as usize].name.clone(),
-                },
-                _ => WaitOn::Other,
-            };
-            waiters.push(Waiter {
-                thread: i,
-                name: th.name.clone(),
-                state: th.state,
-                line: self.current_line(i),
-                on,
-            });
-        }
-        let kind = kind.unwrap_or_else(|| hang::classify(&waiters));
-        self.hang = Some((kind, self.now, waiters));
+        self.hang = Some(Hung::seen(&*self, self.now, kind));
         self.status = Status::Hang;
     }
 
     /// The hang report in the current language, when the run hung.
     pub fn hang(&self) -> Option<HangReport> {
-        self.hang
-            .as_ref()
-            .map(|(kind, at, waiters)| hang::report(*kind, *at, waiters, self.lang))
+        self.hang.as_ref().map(|h| h.report(self.lang))
     }
 
     /// The totals, per thread, queue and stage, now.
@@ -1783,6 +1714,41 @@ impl Sim {
             fresh.drop_fast_paths();
         }
         *self = fresh;
+    }
+}
+
+/// What the hang report reads of a stopped run.
+impl HangView for Sim {
+    fn thread_count(&self) -> usize {
+        self.threads.len()
+    }
+    fn thread_state(&self, t: usize) -> ThreadState {
+        self.threads[t].state
+    }
+    fn waits(&self, t: usize) -> Waits {
+        match self.threads[t].wait {
+            Wait::Nothing => Waits::Nothing,
+            Wait::Queue(q) => Waits::Queue(q as usize),
+            Wait::Thread(o) => Waits::Thread(o as usize),
+        }
+    }
+    fn thread_name(&self, t: usize) -> &str {
+        &self.threads[t].name
+    }
+    fn line(&self, t: usize) -> u32 {
+        self.current_line(t)
+    }
+    fn queue_name(&self, q: usize) -> &str {
+        &self.queues[q].name
+    }
+    fn queue_len(&self, q: usize) -> u64 {
+        self.queues[q].len() as u64
+    }
+    fn queue_maxsize(&self, q: usize) -> u32 {
+        self.queues[q].maxsize
+    }
+    fn unfinished_tasks(&self, q: usize) -> u64 {
+        self.queues[q].unfinished
     }
 }
 

@@ -109,6 +109,29 @@ test('workers change while P6 runs; a change the engine refuses is shown, not th
   await page.close();
 });
 
+test('P1 starts workers by name and can still add one; P5 sends fixed SENTINELs and cannot', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#p=p1&s=1');
+  assert.equal(await page.locator('#w-0').isDisabled(), false, "P1's workers slider is live");
+  await page.click('#step');
+  await setSlider(page, 'w-0', 2);
+  await page.click('#step');
+  // The added download worker (thread 4) runs: it is not left "not started".
+  await page.waitForFunction(() => {
+    const threads = window.pipelineLab.stats?.threads ?? [];
+    return threads.length === 5 && threads[4].state !== 'not_started';
+  });
+  assert.equal(await page.locator('#notice').isHidden(), true, 'no refusal');
+  await page.close();
+
+  const p5 = await newWatchedPage(lab);
+  await openLab(p5.page, lab.url, '#p=p5&s=1');
+  assert.equal(await p5.page.locator('#w-0').isDisabled(), true, "P5's workers are fixed");
+  assert.match(await p5.page.locator('#sliders').textContent(), /SENTINEL/);
+  await p5.page.close();
+  assert.deepEqual([...problems, ...p5.problems], []);
+});
+
 test('stepping to the next time and back lands on the same frame', async () => {
   const { page, problems } = await newWatchedPage(lab);
   await openLab(page, lab.url, '#p=p6&s=1');

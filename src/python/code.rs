@@ -1,6 +1,7 @@
-//! Compiles the threads' programs into one flat array of instructions with absolute targets and
-//! each successor precomputed (jumps followed, hot pairs fused), so the scheduler fetches with one
-//! index and dispatches less. It changes no behaviour: only how often the loop goes round.
+//! The compiled form of the threads' programs, one for both engines: one flat array of
+//! instructions with absolute targets and each successor precomputed (jumps followed, hot pairs
+//! fused), and the loops it recognises. It changes no behaviour, only how often an engine's loop
+//! goes round; it must not run anything itself.
 
 use crate::scenario::{Op, OpKind};
 
@@ -232,6 +233,29 @@ pub(crate) fn compile<'a>(programs: impl Iterator<Item = &'a [Op]>) -> Code {
     }
     Code { instrs, entry }
 }
+
+/// For each operation of `program`: where a `task_done()` goes straight on to a `get()` of the
+/// same queue (`ClosableQueue.__iter__` between two items), that `get`'s index, else
+/// [`NOT_FUSED`]. The live engine runs such a pair as one, taking the queue's lock once.
+#[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
+pub(crate) fn task_done_then_get(program: &[Op]) -> Vec<usize> {
+    let code = compile(std::iter::once(program));
+    (0..program.len())
+        .map(|pc| {
+            let at = code.instrs[pc];
+            match (at.kind, code.instrs[at.next as usize].kind) {
+                (OpKind::TaskDone { queue }, OpKind::Get { queue: q }) if q == queue => {
+                    at.next as usize
+                }
+                _ => NOT_FUSED,
+            }
+        })
+        .collect()
+}
+
+/// No fused `get` follows this operation.
+#[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
+pub(crate) const NOT_FUSED: usize = usize::MAX;
 
 /// Makes a program's targets absolute.
 fn relocate(kind: OpKind, base: usize) -> OpKind {

@@ -1,5 +1,6 @@
-//! The hang report both engines give: from what each waiting thread waits on, the kind of hang
-//! and its wording in English and Korean. It decides nothing about *whether* a run hangs.
+//! The hang report both engines give: the list of waiting threads (one function over a
+//! read-only view each engine provides), the kind of hang and its wording in English and
+//! Korean. It decides nothing about *whether* a run hangs.
 
 use crate::scenario::Lang;
 use crate::stats::{HangKind, HangReport, ThreadState, Waiting};
@@ -33,6 +34,89 @@ pub struct Waiter {
     pub state: ThreadState,
     pub line: u32,
     pub on: WaitOn,
+}
+
+/// What a thread waits on, as either engine keeps it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waits {
+    Nothing,
+    Queue(usize),
+    Thread(usize),
+}
+
+/// A read-only view of a run in which no thread can go on, as each engine provides it.
+pub trait HangView {
+    fn thread_count(&self) -> usize;
+    fn thread_state(&self, t: usize) -> ThreadState;
+    /// What thread `t` waits on; read only together with a waiting state.
+    fn waits(&self, t: usize) -> Waits;
+    fn thread_name(&self, t: usize) -> &str;
+    /// The Python line thread `t` is at.
+    fn line(&self, t: usize) -> u32;
+    fn queue_name(&self, q: usize) -> &str;
+    fn queue_len(&self, q: usize) -> u64;
+    fn queue_maxsize(&self, q: usize) -> u32;
+    fn unfinished_tasks(&self, q: usize) -> u64;
+}
+
+/// Every thread still alive and what it waits on, in thread order.
+pub fn waiting_threads(view: &impl HangView) -> Vec<Waiter> {
+    (0..view.thread_count())
+        .filter(|&t| view.thread_state(t).is_alive())
+        .map(|t| {
+            let state = view.thread_state(t);
+            let queue = |q: usize| view.queue_name(q).to_string();
+            let on = match (state, view.waits(t)) {
+                (ThreadState::BlockedGet, Waits::Queue(q)) => WaitOn::Get { queue: queue(q) },
+                (ThreadState::BlockedPut, Waits::Queue(q)) => WaitOn::Put {
+                    queue: queue(q),
+                    len: view.queue_len(q),
+                    maxsize: view.queue_maxsize(q),
+                },
+                (ThreadState::Joining, Waits::Queue(q)) => WaitOn::JoinQueue {
+                    queue: queue(q),
+                    unfinished: view.unfinished_tasks(q),
+                },
+                (ThreadState::Joining, Waits::Thread(o)) => WaitOn::JoinThread {
+                    thread: view.thread_name(o).to_string(),
+                },
+                (ThreadState::Spinning, Waits::Queue(q)) => WaitOn::BusyWait { queue: queue(q) },
+                _ => WaitOn::Other,
+            };
+            Waiter {
+                thread: t,
+                name: view.thread_name(t).to_string(),
+                state,
+                line: view.line(t),
+                on,
+            }
+        })
+        .collect()
+}
+
+/// A hang as seen when it happened; worded on demand, in the reader's language.
+#[derive(Clone, Debug)]
+pub struct Hung {
+    pub kind: HangKind,
+    pub at_us: u64,
+    pub waiters: Vec<Waiter>,
+}
+
+impl Hung {
+    /// The hang in `view` at `at_us`, of the kind its waiters make unless `kind` says otherwise
+    /// (a livelock, which no waiter shows).
+    pub fn seen(view: &impl HangView, at_us: u64, kind: Option<HangKind>) -> Hung {
+        let waiters = waiting_threads(view);
+        Hung {
+            kind: kind.unwrap_or_else(|| classify(&waiters)),
+            at_us,
+            waiters,
+        }
+    }
+
+    pub fn report(&self, lang: Lang) -> HangReport {
+        report(self.kind, self.at_us, &self.waiters, lang)
+    }
 }
 
 /// Waiting threads named in the message; the report lists them all.
@@ -147,6 +231,7 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
         kind,
         at_us,
         waiting,
+        headline,
         message,
     }
 }
@@ -231,6 +316,8 @@ mod tests {
         ];
         assert_eq!(classify(&w), HangKind::Deadlock);
         let en = report(HangKind::Deadlock, 5, &w, Lang::En);
+        assert!(en.headline.starts_with("Deadlock: main wait(s)"));
+        assert!(en.message.starts_with(&en.headline));
         assert!(
             en.message.starts_with("Deadlock: main wait(s)"),
             "{}",
