@@ -20,6 +20,8 @@
 //!   ([`python::hang`]: the waiting threads from a view of either engine, classified and worded).
 //! - [`limits`]: every limit (workers, stages, `maxsize`, items, pool), one source for
 //!   validation, the builder, both engines' controls and the page's sliders.
+//! - [`timeline`]: a model-engine run over time (thread spans, queue lengths, item hops) and
+//!   its Chrome/Perfetto trace.
 //! - [`sweep`]: a parameter taken over a list of values, a few seeds each, on the model engine.
 //! - `web` (wasm32 only): the `#[wasm_bindgen]` bindings, and nothing else.
 //! - `web_baseline` (wasm32, feature `baseline`, benchmark only): the live engine's pipeline
@@ -52,6 +54,7 @@ pub mod shape;
 pub mod sim;
 pub mod stats;
 pub mod sweep;
+pub mod timeline;
 mod token;
 
 #[cfg(target_arch = "wasm32")]

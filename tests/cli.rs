@@ -270,3 +270,29 @@ fn sweep_prints_a_row_a_value_and_csv_a_row_a_run() {
     assert_eq!(code, 2);
     assert!(err.contains("--values"), "{err}");
 }
+
+#[test]
+fn trace_writes_a_chrome_trace_of_the_same_run() {
+    let path = std::env::temp_dir().join(format!("pipeline-lab-trace-{}.json", std::process::id()));
+    let (code, out, err) = cli(&["run", "--preset", "p4", "--trace", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("consumer working"));
+    let trace: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    std::fs::remove_file(&path).ok();
+    let events = trace["traceEvents"].as_array().unwrap();
+    let names: Vec<&str> = events
+        .iter()
+        .filter(|e| e["ph"] == "M" && e["name"] == "thread_name")
+        .map(|e| e["args"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["main", "consumer"]);
+    assert!(events
+        .iter()
+        .any(|e| e["ph"] == "X" && e["name"].as_str().unwrap().starts_with("working")));
+    let (code, _, err) = cli(&[
+        "run", "--preset", "p4", "--engine", "live", "--trace", "x.json",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--trace records the model engine"), "{err}");
+}

@@ -7,6 +7,7 @@ use pipeline_lab::engine::{Engine, EngineKind};
 use pipeline_lab::live::LiveOptions;
 use pipeline_lab::scenario::{preset, presets, Lang, Scenario, ScenarioError, Service};
 use pipeline_lab::stats::{Stats, Status};
+use pipeline_lab::timeline::Timeline;
 use std::process::ExitCode;
 
 /// Effective Python's Item 55 pipeline (download -> resize -> upload over queues), run headless.
@@ -80,6 +81,10 @@ struct RunArgs {
     /// Print the final stats as one line of JSON.
     #[arg(long)]
     json: bool,
+    /// Also write the run as a Chrome/Perfetto trace (JSON): a track a thread, a counter a
+    /// queue, a flow arrow a hop of an item. Opens in ui.perfetto.dev and chrome://tracing.
+    #[arg(long, value_name = "FILE.json")]
+    trace: Option<String>,
     #[command(flatten)]
     engine: EngineArgs,
 }
@@ -161,7 +166,11 @@ impl RunArgs {
 }
 
 fn run(args: &RunArgs) -> Result<ExitCode, String> {
-    let mut engine = args.engine(args.scenario()?)?;
+    let scenario = args.scenario()?;
+    if let Some(path) = &args.trace {
+        write_trace(args, &scenario, path)?;
+    }
+    let mut engine = args.engine(scenario)?;
     // Print console lines as they appear, a slice of the run at a time.
     let mut printed = 0;
     while engine.run_slice() == Status::Running {
@@ -181,6 +190,18 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
         Status::Finished => ExitCode::SUCCESS,
         _ => ExitCode::from(3),
     })
+}
+
+/// Records the run on the model engine (the same run the command prints: it is deterministic)
+/// and writes its trace.
+fn write_trace(args: &RunArgs, scenario: &Scenario, path: &str) -> Result<(), String> {
+    if args.engine.kind() != EngineKind::Model {
+        return Err("--trace records the model engine (real threads cannot replay a run)".into());
+    }
+    let timeline = Timeline::record(scenario.clone()).map_err(|e| e.to_string())?;
+    let trace = timeline.to_chrome_trace(scenario);
+    let text = serde_json::to_string(&trace).map_err(|e| e.to_string())?;
+    std::fs::write(path, text).map_err(|e| format!("--trace {path}: {e}"))
 }
 
 /// `1,2,4`, `1..16` or `10..100:10` as numbers.
