@@ -3,9 +3,17 @@
 // included, reads back the same.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { PARAMS } from '../../www/params.js';
+import { PARAMS, applyLimits } from '../../www/params.js';
 import { PACES, defaultState, readState, writeState } from '../../www/url.js';
+
+// The sliders' highs come from the engine's limits, as on the page: the wasm module runs in Node.
+const wasm = await import('../../pkg/st/pipeline_lab.js');
+wasm.initSync({
+  module: readFileSync(new URL('../../pkg/st/pipeline_lab_bg.wasm', import.meta.url)),
+});
+applyLimits(wasm.limits());
 
 /** A small seeded generator (xorshift32), so that a failure names a case that replays. */
 function rng(seed) {
