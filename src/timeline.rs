@@ -5,7 +5,7 @@
 
 use crate::engine::{Engine, EngineError};
 use crate::scenario::{OpKind, Scenario, Value as PutValue};
-use crate::sim::Sim;
+use crate::sim::{LoggedControl, Sim};
 use crate::stats::{place, Frame, Status, ThreadState, SENTINEL_ID};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -57,12 +57,23 @@ impl Timeline {
     /// of virtual time at a time. (Real threads cannot be recorded this way: a recording needs
     /// the moves of every item, in the engine's one order.)
     pub fn record(scenario: Scenario) -> Result<Timeline, EngineError> {
+        Timeline::record_with(scenario, &[], MAX_EVENTS)
+    }
+
+    /// Like [`Timeline::record`], with the controls a run was given while it ran (the page's
+    /// control log), recording at most `max_events` moments.
+    pub fn record_with(
+        scenario: Scenario,
+        controls: &[LoggedControl],
+        max_events: u64,
+    ) -> Result<Timeline, EngineError> {
         let mut engine = Engine::from(Sim::new(scenario.clone())?.with_moves());
+        engine.replay_controls(controls)?;
         let mut frame = Frame::default();
         engine.frame_into(&mut frame);
         let mut rec = Recorder::new(&scenario, &frame);
         let mut events = 0;
-        while engine.is_running() && events < MAX_EVENTS {
+        while engine.is_running() && events < max_events {
             engine.step_event();
             engine.frame_into(&mut frame);
             rec.see(&frame);

@@ -68,6 +68,25 @@ pub fn limits() -> Result<JsValue, JsError> {
     to_js("limits", &crate::limits::limits())
 }
 
+/// A model-engine run over time, for the page's timelines (call it from a Web Worker: it runs
+/// the whole program): `{threads, queues, spans: [[{start_us, end_us, state, line}]], lengths,
+/// queued, hops, end_us, status}`. `controls` is the run's control log (as `Lab.controls()`
+/// gives it, or `[]`); at most `maxEvents` moments are recorded.
+#[wasm_bindgen(js_name = recordTimeline)]
+pub fn record_timeline(
+    scenario: JsValue,
+    controls: JsValue,
+    max_events: f64,
+) -> Result<JsValue, JsValue> {
+    let scenario: Scenario = from_js("scenario JSON", scenario)?;
+    scenario.validate().map_err(scenario_error)?;
+    let controls: Vec<crate::sim::LoggedControl> = from_js("controls", controls)?;
+    let max_events = u32_arg("maxEvents", max_events)? as u64;
+    let timeline = crate::timeline::Timeline::record_with(scenario, &controls, max_events)
+        .map_err(engine_error)?;
+    Ok(to_js("timeline", &timeline)?)
+}
+
 /// The presets: `[{id, title: {en, ko}, summary: {en, ko}}]`.
 #[wasm_bindgen]
 pub fn presets() -> Result<JsValue, JsError> {
