@@ -292,26 +292,30 @@ export class Panels {
     for (const th of stats.threads ?? []) {
       const state = STATES.indexOf(th.state);
       let text = t(lang, 'rosterThread', { name: th.name, state: t(lang, `state.${state}`) });
+      let code = '';
       if (th.line) {
-        const code = source[th.line - 1]?.trim() ?? '';
-        text += ` · ${t(lang, 'rosterLine', { line: th.line, code })}`;
+        text += ` · ${t(lang, 'rosterLine', { line: th.line })}`;
+        code = source[th.line - 1]?.trim() ?? '';
       }
-      rows.push(text);
+      rows.push({ text, code });
     }
     (stats.queues ?? []).forEach((q, i) => {
       const kind = queueKind(this.scenario?.queues?.[i]?.kind, q.maxsize);
       const len = t(lang, 'rosterQueueItems', { n: formatNumber(q.len, 0) });
-      rows.push(t(lang, 'rosterQueue', { name: q.name, kind, len }));
+      rows.push({ text: t(lang, 'rosterQueue', { name: q.name, kind, len }), code: '' });
     });
     while (list.children.length > rows.length) list.lastElementChild.remove();
-    rows.forEach((text, i) => {
+    rows.forEach(({ text, code }, i) => {
       let li = list.children[i];
       if (!li) {
         li = this.doc.createElement('li');
         li.tabIndex = 0;
+        li.append(this.doc.createElement('span'), this.doc.createElement('code'));
         list.append(li);
       }
-      if (li.textContent !== text) li.textContent = text;
+      const [span, codeEl] = li.children;
+      if (span.textContent !== text) span.textContent = text;
+      if (codeEl.textContent !== code) codeEl.textContent = code ? ` ${code}` : '';
     });
   }
 
@@ -383,7 +387,12 @@ export class Panels {
         const list = this.doc.createElement('ul');
         for (const w of stats.hang.waiting ?? []) {
           const li = this.doc.createElement('li');
-          li.textContent = `${w.name} ${t(lang, 'waitsForever')}: ${w.on}${w.line ? ` (${t(lang, 'tipLine', { line: w.line })})` : ''}`;
+          // What it waits on is the engine's sentence (kept apart: .engine-text).
+          const on = this.doc.createElement('span');
+          on.className = 'engine-text';
+          on.textContent = w.on;
+          const where = w.line ? ` (${t(lang, 'tipLine', { line: w.line })})` : '';
+          li.append(`${w.name} ${t(lang, 'waitsForever')}: `, on, where);
           list.append(li);
         }
         message.append(list);
