@@ -94,7 +94,7 @@ const STRINGS = {
     'status.running': 'running',
     'status.finished': 'finished',
     'status.hang': 'hang',
-    'status.memory_error': 'memory_error',
+    'status.memory_error': 'MemoryError',
     'state.0': 'not started',
     'state.1': 'running',
     'state.2': 'working: func(item)',
