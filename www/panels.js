@@ -73,8 +73,10 @@ export class Panels {
   /**
    * Marks each thread on its line: one chip per (label, state), with a count when several
    * threads of a stage share it. `lines` and `states` are the frame's views (read at once).
+   * `follow`: 'last' keeps the line that last ran in view, 'all' every marked line (Play);
+   * `ranThread`, when the engine says which thread ran, picks that thread's line.
    */
-  updateMarks(lines, states, { follow = 'last' } = {}) {
+  updateMarks(lines, states, { follow = 'last', ranThread = null } = {}) {
     const perLine = new Map();
     const n = Math.min(lines.length, states.length);
     for (let i = 0; i < n; i++) {
@@ -99,13 +101,15 @@ export class Panels {
       li.classList.toggle('active', list.length > 0);
       this.lineMarks[l].replaceChildren(...list.map((c) => this.chip(c)));
     }
-    // The thread that ran since the last call: the last one whose line or state moved.
+    // The line of the thread that ran since the last call: the one the engine names, else the
+    // last one whose line or state moved.
     let ran = null;
     for (let i = 0; i < n; i++) {
       if (lines[i] !== this.lastLines[i] || states[i] !== this.lastStates[i]) {
         if (lines[i] > 0) ran = lines[i];
       }
     }
+    if (ranThread !== null && lines[ranThread] > 0) ran = lines[ranThread];
     this.lastLines = Uint32Array.from(lines);
     this.lastStates = Uint8Array.from(states);
     if (ran !== null && ran !== this.lastRan) {
