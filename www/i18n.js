@@ -202,7 +202,7 @@ const STRINGS = {
     'why.polling': 'a polling MyQueue (a deque) has no maxsize.',
     'why.range': 'the allowed values are {allowed}.',
     'why.pool':
-      'on real threads the page has {max} threads for this stage at most (a pool of {pool}).',
+      "on real threads this stage may have at most {max} workers (the page's pool has {pool} threads).",
   },
   ko: {
     title: '파이프라인 랩',
@@ -400,7 +400,7 @@ const STRINGS = {
     'why.polling': '폴링하는 MyQueue(deque)에는 maxsize가 없습니다.',
     'why.range': '쓸 수 있는 값은 {allowed}입니다.',
     'why.pool':
-      '실제 스레드에서는 이 단계에 스레드를 최대 {max}개까지 쓸 수 있습니다(풀 크기 {pool}).',
+      '실제 스레드에서는 이 단계의 작업자를 최대 {max}개까지 둘 수 있습니다(페이지의 풀은 스레드 {pool}개).',
   },
 };
 
