@@ -490,7 +490,8 @@ function applyOverrides(run) {
         set(list[i], v);
         list[i].value = v;
       } catch (error) {
-        panels.showNotice(t(lang(), 'noticeRefused', { message: error.message }), { kind: 'warn' });
+        const what = { param: key, name: list[i].name, value: list[i].value };
+        panels.showNotice(refusalText(lang(), what, error.message), { kind: 'warn' });
       }
     });
   };
