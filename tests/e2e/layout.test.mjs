@@ -85,24 +85,33 @@ for (const [width, height] of [
     const mode = present ? 'presentation mode' : 'normal mode';
     test(`${width}x${height}, ${mode}: canvas and source on screen, the source follows the thread that ran`, async () => {
       const { page, problems } = await newWatchedPage(lab);
-      for (const program of PROGRAMS) {
-        await open(page, `#p=${program}&s=1`, { width, height, present });
+      for (const [program, lang] of PROGRAMS.flatMap((p) => [
+        [p, 'en'],
+        [p, 'ko'],
+      ])) {
+        await open(page, `#p=${program}&s=1&l=${lang}`, { width, height, present });
         const screen = { top: 0, left: 0, bottom: height, right: width };
         const first = await boxes(page);
         assert.ok(
           inside(first.canvas, screen),
-          `${program}: canvas ${JSON.stringify(first.canvas)}`,
+          `${program} ${lang}: canvas ${JSON.stringify(first.canvas)}`,
         );
-        assert.ok(inside(first.code, screen), `${program}: source ${JSON.stringify(first.code)}`);
-        assert.ok(first.code.height >= 200, `${program}: the source shows ${first.code.height}px`);
+        assert.ok(
+          inside(first.code, screen),
+          `${program} ${lang}: source ${JSON.stringify(first.code)}`,
+        );
+        assert.ok(
+          first.code.height >= 200,
+          `${program} ${lang}: the source shows ${first.code.height}px`,
+        );
         for (let i = 0; i < 12 && (await page.isEnabled('#step')); i++) {
           await page.click('#step');
           const now = await boxes(page);
-          assert.equal(now.scrollY, 0, `${program}: the page itself never scrolls`);
+          assert.equal(now.scrollY, 0, `${program} ${lang}: the page itself never scrolls`);
           if (now.ran) {
             assert.ok(
               inside(now.ran, now.code, 2),
-              `${program} step ${i}: line ${now.ranLine} in view ${JSON.stringify(now.ran)} ${JSON.stringify(now.code)}`,
+              `${program} ${lang} step ${i}: line ${now.ranLine} in view ${JSON.stringify(now.ran)} ${JSON.stringify(now.code)}`,
             );
           }
         }
@@ -121,7 +130,7 @@ for (const [width, height] of [
           }
           return out;
         });
-        assert.deepEqual(clipped, [], `${program}: clipped`);
+        assert.deepEqual(clipped, [], `${program} ${lang}: clipped`);
       }
       assert.deepEqual(problems, []);
       await page.close();
