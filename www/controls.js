@@ -10,7 +10,7 @@ import { t } from './i18n.js';
  */
 export function slider(
   doc,
-  { id, param, label, value, disabled = false, lang, onInput, onChange },
+  { id, param, label, ariaLabel, value, disabled = false, lang, onInput, onChange },
 ) {
   const p = PARAMS[param];
   let stops = stopsFor(param, value);
@@ -32,13 +32,17 @@ export function slider(
   input.min = '0';
   input.step = '1';
   input.disabled = disabled;
+  // The visible label may say only "Workers" under a stage's heading; the name says which stage.
+  if (ariaLabel) input.setAttribute('aria-label', ariaLabel);
   const show = (v) => {
     const text =
       param === 'rate' && v === 0
         ? t(lang, 'rateAll')
         : param === 'memory' && v === 0
           ? t(lang, 'memoryNone')
-          : formatValue(param, v);
+          : param === 'rate'
+            ? `${v}${t(lang, 'perSecond')}`
+            : formatValue(param, v);
     out.textContent = text;
     out.dataset.value = String(v);
     input.setAttribute('aria-valuetext', text);
@@ -90,13 +94,14 @@ export function renderSliders(container, model, lang, on) {
     groups.push(fs);
     return fs;
   };
-  const add = (fs, param, index, label, value, disabled = false) => {
+  const add = (fs, param, index, label, value, disabled = false, ariaLabel = null) => {
     const id = `${PARAMS[param].key}-${index}`;
     fs.append(
       slider(doc, {
         id,
         param,
         label,
+        ariaLabel,
         value,
         disabled,
         lang,
@@ -163,7 +168,8 @@ export function renderSliders(container, model, lang, on) {
     for (let s = 0; s < b.stages; s++) {
       const name = model.workers[s]?.name ?? `stage ${s + 1}`;
       const st = fieldset(name, null, 'stage');
-      add(st, 'workers', s, `${t(lang, 'workers')}`, b.workers[s]);
+      const of = (what) => t(lang, 'sliderOf', { what: t(lang, what), stage: name });
+      add(st, 'workers', s, t(lang, 'workers'), b.workers[s], false, of('workers'));
       add(
         st,
         'maxsize',
@@ -171,12 +177,22 @@ export function renderSliders(container, model, lang, on) {
         `${t(lang, 'maxsize')} · ${model.maxsize[s]?.name ?? ''}`,
         b.maxsize[s],
       );
-      add(st, 'service', s, t(lang, 'service'), b.service[s]);
+      add(st, 'service', s, t(lang, 'service'), b.service[s], false, of('service'));
     }
   } else {
     if (model.workers.length) {
       const fs = fieldset(t(lang, 'workers'), t(lang, 'live'), 'live');
-      model.workers.forEach((w, i) => add(fs, 'workers', i, w.name, w.value, w.fixed));
+      model.workers.forEach((w, i) =>
+        add(
+          fs,
+          'workers',
+          i,
+          w.name,
+          w.value,
+          w.fixed,
+          t(lang, 'sliderOf', { what: t(lang, 'workers'), stage: w.name }),
+        ),
+      );
       if (model.workers.some((w) => w.fixed)) {
         const p = doc.createElement('p');
         p.className = 'slider-note';
@@ -186,7 +202,9 @@ export function renderSliders(container, model, lang, on) {
     }
     if (model.maxsize.length) {
       const fs = fieldset(t(lang, 'maxsize'), t(lang, 'live'), 'live');
-      model.maxsize.forEach((m, i) => add(fs, 'maxsize', i, m.name, m.value));
+      model.maxsize.forEach((m, i) =>
+        add(fs, 'maxsize', i, m.name, m.value, false, t(lang, 'maxsizeOf', { queue: m.name })),
+      );
     }
     const note = doc.createElement('p');
     note.className = 'slider-note builder-hint';

@@ -94,7 +94,7 @@ const STRINGS = {
     'status.running': 'running',
     'status.finished': 'finished',
     'status.hang': 'hang',
-    'status.memory_error': 'memory_error',
+    'status.memory_error': 'MemoryError',
     'state.0': 'not started',
     'state.1': 'running',
     'state.2': 'working: func(item)',
@@ -130,7 +130,7 @@ const STRINGS = {
     memoryOf: '{used} of {budget}',
     time: 't = {t} s',
     finishedBanner: 'Finished at t = {t} s',
-    hangBanner: 'Hang: {headline}. Threads ringed in red wait forever.',
+    hangBanner: 'Hang: {headline}. Threads ringed in orange wait forever.',
     memoryBanner: '{message}',
     waitsForever: 'waits forever',
     unfinishedTasks: 'unfinished {n}',
@@ -185,6 +185,40 @@ const STRINGS = {
       'This link was made by an earlier version of the page, which kept no mid-run changes: its slider values are set at the start.',
     linkControlsRefused:
       'The link’s mid-run changes could not be replayed ({message}); the run has none.',
+    controls: 'Controls',
+    transport: 'Run',
+    statsTables: 'Stats tables',
+    linkLabel: 'Link to this page',
+    dismiss: 'Dismiss',
+    rosterTitle: 'Threads and queues, as a list',
+    rosterThread: '{name}: {state}',
+    rosterLine: 'line {line}:',
+    rosterQueue: '{name} ({kind}): {len}',
+    rosterQueueItems: '{n} items',
+    sliderOf: '{what} of {stage}',
+    maxsizeOf: 'maxsize of {queue}',
+    memoryErrorText:
+      'MemoryError: {queue} holds {items} items ({bytes}), more than the memory budget of {budget}',
+    restarted: '{setting} cannot change a running pipeline, so the run started again from t = 0.',
+    'setting.items': 'The number of items',
+    'setting.stages': 'The number of stages',
+    'setting.service': "A stage's service time",
+    'setting.dist': 'The service-time distribution',
+    'setting.rate': 'The arrival rate',
+    'setting.memory': 'The memory budget',
+    'setting.seed': 'The seed',
+    'refused.workers': 'The {stage} stage keeps {value} workers: {reason}',
+    'refused.maxsize': '{queue} keeps maxsize {value}: {reason}',
+    'why.closing':
+      'close() was already called on its queue, so the stage is shutting down and its workers are fixed now.',
+    'why.noWorkers': 'this stage has no worker thread to copy.',
+    'why.fixedSentinels':
+      'this program puts one SENTINEL per worker it started by name, so an added worker would never get one and never end. P6 and the pipeline builder send one per worker (stop_threads).',
+    'why.ended': 'the run has ended. Reset to change it.',
+    'why.polling': 'a polling MyQueue (a deque) has no maxsize.',
+    'why.range': 'the allowed values are {allowed}.',
+    'why.pool':
+      "on real threads this stage may have at most {max} workers (the page's pool has {pool} threads).",
   },
   ko: {
     title: '파이프라인 랩',
@@ -198,7 +232,7 @@ const STRINGS = {
     engineThreads: '실제 스레드',
     reasonIsolation:
       '실제 스레드는 교차 출처 격리된 페이지(SharedArrayBuffer)가 필요합니다. 이 페이지는 격리되지 않아 모델 엔진이 실행됩니다',
-    reasonNoBuild: '스레드 빌드가 없습니다 (threaded build not available)',
+    reasonNoBuild: '스레드 빌드가 없습니다',
     reasonLoadFailed: '스레드 빌드를 불러오지 못했습니다',
     engineThreadsTitle: '라이브 엔진: 프로그램의 스레드마다 Web Worker 하나 (풀 크기 {pool})',
     poolTooSmall:
@@ -252,7 +286,7 @@ const STRINGS = {
     live: '실행 중에도 바로 적용됩니다',
     builderOnly: '파이프라인 빌더 전용: "파이프라인 빌더"를 고르면 쓸 수 있습니다',
     workersFixed:
-      '이 프로그램은 각 단계의 큐에 정해진 수의 센티넬을 넣으므로 작업자 수가 고정됩니다 (P6 과 빌더는 작업자마다 하나씩 보냅니다).',
+      '이 프로그램은 각 단계의 큐에 정해진 수의 센티넬을 넣으므로 작업자 수가 고정됩니다 (P6과 빌더는 작업자마다 하나씩 보냅니다).',
     items: '아이템 수',
     stages: '단계 수',
     workers: '작업자',
@@ -273,17 +307,17 @@ const STRINGS = {
     'status.paused': '일시 정지',
     'status.running': '실행 중',
     'status.finished': '완료',
-    'status.hang': '멈춤 (hang)',
-    'status.memory_error': '메모리 부족 (MemoryError)',
+    'status.hang': '멈춤',
+    'status.memory_error': '메모리 부족(MemoryError)',
     'state.0': '시작 전',
     'state.1': '실행 중',
     'state.2': '작업 중: func(item)',
-    'state.3': 'get() 대기 (블록)',
-    'state.4': 'put() 대기 (블록)',
-    'state.5': '폴링 (get 시도, sleep)',
+    'state.3': 'get()에서 막혀 대기',
+    'state.4': 'put()에서 막혀 대기',
+    'state.5': '폴링(get 시도 후 sleep)',
     'state.6': '잠자는 중',
     'state.7': '바쁜 대기로 CPU 소모',
-    'state.8': 'join 대기',
+    'state.8': 'join() 대기',
     'state.9': '종료',
     'stateShort.0': '시작 전',
     'stateShort.1': '실행 중',
@@ -301,21 +335,21 @@ const STRINGS = {
     mainThread: '메인 스레드',
     consumer: '소비자',
     done: '완료',
-    doneOf: '/ 전체 {total} 개',
+    doneOf: '/ 전체 {total}개',
     bottleneck: '병목',
     workersCount: '{name} ×{n}',
     queueCount: '{len} / {max}',
     queueCountFull: '{len} / {max} 가득 참',
-    queueCountUnbounded: '{len} 개 · ∞',
+    queueCountUnbounded: '{len}개 · ∞',
     memoryOf: '{used} / {budget}',
-    time: 't = {t} 초',
-    finishedBanner: 't = {t} 초에 완료',
-    hangBanner: '멈춤: {headline}. 빨간 테두리 스레드는 영원히 기다립니다.',
+    time: 't = {t}초',
+    finishedBanner: 't = {t}초에 완료',
+    hangBanner: '멈춤: {headline}. 주황색 테두리의 스레드는 영원히 기다립니다.',
     memoryBanner: '{message}',
     waitsForever: '영원히 대기',
     unfinishedTasks: '미완료 {n}',
     backBusyWait: 'len({queue}) 바쁜 대기',
-    backGet: '{queue} 에서 get()',
+    backGet: '{queue}에서 get()',
     itemsPerSecond: '개/초',
     seconds: '초',
     perSecond: '/초',
@@ -335,14 +369,12 @@ const STRINGS = {
     keyRight: '한 줄 실행 (또는 단계 메뉴대로)',
     keyLeft: '한 단계 뒤로',
     keyR: '초기화',
-    keyDigits: '프로그램 고르기: 1–6 은 P1–P6, 7 8 9 0 은 F1–F4, B 는 빌더',
+    keyDigits: '프로그램 고르기: 1–6은 P1–P6, 7 8 9 0은 F1–F4, B는 빌더',
     keySpeed: '느리게 / 빠르게',
     keyP: '발표 모드',
     keyL: '언어 바꾸기',
     keyHelp: '이 도움말',
     keyEsc: '도움말 닫기',
-    tipLine: '{line} 번째 줄',
-    summaryPrefix: 't = {t} 초:',
     stepBy: '단계',
     stepByOp: '한 줄',
     stepByInstant: '다음 시각까지',
@@ -352,18 +384,54 @@ const STRINGS = {
     paceOff: '한꺼번에',
     paceLines: '초당 {n}',
     scrubber: '타임라인: 지금까지 실행한 연산',
-    scrubberAt: '연산 {ops} · t = {t} 초',
+    scrubberAt: '연산 {ops} · t = {t}초',
     replaying: '다시 재생 중… {percent}%',
     justRan: '방금 실행: {thread}',
     keyShiftRight: '다음 시각까지 한 단계',
     noItemDone: '연산 {n}번 안에 완료된 아이템이 없습니다.',
-    linkMoment: '링크를 만든 순간에서 열었습니다: 연산 {ops}, t = {t} 초.',
+    linkMoment: '링크를 만든 순간에서 열었습니다: 연산 {ops}, t = {t}초.',
     linkThreads:
       '실제 스레드는 실행을 다시 재생할 수 없습니다: 연산 {ops} 대신 프로그램의 처음에서 열었습니다.',
     linkOld:
       '이 링크는 실행 중 변경을 기록하지 않던 이전 버전에서 만들어졌습니다: 슬라이더 값을 시작할 때 적용합니다.',
     linkControlsRefused:
       '링크의 실행 중 변경을 다시 적용할 수 없어 ({message}) 변경 없이 실행합니다.',
+    tipLine: '{line}번째 줄',
+    summaryPrefix: 't = {t}초:',
+    controls: '조작',
+    transport: '실행',
+    statsTables: '통계 표',
+    linkLabel: '이 페이지의 링크',
+    dismiss: '닫기',
+    rosterTitle: '스레드와 큐 목록',
+    rosterThread: '{name}: {state}',
+    rosterLine: '{line}번째 줄:',
+    rosterQueue: '{name} ({kind}): {len}',
+    rosterQueueItems: '아이템 {n}개',
+    sliderOf: '{stage} 단계의 {what}',
+    maxsizeOf: '{queue}의 maxsize',
+    memoryErrorText:
+      'MemoryError: {queue} 큐에 아이템 {items}개({bytes})가 쌓여 메모리 한도 {budget}를 넘었습니다',
+    restarted: '{setting} 실행 중인 파이프라인에서 바꿀 수 없어서 t = 0부터 다시 실행합니다.',
+    'setting.items': '아이템 수는',
+    'setting.stages': '단계 수는',
+    'setting.service': '단계의 처리 시간은',
+    'setting.dist': '처리 시간 분포는',
+    'setting.rate': '도착률은',
+    'setting.memory': '메모리 한도는',
+    'setting.seed': '시드는',
+    'refused.workers': '{stage} 단계의 작업자 수는 {value}개 그대로입니다. {reason}',
+    'refused.maxsize': '{queue}의 maxsize는 {value} 그대로입니다. {reason}',
+    'why.closing':
+      '큐에서 이미 close()를 호출해 단계가 끝나는 중이므로 작업자 수를 바꿀 수 없습니다.',
+    'why.noWorkers': '이 단계에는 복사할 작업자 스레드가 없습니다.',
+    'why.fixedSentinels':
+      '이 프로그램은 이름으로 시작한 작업자 수만큼만 센티넬을 넣으므로, 작업자를 더하면 그 작업자는 센티넬을 받지 못해 끝나지 않습니다. P6과 파이프라인 빌더는 작업자마다 하나씩 보냅니다(stop_threads).',
+    'why.ended': '실행이 끝났습니다. 바꾸려면 초기화하세요.',
+    'why.polling': '폴링하는 MyQueue(deque)에는 maxsize가 없습니다.',
+    'why.range': '쓸 수 있는 값은 {allowed}입니다.',
+    'why.pool':
+      '실제 스레드에서는 이 단계의 작업자를 최대 {max}개까지 둘 수 있습니다(페이지의 풀은 스레드 {pool}개).',
   },
 };
 
@@ -415,13 +483,72 @@ export function formatNumber(value, digits = 1) {
   return n.toFixed(digits);
 }
 
+/**
+ * One unit style a language: English writes symbols after a space ("1.68 s", "198 items/s");
+ * Korean writes its own units against the number, as Korean texts do ("1.68초", "198개/초"),
+ * and keeps ms and µs as symbols.
+ */
+const ATTACHED_UNITS = { en: false, ko: true };
+
+function withUnit(text, unit, lang) {
+  return ATTACHED_UNITS[lang] ? `${text}${unit}` : `${text} ${unit}`;
+}
+
+/** Seconds with `digits` decimals: "1.617 s", "1.617초". */
+export function formatSeconds(seconds, lang, digits = 3) {
+  return withUnit(Number(seconds).toFixed(digits), t(lang, 'seconds'), lang);
+}
+
+/** A rate: "198 items/s", "198개/초"; without `items`, "198/s", "198/초". */
+export function formatRate(perSecond, lang, { items = true } = {}) {
+  const n = formatNumber(perSecond);
+  if (!items) return `${n}${t(lang, 'perSecond')}`;
+  return withUnit(n, t(lang, 'itemsPerSecond'), lang);
+}
+
 /** Microseconds as ms or s, whichever reads better. */
 export function formatDuration(us, lang) {
   const n = Number(us ?? 0);
   if (!Number.isFinite(n)) return '–';
-  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} ${t(lang, 'seconds')}`;
+  if (n >= 1e6) return formatSeconds(n / 1e6, lang, 2);
   if (n >= 1000) return `${(n / 1000).toFixed(n >= 1e5 ? 0 : 1)} ms`;
   return `${Math.round(n)} µs`;
+}
+
+/** The simulated MemoryError in `lang`, from the report's numbers (not the engine's sentence). */
+export function memoryErrorText(report, lang) {
+  if (!report) return 'MemoryError';
+  return t(lang, 'memoryErrorText', {
+    queue: report.queue,
+    items: Number(report.items_queued ?? 0).toLocaleString('en-US'),
+    bytes: formatBytes(report.bytes),
+    budget: formatBytes(report.budget_bytes),
+  });
+}
+
+/**
+ * A refused live change (`setWorkers`, `setMaxsize`) told to a Python programmer: which stage or
+ * queue keeps which value, and why, without the engine's field paths (`stages[0].workers`).
+ * `what` is {param: 'workers' | 'maxsize', name, value}: the stage or queue and the value it keeps.
+ */
+export function refusalText(lang, { param, name, value }, message) {
+  const m = String(message ?? '');
+  let reason;
+  if (/shutting down/.test(m)) reason = t(lang, 'why.closing');
+  else if (/no worker threads/.test(m)) reason = t(lang, 'why.noWorkers');
+  else if (/SENTINEL/.test(m)) reason = t(lang, 'why.fixedSentinels');
+  else if (/run has ended/.test(m)) reason = t(lang, 'why.ended');
+  else if (/polling/.test(m)) reason = t(lang, 'why.polling');
+  else if (/more threads than the pool/.test(m)) {
+    const [, max, pool] = m.match(/at most (\d+) a stage \(a pool of (\d+)/) ?? [];
+    reason = t(lang, 'why.pool', { max, pool });
+  } else if (/out of range/.test(m)) {
+    const allowed = m.match(/allowed: ([^)]*)\)/)?.[1] ?? '';
+    reason = t(lang, 'why.range', { allowed: allowed.replace('..=', '–') });
+  } else reason = m.replace(/^[\w[\].]+: /, '');
+  return param === 'workers'
+    ? t(lang, 'refused.workers', { stage: name, value, reason })
+    : t(lang, 'refused.maxsize', { queue: name, value: value === 0 ? '∞' : value, reason });
 }
 
 /** Bytes as MiB or GiB. */

@@ -120,6 +120,8 @@ export function place(shape, { width, height, maxsize = [], large = false }) {
     laneY: areaTop + areaH + 8,
     bannerY: height - (large ? 34 : 28),
     unit,
+    // Room between columns: a column's title may spill into it, never into the next title.
+    gap,
     columns: used,
     threads,
     groups,

@@ -7,7 +7,15 @@ import { renderSliders, slider } from './controls.js';
 import { THREAD_POOL_SIZE, createRun, loadEngines } from './engine.js';
 import { STATE, STATES, stateIconUrl, tokenIconUrl } from './icons.js';
 import { withThreads } from './layout.js';
-import { applyStrings, formatBytes, pick, preferredLanguage, t } from './i18n.js';
+import {
+  applyStrings,
+  formatBytes,
+  memoryErrorText,
+  pick,
+  preferredLanguage,
+  refusalText,
+  t,
+} from './i18n.js';
 import { SHORTCUTS, bindKeys } from './keys.js';
 import { Panels } from './panels.js';
 import {
@@ -144,7 +152,9 @@ function onFrame(realMs, now) {
   }
   const t1 = performance.now();
   if (drew && (now - app.marksAt > 120 || app.phase !== 'playing')) {
-    panels.updateMarks(view.threadLines, view.threadStates, { scroll: app.phase !== 'playing' });
+    panels.updateMarks(view.threadLines, view.threadStates, {
+      follow: app.phase === 'playing' ? 'all' : 'last',
+    });
     app.marksAt = now;
     showJustRan();
   }
@@ -360,7 +370,9 @@ function canvasLabels() {
       return t(l, 'hangBanner', { headline: a.hang?.headline ?? '' });
     },
     memoryBanner(a) {
-      return t(l, 'memoryBanner', { message: a.memoryError?.message ?? 'MemoryError' });
+      // The report as the engine gave it: the annotation's queue is an index for the canvas.
+      const report = app.stats?.memory_error ?? a.memoryError;
+      return t(l, 'memoryBanner', { message: memoryErrorText(report, l) });
     },
     backEdge(edge, queue) {
       void shape;
@@ -500,7 +512,8 @@ function applyOverrides(run) {
         set(list[i], v);
         list[i].value = v;
       } catch (error) {
-        panels.showNotice(t(lang(), 'noticeRefused', { message: error.message }), { kind: 'warn' });
+        const what = { param: key, name: list[i].name, value: list[i].value };
+        panels.showNotice(refusalText(lang(), what, error.message), { kind: 'warn' });
       }
     });
   };
@@ -926,7 +939,7 @@ function onParam(param, index, value, { final }) {
       }
       return;
     }
-    applyLive(param, entry, value);
+    applyLive(param, entry, value, index);
     return;
   }
   if (!final) return;
@@ -934,6 +947,14 @@ function onParam(param, index, value, { final }) {
   else if (PARAMS[param]?.perStage) state.builder[param][index] = value;
   else state.builder[param] = value;
   writeUrl();
+  restartForBuilder(param);
+}
+
+/** A builder setting a running pipeline cannot take: a new run, and a notice that says so. */
+function restartForBuilder(param) {
+  if (app.run && currentUs() > 0) {
+    panels.showNotice(t(lang(), 'restarted', { setting: t(lang(), `setting.${param}`) }));
+  }
   newRun({ keepPlaying: true });
 }
 
@@ -946,7 +967,7 @@ function keepForNextRun(param, index, value) {
   }
 }
 
-function applyLive(param, entry, value) {
+function applyLive(param, entry, value, index) {
   const run = app.run;
   if (!run) return;
   try {
@@ -965,16 +986,25 @@ function applyLive(param, entry, value) {
     refreshStats();
     redraw();
   } catch (error) {
-    entry.value = value; // the slider's setting stays for the next run
-    keepForNextRun(param, app.sliders[param].indexOf(entry), value);
-    writeUrl();
+    const state = app.state;
+    const what = { param, name: entry.name, value: entry.value };
     const l = lang();
-    panels.showNotice(
-      `${t(l, 'noticeRefused', { message: error.message })} ${t(l, 'noticeNextRun')}`,
-      {
+    // A run that has ended is not shown as running any value: the slider keeps the new one for
+    // the next run (its link has it too), and the notice says so.
+    if (app.phase === 'ended') {
+      entry.value = value;
+      panels.showNotice(`${refusalText(l, what, error.message)} ${t(l, 'noticeNextRun')}`, {
         kind: 'warn',
-      },
-    );
+      });
+      return;
+    }
+    // Refused: the slider goes back to the value the run uses, and the link keeps that value.
+    if (state.preset === BUILDER) state.builder[param][index] = entry.value;
+    else state.overrides[param] = app.sliders[param].map((e) => e.value);
+    writeUrl();
+    const input = document.getElementById(`${PARAMS[param].key}-${index}`);
+    input?.closest('.slider')?.setValue(entry.value);
+    panels.showNotice(refusalText(l, what, error.message), { kind: 'warn' });
   }
 }
 

@@ -1,8 +1,16 @@
 // Panels: Python source with a mark per thread, console, status and stats tables, written from
 // what it is given. It must not call the engine or keep simulation state (only what it has drawn).
 
-import { STATE, stateIconUrl } from './icons.js';
-import { formatBytes, formatDuration, formatNumber, t } from './i18n.js';
+import { STATE, STATES, stateIconUrl } from './icons.js';
+import {
+  formatBytes,
+  formatDuration,
+  formatNumber,
+  formatRate,
+  formatSeconds,
+  memoryErrorText,
+  t,
+} from './i18n.js';
 
 const PY_KEYWORDS = new Set(
   'def class return if else elif while for in try except finally with as import from pass break continue yield raise not and or is None True False lambda global nonlocal'.split(
@@ -24,6 +32,14 @@ export class Panels {
     this.markSignature = [];
     this.threadLabel = () => '';
     this.lang = 'en';
+    this.lastLines = new Uint32Array(0);
+    this.lastStates = new Uint8Array(0);
+    this.lastRan = null;
+    this.scenario = null;
+    this.rosterStats = null;
+    this.roster = this.$('roster');
+    this.rosterList = this.$('roster-list');
+    this.roster?.addEventListener('toggle', () => this.renderRoster());
   }
 
   // --- the Python source ----------------------------------------------------------------
@@ -48,13 +64,19 @@ export class Panels {
     this.code.replaceChildren(...items);
     this.lineMarks = items.map((li) => li.querySelector('.marks'));
     this.markSignature = items.map(() => '');
+    this.lastLines = new Uint32Array(0);
+    this.lastStates = new Uint8Array(0);
+    this.lastRan = null;
+    this.code.scrollTop = 0;
   }
 
   /**
    * Marks each thread on its line: one chip per (label, state), with a count when several
    * threads of a stage share it. `lines` and `states` are the frame's views (read at once).
+   * `follow`: 'last' keeps the line that last ran in view, 'all' every marked line (Play);
+   * `ranThread`, when the engine says which thread ran, picks that thread's line.
    */
-  updateMarks(lines, states, { scroll = false } = {}) {
+  updateMarks(lines, states, { follow = 'last', ranThread = null } = {}) {
     const perLine = new Map();
     const n = Math.min(lines.length, states.length);
     for (let i = 0; i < n; i++) {
@@ -69,24 +91,65 @@ export class Panels {
       if (chip) chip.count++;
       else chips.set(key, { label, state, count: 1, thread: i });
     }
-    let firstMarked = null;
     for (let l = 0; l < this.lineMarks.length; l++) {
       const chips = perLine.get(l + 1);
       const list = chips ? [...chips.values()] : [];
       const signature = list.map((c) => `${c.label}:${c.state}:${c.count}`).join('|');
-      if (list.length && firstMarked === null && list.some((c) => c.thread === 0)) firstMarked = l;
       if (signature === this.markSignature[l]) continue;
       this.markSignature[l] = signature;
       const li = this.lineMarks[l].parentElement;
       li.classList.toggle('active', list.length > 0);
       this.lineMarks[l].replaceChildren(...list.map((c) => this.chip(c)));
     }
-    if (scroll && firstMarked !== null) {
-      const li = this.lineMarks[firstMarked].parentElement;
-      const box = this.code;
-      if (li.offsetTop < box.scrollTop || li.offsetTop > box.scrollTop + box.clientHeight - 30) {
-        box.scrollTop = Math.max(0, li.offsetTop - box.clientHeight / 3);
+    // The line of the thread that ran since the last call: the one the engine names, else the
+    // last one whose line or state moved.
+    let ran = null;
+    for (let i = 0; i < n; i++) {
+      if (lines[i] !== this.lastLines[i] || states[i] !== this.lastStates[i]) {
+        if (lines[i] > 0) ran = lines[i];
       }
+    }
+    if (ranThread !== null && lines[ranThread] > 0) ran = lines[ranThread];
+    this.lastLines = Uint32Array.from(lines);
+    this.lastStates = Uint8Array.from(states);
+    if (ran !== null && ran !== this.lastRan) {
+      if (this.lastRan)
+        this.lineMarks[this.lastRan - 1]?.parentElement.classList.remove('last-ran');
+      this.lineMarks[ran - 1]?.parentElement.classList.add('last-ran');
+      this.lastRan = ran;
+    }
+    if (follow === 'all' && perLine.size) {
+      this.keepInView(Math.min(...perLine.keys()), Math.max(...perLine.keys()), this.lastRan);
+    } else if (this.lastRan) {
+      this.keepInView(this.lastRan, this.lastRan, this.lastRan);
+    }
+  }
+
+  /**
+   * Scrolls the code panel (never the page) so that lines `first`..`last` show, or when they
+   * do not fit, line `focus`. Does nothing while they are already in view.
+   */
+  keepInView(first, last, focus) {
+    const box = this.code;
+    const top = (l) => this.lineMarks[l - 1]?.parentElement;
+    const a = top(first);
+    const b = top(last);
+    if (!a || !b || box.clientHeight === 0) return;
+    const boxTop = box.getBoundingClientRect().top - box.scrollTop;
+    const y0 = a.getBoundingClientRect().top - boxTop;
+    const y1 = b.getBoundingClientRect().bottom - boxTop;
+    const view0 = box.scrollTop;
+    const view1 = box.scrollTop + box.clientHeight;
+    if (y0 >= view0 && y1 <= view1) return;
+    if (y1 - y0 <= box.clientHeight - 8) {
+      box.scrollTop = Math.max(0, y0 - Math.max(4, (box.clientHeight - (y1 - y0)) / 3));
+      return;
+    }
+    const f = top(focus ?? first);
+    if (!f) return;
+    const fy = f.getBoundingClientRect().top - boxTop;
+    if (fy < view0 || fy + f.offsetHeight > view1) {
+      box.scrollTop = Math.max(0, fy - box.clientHeight / 3);
     }
   }
 
@@ -151,6 +214,9 @@ export class Panels {
   /** Builds the stage and queue tables for a scenario (rows by index). */
   setTables(scenario, lang) {
     this.lang = lang;
+    this.scenario = scenario;
+    this.rosterStats = null;
+    this.rosterList?.replaceChildren();
     const stageRows = (scenario.stages ?? []).map((stage, s) => {
       const tr = this.doc.createElement('tr');
       tr.dataset.stage = String(s);
@@ -191,22 +257,14 @@ export class Panels {
     };
     this.renderConsole(stats.console ?? [], redraw);
     set('items-done', `${stats.items_done} / ${stats.items_total}`, stats.items_done);
-    set(
-      'virtual-time',
-      `${(stats.virtual_time_us / 1e6).toFixed(3)} ${t(lang, 'seconds')}`,
-      stats.virtual_time_us,
-    );
-    set(
-      'throughput',
-      `${formatNumber(stats.throughput_per_s)} ${t(lang, 'itemsPerSecond')}`,
-      stats.throughput_per_s,
-    );
+    set('virtual-time', formatSeconds(stats.virtual_time_us / 1e6, lang), stats.virtual_time_us);
+    set('throughput', formatRate(stats.throughput_per_s, lang), stats.throughput_per_s);
     const best = stats.theoretical_per_s;
     set(
       'theoretical',
       best === null || best === undefined
         ? ''
-        : `${t(lang, 'bestThroughput')}: ${formatNumber(best)} ${t(lang, 'itemsPerSecond')}`,
+        : `${t(lang, 'bestThroughput')}: ${formatRate(best, lang)}`,
       best ?? '',
     );
     const lat = stats.latency ?? {};
@@ -236,6 +294,50 @@ export class Panels {
     this.renderStatus(stats, lang, phase);
     this.renderStages(stats, lang, bottleneck);
     this.renderQueues(stats);
+    this.rosterStats = stats;
+    this.renderRoster();
+  }
+
+  /**
+   * What the canvas's tooltips say, as a list that a keyboard can reach and a screen reader can
+   * read: each thread (state, line, code) and each queue (kind, maxsize, length). Written only
+   * while the list is open.
+   */
+  renderRoster() {
+    const stats = this.rosterStats;
+    const list = this.rosterList;
+    if (!stats || !list || !this.roster.open) return;
+    const lang = this.lang;
+    const source = this.scenario?.source ?? [];
+    const rows = [];
+    for (const th of stats.threads ?? []) {
+      const state = STATES.indexOf(th.state);
+      let text = t(lang, 'rosterThread', { name: th.name, state: t(lang, `state.${state}`) });
+      let code = '';
+      if (th.line) {
+        text += ` · ${t(lang, 'rosterLine', { line: th.line })}`;
+        code = source[th.line - 1]?.trim() ?? '';
+      }
+      rows.push({ text, code });
+    }
+    (stats.queues ?? []).forEach((q, i) => {
+      const kind = queueKind(this.scenario?.queues?.[i]?.kind, q.maxsize);
+      const len = t(lang, 'rosterQueueItems', { n: formatNumber(q.len, 0) });
+      rows.push({ text: t(lang, 'rosterQueue', { name: q.name, kind, len }), code: '' });
+    });
+    while (list.children.length > rows.length) list.lastElementChild.remove();
+    rows.forEach(({ text, code }, i) => {
+      let li = list.children[i];
+      if (!li) {
+        li = this.doc.createElement('li');
+        li.tabIndex = 0;
+        li.append(this.doc.createElement('span'), this.doc.createElement('code'));
+        list.append(li);
+      }
+      const [span, codeEl] = li.children;
+      if (span.textContent !== text) span.textContent = text;
+      if (codeEl.textContent !== code) codeEl.textContent = code ? ` ${code}` : '';
+    });
   }
 
   renderStages(stats, lang, bottleneck) {
@@ -260,7 +362,7 @@ export class Panels {
       cell('L').textContent = secs > 0 ? st.little_l.toFixed(2) : '–';
       cell('lw').textContent =
         secs > 0
-          ? `${formatNumber(st.little_lambda_per_s)}/s × ${formatDuration(st.little_w_us, lang)} = ${lw.toFixed(2)}`
+          ? `${formatRate(st.little_lambda_per_s, lang, { items: false })} × ${formatDuration(st.little_w_us, lang)} = ${lw.toFixed(2)}`
           : '–';
     }
   }
@@ -306,16 +408,24 @@ export class Panels {
         const list = this.doc.createElement('ul');
         for (const w of stats.hang.waiting ?? []) {
           const li = this.doc.createElement('li');
-          li.textContent = `${w.name} ${t(lang, 'waitsForever')}: ${w.on}${w.line ? ` (${t(lang, 'tipLine', { line: w.line })})` : ''}`;
+          // What it waits on is the engine's sentence (kept apart: .engine-text).
+          const on = this.doc.createElement('span');
+          on.className = 'engine-text';
+          on.textContent = w.on;
+          const where = w.line ? ` (${t(lang, 'tipLine', { line: w.line })})` : '';
+          li.append(`${w.name} ${t(lang, 'waitsForever')}: `, on, where);
           list.append(li);
         }
         message.append(list);
-        const raw = this.doc.createElement('span');
-        raw.className = 'engine-message';
-        raw.textContent = report.message;
-        message.append(raw);
+        // The engine's own sentence repeats the list; its Korean is not yet the page's.
+        if (lang === 'en') {
+          const raw = this.doc.createElement('span');
+          raw.className = 'engine-message';
+          raw.textContent = report.message;
+          message.append(raw);
+        }
       } else {
-        message.textContent = report.message;
+        message.textContent = memoryErrorText(stats.memory_error, lang);
       }
       parts.push(message);
     }
@@ -346,7 +456,7 @@ export class Panels {
     close.type = 'button';
     close.className = 'notice-close';
     close.textContent = '×';
-    close.setAttribute('aria-label', 'dismiss');
+    close.setAttribute('aria-label', t(this.lang, 'dismiss'));
     close.addEventListener('click', () => {
       p.remove();
       if (!this.notice.childElementCount) this.notice.hidden = true;
@@ -361,6 +471,13 @@ export class Panels {
     this.notice.replaceChildren();
     this.notice.hidden = true;
   }
+}
+
+/** How the Python program made a queue: `Queue(10)`, `ClosableQueue()`, `MyQueue() · deque`. */
+export function queueKind(kind, maxsize) {
+  if (kind === 'polling') return 'MyQueue() · deque';
+  const name = kind === 'closable' ? 'ClosableQueue' : 'Queue';
+  return `${name}(${maxsize ? maxsize : ''})`;
 }
 
 /** A small Python highlighter: keywords, strings, comments, numbers. */

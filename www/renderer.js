@@ -23,6 +23,8 @@ const P_THREAD = 2 << 24;
 const MAX_TWEENS = 160;
 
 const INK = '#1d2125';
+/** The narrowest canvas (CSS px) that draws presentation mode's large type. */
+const LARGE_MIN_WIDTH = 1000;
 const MUTED = '#5c6670';
 const LINE = '#b8bec4';
 const PANEL = '#ffffff';
@@ -59,7 +61,7 @@ export class Renderer {
     this._pending = [];
   }
 
-  /** Sets the scene: `shape` from layout.analyse, queue bounds, and the texts to draw. */
+  /** Sets the scene: `shape` from the engine (run.shape, placed by layout.js), queue bounds, and the texts to draw. */
   setScene(shape, { maxsize, labels }) {
     this.shape = shape;
     this.maxsize = [...maxsize];
@@ -116,7 +118,8 @@ export class Renderer {
       width: this.cssWidth,
       height: this.cssHeight,
       maxsize: this.maxsize,
-      large: this.large,
+      // Large type needs the width for it: on a narrower canvas it would cut every label short.
+      large: this.large && this.cssWidth >= LARGE_MIN_WIDTH,
     });
     this.dirtyStatic = true;
     this.dirtyOverlay = true;
@@ -404,13 +407,18 @@ export class Renderer {
     ctx.restore();
   }
 
+  /** How far a column title may run past its column: into half the gap on each side, at most. */
+  titleSpill() {
+    return Math.max(0, Math.min(24, (this.geo.gap ?? 0) - 6));
+  }
+
   title(ctx, x, y, text, maxWidth, badge = null) {
     const u = this.geo.unit;
     ctx.font = `600 ${Math.round(13 * u)}px system-ui, sans-serif`;
     ctx.fillStyle = INK;
     if (badge) {
       const label = `${text} · ${badge}`;
-      const w = Math.min(maxWidth + 24, ctx.measureText(label).width + 16);
+      const w = Math.min(maxWidth + this.titleSpill(), ctx.measureText(label).width + 16);
       ctx.fillStyle = ALERT_COLOR;
       roundRect(ctx, x - w / 2, y - 11 * u, w, 22 * u, 11 * u);
       ctx.fill();
@@ -418,7 +426,7 @@ export class Renderer {
       ctx.fillText(fit(ctx, label, w - 10), x, y + 1);
       return;
     }
-    ctx.fillText(fit(ctx, text, maxWidth + 24), x, y + 1);
+    ctx.fillText(fit(ctx, text, maxWidth + this.titleSpill()), x, y + 1);
   }
 
   // --- dynamic parts ------------------------------------------------------------------------

@@ -16,12 +16,14 @@ export async function startLab({
   root,
   serviceWorkers = 'allow',
   locale = 'en-US',
+  hasTouch = false,
 } = {}) {
   const server = await startServer({ port: 0, isolation, ...(root ? { root } : {}) });
   const { context, close } = await launchWithProfile(server, {
     viewport: { width: 1360, height: 1000 },
     locale,
     serviceWorkers,
+    hasTouch,
   });
   await mkdir(SCREENSHOTS, { recursive: true });
   return {
