@@ -25,6 +25,14 @@ impl Hung {
 /// Reads every live thread's wait. Call only when no thread runs and none waits on a deadline,
 /// so that what they published is what they wait on.
 pub(crate) fn seen(sh: &Shared) -> Hung {
+    let mut hung = seen_as(sh, HangKind::AllBlocked, None);
+    hung.kind = hang::classify(&hung.waiters);
+    hung
+}
+
+/// The run ends as `kind` while threads may still run (a livelock, the time limit, a lost
+/// thread): what each thread was doing when it ended; `lost` is the thread that failed, and why.
+pub(crate) fn seen_as(sh: &Shared, kind: HangKind, lost: Option<(usize, &str)>) -> Hung {
     let mut waiters = Vec::new();
     for t in 0..sh.n_threads() {
         let slot = sh.slot(t);
@@ -57,6 +65,12 @@ pub(crate) fn seen(sh: &Shared) -> Hung {
             },
             _ => WaitOn::Other,
         };
+        let on = match lost {
+            Some((l, cause)) if l == t => WaitOn::Lost {
+                cause: cause.to_string(),
+            },
+            _ => on,
+        };
         waiters.push(Waiter {
             thread: t,
             name: slot.name.clone(),
@@ -66,7 +80,7 @@ pub(crate) fn seen(sh: &Shared) -> Hung {
         });
     }
     Hung {
-        kind: hang::classify(&waiters),
+        kind,
         at_us: sh.clock.now(),
         waiters,
     }

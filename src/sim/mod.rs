@@ -38,6 +38,23 @@ const NO_LOOP: u32 = u32::MAX;
 /// Recorded moves (three words each) kept between two frames at most.
 const MAX_MOVE_WORDS: usize = 3 * 1_000_000;
 
+/// Virtual time a run may reach, in both engines: one simulated year. A run whose next deadline
+/// lies past it (a loop that sleeps forever) can never finish, and ends with a
+/// [`HangKind::Horizon`] report instead of running on, or wrapping its clock.
+pub const HORIZON_US: u64 = 365 * 86_400 * 1_000_000;
+
+/// Operations a run may execute without progress before it is reported as a livelock, in both
+/// engines (the live engine counts them per thread). Progress is virtual time moving, or an item
+/// made or finished (counted up to [`progress_cap`]); a thread that blocks lets the others run,
+/// which is progress only through them. The bound does not grow with the items.
+pub const LIVELOCK_OPS: u64 = 1 << 22;
+
+/// Items made and items finished count as progress up to this many each: a program that makes
+/// items without end at one instant (and drops them) is a livelock too, once past it.
+pub fn progress_cap(scenario: &Scenario) -> u64 {
+    scenario.items.max(1 << 20)
+}
+
 /// Most workers a stage may have when changed while running (the builder's range).
 pub const MAX_WORKERS: u32 = 32;
 /// Largest `maxsize` when changed while running (the builder's range).
@@ -48,6 +65,17 @@ pub const MAX_MAXSIZE: u32 = 1000;
 pub enum Control {
     Workers { stage: usize, count: u32 },
     MaxSize { queue: usize, maxsize: u32 },
+}
+
+/// What a call bounded by a number of operations did ([`Sim::seek_bounded`],
+/// [`Sim::step_event_bounded`]): the page calls again on its next frame until it is done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// It got where it was asked to (or the run ended on the way): the run's status.
+    Done(Status),
+    /// The operations ran out first; virtual time stopped where the work did. Call again with
+    /// the same arguments to go on.
+    NotYet,
 }
 
 /// One executed operation, when tracing is on.
@@ -157,8 +185,11 @@ pub struct Sim {
     queued_items: u64,
     /// The scenario's `done_queue`, or [`NO_QUEUE`].
     done_queue: usize,
-    /// Most items that fit the memory budget (`u64::MAX` without one).
+    /// Most items that fit the memory budget (the scenario's, or the default one).
     memory_items: u64,
+    /// The budget counts the items in `done_queue`: a scenario's own budget does, and so does
+    /// the default one when a thread takes from it (else the engine keeps only their count).
+    budget_counts_done: bool,
     latency: Histogram,
     console: Vec<ConsoleLine>,
     lang: Lang,
@@ -179,10 +210,15 @@ pub struct Sim {
     /// off clears the threads' loops; this flag only remembers it for a replay.
     fast_paths: bool,
     ops: u64,
-    /// `ops` when virtual time last moved: a run that executes `livelock_limit` operations
-    /// without time passing is a livelock.
+    /// `ops` when virtual time last moved (or progress was last seen): a run that executes
+    /// [`LIVELOCK_OPS`] operations from there without progress is a livelock.
     ops_mark: u64,
-    livelock_limit: u64,
+    /// [`Sim::progress`] when last seen.
+    progress_mark: u64,
+    progress_cap: u64,
+    /// Threads retired by a lower worker count and ended, per stage: a higher count takes them
+    /// back before it makes new ones, so that the thread table stays bounded.
+    retired: Vec<Vec<u32>>,
 }
 
 impl Sim {
@@ -218,7 +254,6 @@ impl Sim {
                 in_service_area: TimeIntegral::default(),
             })
             .collect();
-        let livelock_limit = 64 * (scenario.items + 10_000) + 10_000_000;
         let mut sim = Sim {
             instrs: code.instrs.into(),
             loops: Vec::new().into(),
@@ -234,10 +269,11 @@ impl Sim {
             items_done: 0,
             queued_items: 0,
             done_queue: scenario.done_queue.unwrap_or(NO_QUEUE),
-            memory_items: scenario
-                .memory
-                .as_ref()
-                .map_or(u64::MAX, |m| m.budget_bytes / m.item_bytes),
+            memory_items: scenario.memory_budget().items(),
+            budget_counts_done: scenario.memory.is_some()
+                || scenario
+                    .done_queue
+                    .is_some_and(|q| scenario.queue_taken_from(q)),
             latency: Histogram::default(),
             console: Vec::new(),
             lang: Lang::En,
@@ -253,7 +289,9 @@ impl Sim {
             fast_paths: true,
             ops: 0,
             ops_mark: 0,
-            livelock_limit,
+            progress_mark: 0,
+            progress_cap: progress_cap(&scenario),
+            retired: vec![Vec::new(); scenario.stages.len()],
             scenario,
         };
         let mut loops = Vec::new();
@@ -373,44 +411,75 @@ impl Sim {
         self.status
     }
 
-    /// Runs up to and including the next point in time at which something happens.
+    /// Runs up to and including the next point in time at which something happens. Unbounded:
+    /// for native callers; a page calls [`Sim::step_event_bounded`].
     pub fn step_event(&mut self) -> Status {
-        if self.ready.is_empty() {
-            let next_timer = self.timers.next_at();
-            let next_control = self.controls.get(self.controls_applied).map(|c| c.0);
-            let next = match (next_timer, next_control) {
-                (Some(a), Some(b)) => a.min(b),
-                (a, b) => a.or(b).unwrap_or(self.now),
-            };
-            self.advance(next, u64::MAX);
-        } else {
-            self.advance(self.now, u64::MAX);
-        }
+        self.step_event_bounded(u64::MAX);
         self.status
     }
 
-    /// Runs until the program finishes, hangs or raises `MemoryError`.
+    /// [`Sim::step_event`] in at most about `max_ops` operations. `NotYet` leaves the run inside
+    /// that point in time; the next call finishes it (and does not go on to the one after).
+    pub fn step_event_bounded(&mut self, max_ops: u64) -> Progress {
+        let next = if self.ready.is_empty() {
+            let next_timer = self.timers.next_at();
+            let next_control = self.controls.get(self.controls_applied).map(|c| c.0);
+            match (next_timer, next_control) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => a.or(b).unwrap_or(self.now),
+            }
+        } else {
+            self.now
+        };
+        let reached = self.advance(next, max_ops);
+        self.progress(reached)
+    }
+
+    /// Runs until the program finishes, hangs (a livelock and the [`HORIZON_US`] included) or
+    /// raises `MemoryError`. Unbounded: for native callers.
     pub fn run_to_end(&mut self) -> Status {
         self.advance(u64::MAX, u64::MAX);
         self.status
     }
 
     /// Goes to virtual time `t`: forward by running, backward by replaying from the start with
-    /// the same changes at the same times.
+    /// the same changes at the same times. Unbounded: for native callers; a page calls
+    /// [`Sim::seek_bounded`].
     pub fn seek(&mut self, t: u64) -> Status {
-        if t < self.now {
-            let mut fresh = Sim::new(self.scenario.clone()).expect("validated before");
-            fresh.lang = self.lang;
-            fresh.trace = self.trace.as_ref().map(|_| Vec::new());
-            fresh.moves = self.moves.as_ref().map(|_| Vec::new());
-            fresh.controls = std::mem::take(&mut self.controls);
-            if !self.fast_paths {
-                fresh.drop_fast_paths();
-            }
-            *self = fresh;
-        }
-        self.advance(t, u64::MAX);
+        self.seek_bounded(t, u64::MAX);
         self.status
+    }
+
+    /// [`Sim::seek`] in at most about `max_ops` operations. Going back starts the replay at
+    /// once (time 0); `NotYet` then leaves the run between 0 and `t`, and the next call with
+    /// the same `t` goes on from there, so the page can show how far the replay got.
+    pub fn seek_bounded(&mut self, t: u64, max_ops: u64) -> Progress {
+        if t < self.now {
+            self.restart();
+        }
+        let reached = self.advance(t, max_ops);
+        self.progress(reached)
+    }
+
+    fn progress(&self, reached: bool) -> Progress {
+        if reached || self.status != Status::Running {
+            Progress::Done(self.status)
+        } else {
+            Progress::NotYet
+        }
+    }
+
+    /// Back to time 0 with the same settings and the same changes at the same times.
+    fn restart(&mut self) {
+        let mut fresh = Sim::new(self.scenario.clone()).expect("validated before");
+        fresh.lang = self.lang;
+        fresh.trace = self.trace.as_ref().map(|_| Vec::new());
+        fresh.moves = self.moves.as_ref().map(|_| Vec::new());
+        fresh.controls = std::mem::take(&mut self.controls);
+        if !self.fast_paths {
+            fresh.drop_fast_paths();
+        }
+        *self = fresh;
     }
 
     /// Changes how many workers a stage has, from now on. Removed workers finish the item they
@@ -500,6 +569,10 @@ impl Sim {
     }
 
     fn add_worker(&mut self, stage: usize) {
+        if let Some(t) = self.retired[stage].pop() {
+            self.rehire(stage, t as usize);
+            return;
+        }
         let model = self.stages[stage].workers[0] as usize;
         let n = self.stages[stage].workers.len() + 1;
         let name = format!("{}-{}", self.scenario.stages[stage].name, n);
@@ -511,6 +584,27 @@ impl Sim {
         th.source_loop = self.threads[model].source_loop;
         self.threads.push(th);
         self.stages[stage].workers.push(t as u32);
+        if self.stages[stage].started {
+            self.make_ready(t);
+        }
+    }
+
+    /// A retired worker that has ended starts over as a new worker of its stage, keeping its
+    /// name and its totals (its slot in the thread table is reused, not a new one made).
+    fn rehire(&mut self, stage: usize, t: usize) {
+        let now = self.now;
+        let th = &mut self.threads[t];
+        debug_assert!(th.state == ThreadState::Ended && th.retiring);
+        th.time_in[th.timed as usize] += now - th.since;
+        th.since = now;
+        th.timed = ThreadState::NotStarted;
+        th.state = ThreadState::NotStarted;
+        th.pc = th.entry;
+        th.held = None;
+        th.counter = 0;
+        th.retiring = false;
+        th.wait = Wait::Nothing;
+        th.joiners.clear();
         if self.stages[stage].started {
             self.make_ready(t);
         }
@@ -533,37 +627,35 @@ impl Sim {
         }
     }
 
-    /// Runs everything due up to `limit` (inclusive), applying logged controls at their times.
-    fn advance(&mut self, limit: u64, max_ops: u64) {
+    /// Runs everything due up to `limit` (inclusive, and at most [`HORIZON_US`]), applying
+    /// logged controls at their times. False when `max_ops` ran out first.
+    fn advance(&mut self, limit: u64, max_ops: u64) -> bool {
+        let limit = limit.min(HORIZON_US);
         let budget_end = self.ops.saturating_add(max_ops);
         while self.status == Status::Running {
             let next_control = self.controls.get(self.controls_applied).map(|c| c.0);
             match next_control {
                 Some(at) if at <= limit => {
                     if !self.run(at, budget_end) {
-                        return;
+                        return false;
                     }
                     if self.status != Status::Running {
-                        return;
+                        return true;
                     }
                     let c = self.controls[self.controls_applied].1;
                     self.controls_applied += 1;
                     self.apply(c);
                 }
-                _ => {
-                    self.run(limit, budget_end);
-                    return;
-                }
+                _ => return self.run(limit, budget_end),
             }
         }
+        true
     }
 
     /// The scheduler loop. Returns false when the operation budget ran out first.
     fn run(&mut self, limit: u64, budget_end: u64) -> bool {
         let instrs = std::rc::Rc::clone(&self.instrs);
         let loops = std::rc::Rc::clone(&self.loops);
-        // Time stands still while threads run, so the operation bound changes only with it.
-        let mut stop = self.op_bound(budget_end);
         loop {
             if self.status != Status::Running {
                 return true;
@@ -571,6 +663,8 @@ impl Sim {
             if self.ops >= budget_end {
                 return false;
             }
+            // The operation bound moves when time does, or when a thread saw progress.
+            let stop = self.op_bound(budget_end);
             // The next thread to run: the longest ready, else the one whose deadline is next.
             let t = match self.ready.pop_front() {
                 Some(t) => t as usize,
@@ -579,7 +673,6 @@ impl Sim {
                         if at != self.now {
                             self.now = at;
                             self.ops_mark = self.ops;
-                            stop = self.op_bound(budget_end);
                         }
                         let t = (tag & 0xff_ffff) as usize;
                         self.timer_fired(t, &instrs, &loops);
@@ -599,6 +692,27 @@ impl Sim {
         }
     }
 
+    /// Items made and finished so far, each counted up to `progress_cap`.
+    #[inline]
+    fn progress_count(&self) -> u64 {
+        self.items_made.min(self.progress_cap) + self.items_done.min(self.progress_cap)
+    }
+
+    /// A thread reached `stop` short of the budget's end: if items moved since the bound was
+    /// last set, the bound starts again from here (and `stop` with it) and the thread goes on;
+    /// otherwise the run is a livelock. False when it is.
+    #[cold]
+    fn renew_bound(&mut self, stop: &mut u64, budget_end: u64) -> bool {
+        let progress = self.progress_count();
+        if progress == self.progress_mark {
+            return false;
+        }
+        self.progress_mark = progress;
+        self.ops_mark = self.ops;
+        *stop = self.op_bound(budget_end);
+        true
+    }
+
     /// Runs thread `t` until it blocks, starts timed work, yields or ends: a plain worker loop
     /// or a source loop directly, anything else through the interpreter.
     #[inline(always)]
@@ -616,7 +730,7 @@ impl Sim {
                 return;
             }
         } else if let Some(s) = th.source_loop.filter(|s| s.put == th.pc) {
-            if !self.run_source_loop(t, s, stop) {
+            if !self.run_source_loop(t, s, stop, budget_end) {
                 return;
             }
         }
@@ -664,9 +778,12 @@ impl Sim {
     /// until the queue is full or the loop ends, with the same counts and budget stops. Returns
     /// true when the interpreter goes on (the loop ended, or the budget or livelock bound).
     #[inline(always)]
-    fn run_source_loop(&mut self, t: usize, s: SourceLoop, stop: u64) -> bool {
+    fn run_source_loop(&mut self, t: usize, s: SourceLoop, mut stop: u64, budget_end: u64) -> bool {
         loop {
-            if self.ops >= stop {
+            // Every item it puts is progress: a long loop goes on here, not in the interpreter.
+            if self.ops >= stop
+                && (self.ops >= budget_end || !self.renew_bound(&mut stop, budget_end))
+            {
                 return true;
             }
             self.ops += 1;
@@ -690,11 +807,11 @@ impl Sim {
     }
 
     /// How many operations a thread may run up to before it stops: the budget's end, or the
-    /// livelock bound (operations since time last moved), whichever is first. Time does not
-    /// move while threads run, so the scheduler loop computes it again only when time moves.
+    /// livelock bound (operations since time last moved or progress was last seen), whichever
+    /// is first.
     #[inline(always)]
     fn op_bound(&self, budget_end: u64) -> u64 {
-        budget_end.min(self.ops_mark.saturating_add(self.livelock_limit))
+        budget_end.min(self.ops_mark.saturating_add(LIVELOCK_OPS))
     }
 
     /// Books one executed operation: thread `t` runs the instruction at `pc`.
@@ -739,8 +856,13 @@ impl Sim {
         self.set_state(t, ThreadState::Running);
     }
 
+    /// Thread `t` waits until `at`; past [`HORIZON_US`] the run can never finish, and ends.
     #[inline]
     fn push_timer(&mut self, t: usize, at: u64) {
+        if at > HORIZON_US {
+            self.report_hang(Some(HangKind::Horizon));
+            return;
+        }
         self.seq += 1;
         self.timers.push(at, (self.seq << 24) | t as u64, self.now);
     }
@@ -788,16 +910,17 @@ impl Sim {
     }
 
     /// Executes thread `t` until it blocks, starts timed work, yields or ends.
-    fn run_thread(&mut self, t: usize, stop: u64, budget_end: u64, instrs: &[Instr]) {
+    fn run_thread(&mut self, t: usize, mut stop: u64, budget_end: u64, instrs: &[Instr]) {
         loop {
             if self.ops >= stop {
                 if self.ops >= budget_end {
                     // Out of budget: resume here first next time.
                     self.ready.push_front(t as u32);
-                } else {
+                    return;
+                } else if !self.renew_bound(&mut stop, budget_end) {
                     self.report_hang(Some(HangKind::Livelock));
+                    return;
                 }
-                return;
             }
             let pc = at(&self.threads, t).pc as usize;
             self.count_op(t, pc);
@@ -928,7 +1051,7 @@ impl Sim {
                         ThreadState::Sleeping
                     };
                     self.set_state(t, s);
-                    self.push_timer(t, self.now + us);
+                    self.push_timer(t, self.now.saturating_add(us));
                     return;
                 }
                 OpKind::Print { text, args } => {
@@ -1094,7 +1217,7 @@ impl Sim {
             true
         } else {
             self.set_state(t, ThreadState::Working);
-            self.push_timer(t, now + d);
+            self.push_timer(t, now.saturating_add(d));
             false
         }
     }
@@ -1131,6 +1254,8 @@ impl Sim {
             if self.done_queue == queue {
                 self.items_done += 1;
                 self.latency.record(now - token.born);
+                // Kept as a count only: the default budget does not count it.
+                self.queued_items -= u64::from(!self.budget_counts_done);
             }
             if self.queued_items > self.memory_items {
                 self.memory_error(t, queue);
@@ -1298,6 +1423,9 @@ impl Sim {
 
     fn end_thread(&mut self, t: usize) {
         self.set_state(t, ThreadState::Ended);
+        if let (true, Some(stage)) = (self.threads[t].retiring, self.threads[t].stage) {
+            self.retired[stage].push(t as u32);
+        }
         at_mut(&mut self.threads, t).wait = Wait::Nothing;
         if let Some(tok) = at_mut(&mut self.threads, t).held.take() {
             // Python would drop it too; keep the books straight for the page.
@@ -1335,11 +1463,7 @@ impl Sim {
 
     #[cold]
     fn memory_error(&mut self, t: usize, queue: usize) {
-        let m = self
-            .scenario
-            .memory
-            .clone()
-            .expect("only called with a budget");
+        let m = self.scenario.memory_budget();
         let bytes = self.queued_items * m.item_bytes;
         // Blame the queue that grew most, not the one whose put happened to cross the line.
         let longest = (0..self.queues.len())
