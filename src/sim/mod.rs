@@ -46,7 +46,9 @@ pub const HORIZON_US: u64 = 365 * 86_400 * 1_000_000;
 /// Operations a run may execute without progress before it is reported as a livelock, in both
 /// engines (the live engine counts them per thread). Progress is virtual time moving, or an item
 /// made or finished (counted up to [`progress_cap`]); a thread that blocks lets the others run,
-/// which is progress only through them. The bound does not grow with the items.
+/// which is progress only through them. Progress is looked for only when the bound is reached,
+/// so a livelock is reported within twice this many operations of the last progress. The bound
+/// does not grow with the items.
 pub const LIVELOCK_OPS: u64 = 1 << 22;
 
 /// Items made and items finished count as progress up to this many each: a program that makes
@@ -556,7 +558,20 @@ impl Sim {
                     .collect();
                 let have = live.len() as u32;
                 if count > have {
-                    for _ in have..count {
+                    // Workers told to go that have not gone yet stay first, as in the live
+                    // engine; then retired ones start over; only then are new ones made.
+                    let mut need = count - have;
+                    for i in 0..self.stages[stage].workers.len() {
+                        if need == 0 {
+                            break;
+                        }
+                        let th = &mut self.threads[self.stages[stage].workers[i] as usize];
+                        if th.retiring && th.state != ThreadState::Ended {
+                            th.retiring = false;
+                            need -= 1;
+                        }
+                    }
+                    for _ in 0..need {
                         self.add_worker(stage);
                     }
                 } else {
