@@ -671,6 +671,9 @@ impl Sim {
     fn run(&mut self, limit: u64, budget_end: u64) -> bool {
         let instrs = std::rc::Rc::clone(&self.instrs);
         let loops = std::rc::Rc::clone(&self.loops);
+        // The operation bound moves when time does (here), or when a thread saw progress (then
+        // this copy is short, and the next thread to reach it renews it).
+        let mut stop = self.op_bound(budget_end);
         loop {
             if self.status != Status::Running {
                 return true;
@@ -678,8 +681,6 @@ impl Sim {
             if self.ops >= budget_end {
                 return false;
             }
-            // The operation bound moves when time does, or when a thread saw progress.
-            let stop = self.op_bound(budget_end);
             // The next thread to run: the longest ready, else the one whose deadline is next.
             let t = match self.ready.pop_front() {
                 Some(t) => t as usize,
@@ -688,6 +689,7 @@ impl Sim {
                         if at != self.now {
                             self.now = at;
                             self.ops_mark = self.ops;
+                            stop = self.op_bound(budget_end);
                         }
                         let t = (tag & 0xff_ffff) as usize;
                         self.timer_fired(t, &instrs, &loops);
@@ -699,6 +701,10 @@ impl Sim {
                     }
                     None => {
                         self.now = limit;
+                        if limit == HORIZON_US {
+                            // Only deadlines past the horizon are left: it can never finish.
+                            self.report_hang(Some(HangKind::Horizon));
+                        }
                         return true;
                     }
                 },
@@ -713,19 +719,23 @@ impl Sim {
         self.items_made.min(self.progress_cap) + self.items_done.min(self.progress_cap)
     }
 
-    /// A thread reached `stop` short of the budget's end: if items moved since the bound was
-    /// last set, the bound starts again from here (and `stop` with it) and the thread goes on;
-    /// otherwise the run is a livelock. False when it is.
+    /// A thread reached its `stop` short of the budget's end: if the bound has moved since
+    /// that `stop` was computed, or items moved since the bound was last set, the new bound, up
+    /// to which the thread goes on; `None` when the run is a livelock.
     #[cold]
-    fn renew_bound(&mut self, stop: &mut u64, budget_end: u64) -> bool {
+    #[inline(never)]
+    fn renew_bound(&mut self, budget_end: u64) -> Option<u64> {
+        let bound = self.op_bound(budget_end);
+        if self.ops < bound {
+            return Some(bound);
+        }
         let progress = self.progress_count();
         if progress == self.progress_mark {
-            return false;
+            return None;
         }
         self.progress_mark = progress;
         self.ops_mark = self.ops;
-        *stop = self.op_bound(budget_end);
-        true
+        Some(self.op_bound(budget_end))
     }
 
     /// Runs thread `t` until it blocks, starts timed work, yields or ends: a plain worker loop
@@ -796,10 +806,14 @@ impl Sim {
     fn run_source_loop(&mut self, t: usize, s: SourceLoop, mut stop: u64, budget_end: u64) -> bool {
         loop {
             // Every item it puts is progress: a long loop goes on here, not in the interpreter.
-            if self.ops >= stop
-                && (self.ops >= budget_end || !self.renew_bound(&mut stop, budget_end))
-            {
-                return true;
+            if self.ops >= stop {
+                if self.ops >= budget_end {
+                    return true;
+                }
+                match self.renew_bound(budget_end) {
+                    Some(bound) => stop = bound,
+                    None => return true,
+                }
             }
             self.ops += 1;
             let id = self.items_made;
@@ -871,13 +885,10 @@ impl Sim {
         self.set_state(t, ThreadState::Running);
     }
 
-    /// Thread `t` waits until `at`; past [`HORIZON_US`] the run can never finish, and ends.
+    /// Thread `t` waits until `at`. A deadline past [`HORIZON_US`] never comes due: when time
+    /// reaches the horizon with only such deadlines left, the run ends ([`Sim::run`]).
     #[inline]
     fn push_timer(&mut self, t: usize, at: u64) {
-        if at > HORIZON_US {
-            self.report_hang(Some(HangKind::Horizon));
-            return;
-        }
         self.seq += 1;
         self.timers.push(at, (self.seq << 24) | t as u64, self.now);
     }
@@ -932,9 +943,13 @@ impl Sim {
                     // Out of budget: resume here first next time.
                     self.ready.push_front(t as u32);
                     return;
-                } else if !self.renew_bound(&mut stop, budget_end) {
-                    self.report_hang(Some(HangKind::Livelock));
-                    return;
+                }
+                match self.renew_bound(budget_end) {
+                    Some(bound) => stop = bound,
+                    None => {
+                        self.report_hang(Some(HangKind::Livelock));
+                        return;
+                    }
                 }
             }
             let pc = at(&self.threads, t).pc as usize;
@@ -1232,7 +1247,9 @@ impl Sim {
             true
         } else {
             self.set_state(t, ThreadState::Working);
-            self.push_timer(t, now.saturating_add(d));
+            // Cannot overflow: `now` stays within the horizon (a year) and a draw within a few
+            // dozen times a mean of at most a day.
+            self.push_timer(t, now + d);
             false
         }
     }
