@@ -124,11 +124,12 @@ pub struct MemoryBudget {
 impl MemoryBudget {
     /// The budget of a scenario that sets none: what an engine itself spends on a queued item
     /// (an id and two times, with room for the queue's growth), and a total that every build
-    /// can hold, 32-bit wasm included. Two million items queued at once end in `MemoryError`
-    /// instead of an abort when the machine runs out.
+    /// can hold, 32-bit wasm included: about 1.5 million items queued at once end in
+    /// `MemoryError` instead of an abort when the machine runs out. Kept under 2^21 items, so
+    /// a queue's buffer (which doubles) stops at 2^21 slots: 48 MiB, 72 MiB while it grows.
     pub const DEFAULT: MemoryBudget = MemoryBudget {
         item_bytes: 32,
-        budget_bytes: 64 << 20,
+        budget_bytes: 48 << 20,
     };
 
     /// Most items that fit.
