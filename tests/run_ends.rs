@@ -4,7 +4,7 @@
 
 use pipeline_lab::live::{ClockMode, Live, LiveOptions};
 use pipeline_lab::scenario::{preset, MemoryBudget, PipelineSpec, Scenario};
-use pipeline_lab::sim::{Progress, Sim, HORIZON_US, LIVELOCK_OPS};
+use pipeline_lab::sim::{Progress, Sim, HORIZON_US, LIVELOCK_OPS, MAX_CONSOLE_LINES};
 use pipeline_lab::stats::{HangKind, Status};
 use std::time::Duration;
 
@@ -275,4 +275,39 @@ fn five_thousand_worker_changes_keep_the_model_engines_thread_table_bounded() {
     assert!(size < 2 * first, "stats grew from {first} to {size} bytes");
     assert_eq!(sim.run_to_end(), Status::Finished);
     assert_eq!(sim.items_done(), 100_000);
+}
+
+#[test]
+fn a_program_that_prints_in_an_endless_loop_keeps_a_bounded_console_on_both_engines() {
+    let s = Scenario::from_json(
+        r#"{"id":"x","title":{"en":"t","ko":"t"},"texts":[{"en":"tick","ko":"tick"}],
+            "queues":[{"name":"q","kind":"queue"}],
+            "threads":[{"name":"main","program":[{"op":"print","text":0,"args":[null,null]},{"op":"sleep","us":1},{"op":"jump","target":0}]}]}"#,
+    )
+    .unwrap();
+    let full = MAX_CONSOLE_LINES + 1;
+    let mut sim = Sim::new(s.clone()).unwrap();
+    for _ in 0..100 {
+        sim.step_bounded(u64::MAX, 100_000);
+    }
+    let lines = sim.console_lines();
+    assert_eq!(lines.len(), full);
+    assert_eq!(lines[0], "tick");
+    assert!(
+        lines[full - 1].contains("the rest is not shown"),
+        "{}",
+        lines[full - 1]
+    );
+
+    let run = Live::new(s, LiveOptions::default()).unwrap();
+    let start = std::time::Instant::now();
+    while run.console_lines().len() < full {
+        assert!(start.elapsed() < PATIENCE, "the live console never filled");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    let live_lines = run.console_lines();
+    assert_eq!(live_lines.len(), full);
+    assert_eq!(live_lines[full - 1], lines[full - 1]);
+    run.stop();
 }

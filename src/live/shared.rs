@@ -636,6 +636,6 @@ impl Shared {
 
     /// Appends a console line; threads print rarely, and readers only try the lock.
     pub fn print(&self, line: ConsoleLine) {
-        lock(&self.console).push(line);
+        crate::sim::push_console_line(&mut lock(&self.console), line);
     }
 }

@@ -57,6 +57,24 @@ pub fn progress_cap(scenario: &Scenario) -> u64 {
     scenario.items.max(1 << 20)
 }
 
+/// Console lines a run keeps, in both engines: a program that prints in an endless loop must
+/// not grow the console (which the memory budget does not count) without bound. Past it, one
+/// last line says that the rest was dropped.
+pub const MAX_CONSOLE_LINES: usize = 10_000;
+
+/// Adds `line` to `console`, or the line that says the console is full (once).
+pub(crate) fn push_console_line(console: &mut Vec<ConsoleLine>, line: ConsoleLine) {
+    match console.len().cmp(&MAX_CONSOLE_LINES) {
+        std::cmp::Ordering::Less => console.push(line),
+        std::cmp::Ordering::Equal => console.push(ConsoleLine {
+            en: format!("... (more than {MAX_CONSOLE_LINES} lines: the rest is not shown)"),
+            ko: format!("... ({MAX_CONSOLE_LINES}줄이 넘어 나머지는 보이지 않습니다)"),
+            ..line
+        }),
+        std::cmp::Ordering::Greater => {}
+    }
+}
+
 /// Most workers a stage may have when changed while running (the builder's range).
 pub const MAX_WORKERS: u32 = 32;
 /// Largest `maxsize` when changed while running (the builder's range).
@@ -1430,13 +1448,14 @@ impl Sim {
             })
             .collect();
         let text = &self.scenario.texts[text];
-        self.console.push(ConsoleLine {
+        let line = ConsoleLine {
             time_us: self.now,
             thread: t,
             line,
             en: text.fill(Lang::En, &values),
             ko: text.fill(Lang::Ko, &values),
-        });
+        };
+        push_console_line(&mut self.console, line);
     }
 
     /// An exception ends the thread and is printed, as Python's threading does.
