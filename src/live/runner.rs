@@ -111,7 +111,7 @@ struct Runner<'a> {
     /// `for item in queue` loop), the index of that `get`; else `NOT_FUSED`.
     task_done_then_get: Vec<usize>,
     /// (item bytes, budget bytes): the scenario's memory budget, or the default one.
-    memory: Option<(u64, u64)>,
+    memory: (u64, u64),
     /// The budget counts the items put into `done_queue` (see `Sim`'s field of that name).
     budget_counts_done: bool,
     /// Items counted in (or out, below zero) and not yet added to `Shared::queued_items`.
@@ -145,10 +145,10 @@ impl<'a> Runner<'a> {
             now_calls: 0,
             ids: 0..0,
             task_done_then_get: fuse_task_done_then_get(&sh.programs[slot.prog]),
-            memory: Some({
+            memory: {
                 let m = sh.scenario.memory_budget();
                 (m.item_bytes, m.budget_bytes)
-            }),
+            },
             budget_counts_done: sh.scenario.memory.is_some()
                 || sh
                     .scenario
@@ -602,7 +602,8 @@ impl<'a> Runner<'a> {
         } else {
             true
         };
-        if let (Some((item_bytes, budget)), true) = (self.memory, counted) {
+        if counted {
+            let (item_bytes, budget) = self.memory;
             self.queued_delta += 1;
             if self.queued_delta < self.memory_batch {
                 return Ok(());
@@ -633,14 +634,12 @@ impl<'a> Runner<'a> {
         };
         self.slot.held.store(id, Ordering::Relaxed);
         if !token.is_sentinel() {
-            if self.memory.is_some() {
-                self.queued_delta -= 1;
-                if self.queued_delta <= -self.memory_batch {
-                    let delta = std::mem::take(&mut self.queued_delta);
-                    self.sh
-                        .queued_items
-                        .fetch_sub(delta.unsigned_abs(), Ordering::SeqCst);
-                }
+            self.queued_delta -= 1;
+            if self.queued_delta <= -self.memory_batch {
+                let delta = std::mem::take(&mut self.queued_delta);
+                self.sh
+                    .queued_items
+                    .fetch_sub(delta.unsigned_abs(), Ordering::SeqCst);
             }
             if self.done_queue.is_none() {
                 self.item_done(token.born);
