@@ -21,7 +21,7 @@ use crate::limits::MAX_WORKERS;
 #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
 use crate::live::{threads_needed, ClockMode, Live, LiveError, LiveOptions, Spawner};
 use crate::scenario::{Lang, Scenario, ScenarioError};
-use crate::sim::{LoggedControl, Sim};
+use crate::sim::{LoggedControl, Progress, Sim};
 use crate::stats::{Frame, HangReport, Stats, Status};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -406,6 +406,26 @@ impl Engine {
     /// changes, replayed after the operations they followed).
     pub fn replay_controls(&mut self, log: &[LoggedControl]) -> Result<(), EngineError> {
         Ok(self.model_only("replayControls")?.replay_controls(log)?)
+    }
+
+    /// [`Engine::step_event`] in at most about `max_ops` operations (the page's main thread):
+    /// `NotYet` leaves the model engine inside that moment, and the next call finishes it.
+    pub fn step_event_bounded(&mut self, max_ops: u64) -> Progress {
+        match self {
+            Engine::Model(sim) => sim.step_event_bounded(max_ops.max(1)),
+            #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
+            Engine::Live(live) => Progress::Done(live.step(LIVE_STEP_EVENT_US)),
+        }
+    }
+
+    /// [`Engine::seek`] in at most about `max_ops` operations: `NotYet` means call again with
+    /// the same `t_us` (the replay went part of the way: `now() / t_us` is how far).
+    pub fn seek_bounded(&mut self, t_us: u64, max_ops: u64) -> Result<Progress, EngineError> {
+        match self {
+            Engine::Model(sim) => Ok(sim.seek_bounded(t_us, max_ops.max(1))),
+            #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
+            Engine::Live(_) => self.seek(t_us).map(Progress::Done),
+        }
     }
 
     /// One slice of a run for a caller that runs it to the end (the command line, tests): a

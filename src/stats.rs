@@ -68,8 +68,15 @@ pub enum HangKind {
     WorkerNeverEnds,
     /// Every thread waits and none of the above explains it.
     AllBlocked,
-    /// Threads run without virtual time passing and without end.
+    /// Threads run without end: none waits, sleeps or finishes an item (see
+    /// `sim::LIVELOCK_OPS`).
     Livelock,
+    /// The run would go past `sim::HORIZON_US` of virtual time (a loop that sleeps forever):
+    /// it can never finish.
+    Horizon,
+    /// A thread of the engine itself failed (a panic, an allocation that failed, a thread
+    /// lost): the run cannot go on. Only the live engine has threads to lose.
+    ThreadLost,
 }
 
 /// What one waiting thread waits on.

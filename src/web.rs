@@ -42,6 +42,10 @@ pub fn start() {
     std::panic::set_hook(Box::new(|info| {
         let message = format!("pipeline-lab panicked: {info}");
         console_error(&message);
+        // On real threads a panic aborts the Web Worker: the run it ran ends with a report
+        // naming the thread, and its place in the pool is given back.
+        #[cfg(feature = "threads")]
+        crate::live::note_panic(&info.to_string());
         if let Ok(mut last) = LAST_PANIC.try_lock() {
             *last = Some(message);
         }
@@ -296,20 +300,38 @@ impl Lab {
             == Status::Running)
     }
 
-    /// Runs to the next moment at which something happens (real threads: 1 ms of virtual time).
+    /// Runs to the next moment at which something happens (real threads: 1 ms of virtual time),
+    /// in at most a call's budget of operations: a moment with more operations than that is
+    /// finished by the next call. True while the run goes on.
     #[wasm_bindgen(js_name = stepEvent)]
     pub fn step_event(&mut self) -> Result<bool, JsValue> {
         if self.resetting && !self.finish_reset()? {
             return Ok(true);
         }
-        Ok(self.engine.step_event() == Status::Running)
+        self.engine.step_event_bounded(STEP_BUDGET_OPS);
+        Ok(self.engine.is_running())
     }
 
-    /// Goes to virtual time `t_ms` (backward by replay on the model engine; refused on real
-    /// threads, which cannot go back).
+    /// Goes toward virtual time `t_ms` (backward by replay on the model engine; refused on real
+    /// threads, which cannot go back), in at most a call's budget of operations; true while the
+    /// run goes on. `seekBounded` says whether it got there.
     pub fn seek(&mut self, t_ms: f64) -> Result<bool, JsValue> {
+        self.seek_bounded(t_ms, STEP_BUDGET_OPS as f64)?;
+        Ok(self.engine.is_running())
+    }
+
+    /// Goes toward virtual time `t_ms` running at most `maxOps` operations; true once there
+    /// (or the run ended on the way). Call again with the same time until it is: `timeMs()`
+    /// over `t_ms` is how far a long replay has got.
+    #[wasm_bindgen(js_name = seekBounded)]
+    pub fn seek_bounded(&mut self, t_ms: f64, max_ops: f64) -> Result<bool, JsValue> {
         let t_us = to_us("seek", t_ms)?;
-        Ok(self.engine.seek(t_us).map_err(engine_error)? == Status::Running)
+        let max_ops = (u32_arg("maxOps", max_ops)? as u64).min(STEP_BUDGET_OPS);
+        let progress = self
+            .engine
+            .seek_bounded(t_us, max_ops)
+            .map_err(engine_error)?;
+        Ok(progress != crate::sim::Progress::NotYet)
     }
 
     /// Virtual time in milliseconds (wall time since the start on the free clock).

@@ -144,7 +144,17 @@ export class Run {
     return !this.ended;
   }
 
-  /** Goes to virtual time `tMs` (backward by replay). */
+  /**
+   * Goes toward virtual time `tMs` (backward by replay) running at most `budget` operations;
+   * true once there. Call again (next frame) until it is: `timeMs() / tMs` is the progress.
+   */
+  seekBounded(tMs, budget = 200_000) {
+    const there = this.lab.seekBounded(Math.max(0, tMs), budget);
+    this.ended = !this.lab.running();
+    return there;
+  }
+
+  /** Goes to virtual time `tMs` (backward by replay), within one call's budget of work. */
   seek(tMs) {
     this.ended = !this.lab.seek(Math.max(0, tMs));
     return !this.ended;

@@ -1,7 +1,8 @@
 //! Model-engine benchmark: items simulated per wall second on the tandem (ARCHITECTURE.md: 3 stages,
 //! exponential service 1.0/1.5/0.8 ms, buffer 10, saturated source), 1,1,1 and 3,4,5 workers.
 //!
-//! `cargo bench --bench model` (set `ITEMS` to change the size; `RUNS` for repetitions).
+//! `cargo bench --bench model` (set `ITEMS` to change the size; `RUNS` for repetitions); its
+//! last line prices stats and frames after 5,000 worker changes.
 //!
 //! With arguments it measures one configuration, for `bench/run.mjs`, which interleaves its
 //! runs with SimPy's, Ciw's and the browser's:
@@ -269,4 +270,39 @@ fn main() {
             );
         }
     }
+    after_worker_changes();
+}
+
+/// What the page pays each frame (stats and frame) after 5,000 up/down sweeps of a workers
+/// slider, against after the first: the same, as retired workers' slots are reused.
+fn after_worker_changes() {
+    let scenario = PipelineSpec::tandem([1, 1, 1], 10, 1_000_000, 1)
+        .build()
+        .expect("valid tandem");
+    let mut sim = Sim::new(scenario).expect("valid").with_moves();
+    sim.step(10_000);
+    let per_frame_us = |sim: &mut Sim| {
+        let t0 = Instant::now();
+        for _ in 0..100 {
+            std::hint::black_box(sim.stats());
+            std::hint::black_box(sim.frame());
+        }
+        t0.elapsed().as_secs_f64() * 1e6 / 100.0
+    };
+    let sweep = |sim: &mut Sim| {
+        sim.set_workers(1, 32).expect("resizable");
+        sim.step(100);
+        sim.set_workers(1, 1).expect("resizable");
+        sim.step(100);
+    };
+    sweep(&mut sim);
+    let (first, threads) = (per_frame_us(&mut sim), sim.stats().threads.len());
+    for _ in 1..5000 {
+        sweep(&mut sim);
+    }
+    let after = per_frame_us(&mut sim);
+    println!(
+        "stats + frame after 5000 worker sweeps (1 -> 32 -> 1): {after:.1} us a frame, {} threads (after the first: {first:.1} us, {threads} threads)",
+        sim.stats().threads.len()
+    );
 }

@@ -59,15 +59,15 @@ impl Clock {
         self.now.fetch_max(t, Ordering::SeqCst).max(t)
     }
 
-    /// Adds `dt` to virtual time (lock-free); returns the time now.
+    /// Adds `dt` to virtual time (lock-free), up to `sim::HORIZON_US` (no deadline lies past
+    /// it: the run ends first); returns the time now.
     pub fn add(&self, dt: u64) -> u64 {
+        let step = |n: u64| n.saturating_add(dt).min(crate::sim::HORIZON_US).max(n);
         let before = self
             .now
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                Some(n.saturating_add(dt))
-            })
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| Some(step(n)))
             .unwrap_or(0);
-        before.saturating_add(dt)
+        step(before)
     }
 }
 

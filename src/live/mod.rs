@@ -40,6 +40,7 @@ mod shared;
 mod spawn;
 
 pub use clock::ClockMode;
+pub use shared::note_panic;
 #[cfg(all(target_arch = "wasm32", feature = "threads"))]
 pub use spawn::RayonSpawner;
 pub use spawn::{Job, PoolSpawner, RelaySpawner, SpawnError, Spawner, ThreadSpawner};

@@ -4,13 +4,16 @@
 
 use super::lock::lock;
 use super::queue::{Blocker, GetError, QueueWait, Stopped, TaskDoneGetError, Token};
-use super::shared::{Shared, ThreadSlot, Wait, EXITING, NO_STARTER, RETIRING, UNCOUNTED};
+use super::shared::{
+    enter_job, leave_job, Counted, Progress, Shared, ThreadSlot, Wait, EXITING, NO_STARTER,
+    RETIRING, UNCOUNTED,
+};
 use super::spawn::SpawnError;
 use crate::python::code::{task_done_then_get, NOT_FUSED};
 use crate::python::{self, error};
 use crate::scenario::{Count, Expr, Op, OpKind, PrintArgs, PrintText, Value};
 use crate::sim::ConsoleLine;
-use crate::stats::{place, MemoryErrorReport, Status, ThreadState, NO_ITEM, SENTINEL_ID};
+use crate::stats::{place, HangKind, MemoryErrorReport, Status, ThreadState, NO_ITEM, SENTINEL_ID};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{fence, Ordering};
 use std::sync::Arc;
@@ -22,6 +25,15 @@ const LATENCY_BATCH: usize = 256;
 const ID_BLOCK: u64 = 1024;
 /// Most item moves kept for frames when no frame takes them.
 const MAX_MOVES: usize = 3 * 1_000_000;
+/// Operations between two looks at whether the run still makes progress.
+const PROGRESS_CHECK_OPS: u64 = 1 << 16;
+/// Wall time a thread must have run without any progress in the run, on top of
+/// `sim::LIVELOCK_OPS` operations, before the run is a livelock: real threads may wait for a
+/// core, and a thread that would have made progress must not be taken for a stuck one.
+const LIVELOCK_WALL_US: u64 = 1_000_000;
+/// Items a thread counts in or out of the memory budget's total before it adds them to it,
+/// under the default budget (a scenario's own budget is counted item by item, exactly).
+const DEFAULT_BUDGET_BATCH: i64 = 64;
 
 /// The job a spawner runs for scenario thread `t` before it starts (see [`stand_by_job`]):
 /// waits until it is let go, then runs it; returns without running it when the run ends first
@@ -46,26 +58,26 @@ pub(crate) fn stand_by(sh: Arc<Shared>, t: usize) {
 pub(crate) fn run(sh: Arc<Shared>, t: usize) {
     let slot = sh.slot(t);
     slot.parker.bind();
+    super::shared::note_thread(t);
     if sh.stop.load(Ordering::SeqCst) {
         return;
     }
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        #[cfg(test)]
+        tests::inject_failure(&slot.name);
         let mut r = Runner::new(&sh, t);
         if r.run_program().is_err() {
             r.flush();
         }
     }));
-    if outcome.is_err() {
-        // A bug in this engine, not in the scenario: say so and stop the run.
-        let said = python::internal_error(&slot.name);
-        sh.print(ConsoleLine {
-            time_us: sh.now(),
-            thread: t,
-            line: 0,
-            en: said.en,
-            ko: said.ko,
-        });
-        sh.halt();
+    if let Err(payload) = outcome {
+        // A bug in this engine, not in the scenario: the run ends and says why.
+        let cause = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_string());
+        sh.lose_thread(t, &cause);
     }
 }
 
@@ -101,8 +113,18 @@ struct Runner<'a> {
     /// Per op: for a `task_done()` followed by a jump to a `get()` on the same queue (the
     /// `for item in queue` loop), the index of that `get`; else `NOT_FUSED`.
     task_done_then_get: Vec<usize>,
-    /// (item bytes, budget bytes) when the scenario has a memory budget.
-    memory: Option<(u64, u64)>,
+    /// (item bytes, budget bytes): the scenario's memory budget, or the default one.
+    memory: (u64, u64),
+    /// The budget counts the items put into `done_queue` (see `Sim`'s field of that name).
+    budget_counts_done: bool,
+    /// Items counted in (or out, below zero) and not yet added to `Shared::queued_items`.
+    queued_delta: i64,
+    /// How far `queued_delta` may go before it is added: 1 under the scenario's own budget.
+    memory_batch: i64,
+    /// `ops` at which this thread next looks at the run's progress.
+    next_check: u64,
+    /// The run's progress when this thread last saw it change, with the wall time and `ops`.
+    quiet_since: Option<(Progress, u64, u64)>,
     done_queue: Option<usize>,
 }
 
@@ -126,11 +148,23 @@ impl<'a> Runner<'a> {
             now_calls: 0,
             ids: 0..0,
             task_done_then_get: task_done_then_get(&sh.programs[slot.prog]),
-            memory: sh
-                .scenario
-                .memory
-                .as_ref()
-                .map(|m| (m.item_bytes, m.budget_bytes)),
+            memory: {
+                let m = sh.scenario.memory_budget();
+                (m.item_bytes, m.budget_bytes)
+            },
+            budget_counts_done: sh.scenario.memory.is_some()
+                || sh
+                    .scenario
+                    .done_queue
+                    .is_some_and(|q| sh.scenario.queue_taken_from(q)),
+            queued_delta: 0,
+            memory_batch: if sh.scenario.memory.is_some() {
+                1
+            } else {
+                DEFAULT_BUDGET_BATCH
+            },
+            next_check: PROGRESS_CHECK_OPS,
+            quiet_since: None,
             done_queue: sh.scenario.done_queue,
         }
     }
@@ -150,6 +184,9 @@ impl<'a> Runner<'a> {
             self.ops += 1;
             if self.ops.is_multiple_of(1024) {
                 self.slot.ops.store(self.ops, Ordering::Relaxed);
+            }
+            if self.ops >= self.next_check {
+                self.check_progress()?;
             }
             match op.kind {
                 OpKind::Put { queue, value } => {
@@ -360,6 +397,31 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// Every few thousand operations: ends the run as a livelock when nothing in it has moved
+    /// (no item made or finished, virtual time still, no thread waiting on a deadline that
+    /// passes by itself) for `sim::LIVELOCK_OPS` of this thread's operations and a second of
+    /// wall time.
+    #[cold]
+    fn check_progress(&mut self) -> Result<(), Stopped> {
+        self.next_check = self.ops + PROGRESS_CHECK_OPS;
+        let sh = self.sh;
+        let seen = sh.progress();
+        let wall = super::clock::wall_us();
+        match self.quiet_since {
+            Some((before, since_wall, since_ops)) if before == seen => {
+                if self.ops - since_ops >= crate::sim::LIVELOCK_OPS
+                    && wall.saturating_sub(since_wall) >= LIVELOCK_WALL_US
+                    && !sh.deadline_passes_by_itself()
+                {
+                    sh.end_with(HangKind::Livelock, None);
+                    return Err(Stopped);
+                }
+            }
+            _ => self.quiet_since = Some((seen, wall, self.ops)),
+        }
+        Ok(())
+    }
+
     /// A fresh item id. Ids are reserved in blocks, so that the producer does not touch a
     /// shared counter per item; with one producer (every preset) they are 0, 1, 2, ...
     #[inline]
@@ -448,6 +510,12 @@ impl<'a> Runner<'a> {
         let sh = self.sh;
         let slot = self.slot;
         self.set_state(state);
+        if deadline > crate::sim::HORIZON_US {
+            // It would wake after the time limit: the run can never finish.
+            self.flush();
+            sh.end_with(HangKind::Horizon, None);
+            return Err(Stopped);
+        }
         self.flush();
         self.release_starter();
         slot.parker.arm();
@@ -511,13 +579,23 @@ impl<'a> Runner<'a> {
             }
             return Ok(());
         }
-        if self.done_queue == Some(q) {
+        let counted = if self.done_queue == Some(q) {
             self.item_done(token.born);
-        }
-        if let Some((item_bytes, budget)) = self.memory {
+            self.budget_counts_done
+        } else {
+            true
+        };
+        if counted {
+            let (item_bytes, budget) = self.memory;
+            self.queued_delta += 1;
+            if self.queued_delta < self.memory_batch {
+                return Ok(());
+            }
+            let delta = std::mem::take(&mut self.queued_delta);
             // A getter may count the item out before this put counts it in: the count can dip
             // below zero for a moment, so it wraps.
-            let queued = (sh.queued_items.fetch_add(1, Ordering::SeqCst) as i64).wrapping_add(1);
+            let queued = (sh.queued_items.fetch_add(delta as u64, Ordering::SeqCst) as i64)
+                .wrapping_add(delta);
             let queued = queued.max(0) as u64;
             let bytes = queued.saturating_mul(item_bytes);
             if bytes > budget {
@@ -539,8 +617,12 @@ impl<'a> Runner<'a> {
         };
         self.slot.held.store(id, Ordering::Relaxed);
         if !token.is_sentinel() {
-            if self.memory.is_some() {
-                self.sh.queued_items.fetch_sub(1, Ordering::SeqCst);
+            self.queued_delta -= 1;
+            if self.queued_delta <= -self.memory_batch {
+                let delta = std::mem::take(&mut self.queued_delta);
+                self.sh
+                    .queued_items
+                    .fetch_sub(delta.unsigned_abs(), Ordering::SeqCst);
             }
             if self.done_queue.is_none() {
                 self.item_done(token.born);
@@ -842,17 +924,17 @@ fn spawn_counted(
     sh: &Arc<Shared>,
     job: impl FnOnce(Arc<Shared>) + Send + 'static,
 ) -> Result<(), SpawnError> {
-    sh.running.fetch_add(1, Ordering::SeqCst);
+    let counted = Counted::new(&sh.running);
     let owned = sh.clone();
-    let running = sh.running.clone();
+    let mine = counted.clone();
     let job = Box::new(move || {
+        enter_job(&owned, mine.clone());
         job(owned);
+        leave_job();
         // Last: after this the job no longer touches the run.
-        running.fetch_sub(1, Ordering::SeqCst);
+        mine.release();
     });
-    sh.spawner.spawn(job).inspect_err(|_| {
-        sh.running.fetch_sub(1, Ordering::SeqCst);
-    })
+    sh.spawner.spawn(job).inspect_err(|_| counted.release())
 }
 
 /// Hands thread `t`'s job to the spawner before `t` starts: the job waits until [`launch`]
@@ -877,4 +959,108 @@ pub(crate) fn launch(sh: &Arc<Shared>, t: usize) -> Result<(), SpawnError> {
     slot.go.store(true, Ordering::SeqCst);
     sh.wake_standby(t);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! A live thread that fails inside the engine ends its run with a report, gives back its
+    //! place in the pool, and leaves the spawner ready for a reset and a normal run.
+
+    use crate::live::{note_panic, Live, LiveOptions, PoolSpawner};
+    use crate::scenario::{preset, Scenario};
+    use crate::stats::{HangKind, Status};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    /// A thread of this name panics when it starts (an engine bug, as a test sees one).
+    const PANICS: &str = "test-panics";
+    /// A thread of this name is lost as in the browser, where a panic aborts: the panic hook
+    /// calls `note_panic`, and the job never returns (here: not for a while).
+    const LOST: &str = "test-lost";
+    const LOST_FOR: Duration = Duration::from_secs(3);
+
+    pub(super) fn inject_failure(name: &str) {
+        if name == PANICS {
+            panic!("injected for a test");
+        }
+        if name == LOST {
+            note_panic("injected loss for a test");
+            std::thread::sleep(LOST_FOR);
+        }
+    }
+
+    /// P6 with its first resize worker renamed `name`.
+    fn failing(name: &str) -> Scenario {
+        let mut s = preset("p6").unwrap();
+        let t = s
+            .threads
+            .iter()
+            .position(|t| t.stage.is_some())
+            .expect("p6 has workers");
+        s.threads[t].name = name.to_string();
+        s
+    }
+
+    fn options() -> LiveOptions {
+        LiveOptions {
+            max_workers: 4,
+            ..LiveOptions::default()
+        }
+    }
+
+    fn reset_within(run: &mut Live, patience: Duration) {
+        let start = Instant::now();
+        while !run.try_reset().expect("restarts") {
+            assert!(start.elapsed() < patience, "try_reset never succeeded");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    fn ends_with_a_lost_thread(run: &Live, name: &str, cause: &str) {
+        assert_eq!(run.wait_for(Duration::from_secs(30)), Status::Hang);
+        let hang = run.hang().expect("a report");
+        assert_eq!(hang.kind, HangKind::ThreadLost);
+        assert!(
+            hang.message.starts_with(name) && hang.message.contains(cause),
+            "{}",
+            hang.message
+        );
+        assert!(
+            run.console_lines().iter().any(|l| l.contains(cause)),
+            "{:?}",
+            run.console_lines()
+        );
+    }
+
+    #[test]
+    fn a_live_thread_that_panics_ends_the_run_with_a_report_and_the_pool_runs_on() {
+        let pool = Arc::new(PoolSpawner::new(crate::live::threads_needed(
+            &failing(PANICS),
+            options().max_workers,
+        )));
+        let mut run = Live::with_spawner(failing(PANICS), pool.clone(), options()).unwrap();
+        ends_with_a_lost_thread(&run, PANICS, "injected for a test");
+        reset_within(&mut run, Duration::from_secs(30));
+        drop(run);
+        let normal = Live::with_spawner(preset("p6").unwrap(), pool.clone(), options()).unwrap();
+        assert_eq!(normal.wait_for(Duration::from_secs(60)), Status::Finished);
+        assert_eq!(normal.console_lines(), ["1000 items processed"]);
+    }
+
+    #[test]
+    fn a_lost_live_thread_is_given_back_before_its_job_returns() {
+        let needed = crate::live::threads_needed(&failing(LOST), options().max_workers);
+        // One more thread: the lost job holds its own for a while.
+        let pool = Arc::new(PoolSpawner::new(needed + 1));
+        let mut run = Live::with_spawner(failing(LOST), pool.clone(), options()).unwrap();
+        let start = Instant::now();
+        ends_with_a_lost_thread(&run, LOST, "injected loss for a test");
+        // The run gives its count back without the lost job: reset does not wait for it.
+        reset_within(&mut run, LOST_FOR / 2);
+        assert!(start.elapsed() < LOST_FOR, "reset waited for the lost job");
+        drop(run);
+        let normal = Live::with_spawner(preset("p6").unwrap(), pool.clone(), options()).unwrap();
+        assert_eq!(normal.wait_for(Duration::from_secs(60)), Status::Finished);
+        assert_eq!(normal.threads_alive(), 0);
+    }
 }

@@ -5,16 +5,16 @@
 //! do).
 
 use super::clock::{Clock, ClockMode};
-use super::lock::{lock, lock_spin};
+use super::lock::{lock, lock_spin, try_lock_briefly};
 use super::pad::Padded;
 use super::park::Parker;
 use super::queue::LiveQueue;
 use super::sched::Sched;
 use super::spawn::Spawner;
-use crate::python::hang::{HangView, Hung, Waits};
+use crate::python::hang::{HangView, Hung, WaitOn, Waits};
 use crate::scenario::{Op, Rng, Scenario, Service};
 use crate::sim::ConsoleLine;
-use crate::stats::{Histogram, MemoryErrorReport, Status, ThreadState, NO_ITEM};
+use crate::stats::{HangKind, Histogram, MemoryErrorReport, Status, ThreadState, NO_ITEM};
 use std::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -201,6 +201,94 @@ impl LiveStage {
     }
 }
 
+/// See [`Shared::progress`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Progress {
+    made: u64,
+    done: u64,
+    time: u64,
+}
+
+/// A job's place in [`Shared::running`], given back exactly once: when the job returns, or
+/// when its thread dies first ([`note_panic`]).
+pub(crate) struct Counted {
+    running: Arc<AtomicUsize>,
+    released: AtomicBool,
+}
+
+impl Counted {
+    /// Counts one more job in `running`.
+    pub(crate) fn new(running: &Arc<AtomicUsize>) -> Arc<Counted> {
+        running.fetch_add(1, Ordering::SeqCst);
+        Arc::new(Counted {
+            running: running.clone(),
+            released: AtomicBool::new(false),
+        })
+    }
+
+    pub(crate) fn release(&self) {
+        if !self.released.swap(true, Ordering::SeqCst) {
+            self.running.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// The job starting on this thread runs for `sh`, counted by `counted` (for [`note_panic`]).
+pub(crate) fn enter_job(sh: &Arc<Shared>, counted: Arc<Counted>) {
+    let weak = Arc::downgrade(sh);
+    CURRENT.with(|c| {
+        *c.borrow_mut() = Some(CurrentJob {
+            sh: weak,
+            thread: usize::MAX,
+            counted,
+        })
+    });
+}
+
+/// The job on this thread has returned.
+pub(crate) fn leave_job() {
+    CURRENT.with(|c| c.borrow_mut().take());
+}
+
+/// The run job on this thread, for [`note_panic`].
+struct CurrentJob {
+    sh: std::sync::Weak<Shared>,
+    /// The scenario thread it runs (`usize::MAX` before it knows).
+    thread: usize,
+    counted: Arc<Counted>,
+}
+
+thread_local! {
+    static CURRENT: std::cell::RefCell<Option<CurrentJob>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Records which scenario thread this job runs, for [`note_panic`].
+pub(crate) fn note_thread(t: usize) {
+    CURRENT.with(|c| {
+        if let Some(job) = c.borrow_mut().as_mut() {
+            job.thread = t;
+        }
+    });
+}
+
+/// The thread calling this is dying of a panic (a panic hook calls it; where panics abort, as
+/// in the browser, the job will never return): if it runs a live run's thread, that run ends
+/// with a [`HangKind::ThreadLost`] report naming the thread and `message`, and the job's count
+/// is given back so that a reset need not wait for it. Elsewhere it does nothing.
+pub fn note_panic(message: &str) {
+    let job = CURRENT
+        .try_with(|c| c.try_borrow_mut().ok().and_then(|mut c| c.take()))
+        .ok()
+        .flatten();
+    let Some(job) = job else {
+        return;
+    };
+    if let Some(sh) = job.sh.upgrade() {
+        sh.lose_thread(job.thread, message);
+    }
+    job.counted.release();
+}
+
 /// Everything a run's threads share.
 pub(crate) struct Shared {
     pub scenario: Scenario,
@@ -370,6 +458,87 @@ impl Shared {
         }
     }
 
+    /// What counts as the run's progress for the livelock check: items made and finished (each
+    /// up to `sim::progress_cap`), and virtual time where threads move it (virtual and stepped
+    /// clocks; on the others "now" is the wall's, and moves anyway).
+    pub fn progress(&self) -> Progress {
+        let cap = crate::sim::progress_cap(&self.scenario);
+        Progress {
+            made: self.items_made.load(Ordering::Relaxed).min(cap),
+            done: self
+                .slots()
+                .map(|s| s.items_done.load(Ordering::Relaxed))
+                .sum::<u64>()
+                .min(cap),
+            time: if self.clock.is_wall() {
+                0
+            } else {
+                self.clock.now()
+            },
+        }
+    }
+
+    /// A thread waits on a deadline that passes without any thread running (wall clock), or
+    /// that the page's steps will pass (stepped clock): the run is not stuck, only waiting.
+    pub fn deadline_passes_by_itself(&self) -> bool {
+        matches!(self.clock.mode, ClockMode::Wall | ClockMode::Stepped)
+            && self.sched.load().timed() > 0
+    }
+
+    /// Ends the run as hung for `kind` whatever runs (a livelock, the time limit, a lost
+    /// thread), with what each thread was doing; false when it had already ended. Takes no lock
+    /// it might wait on for long: a panic hook may call it on a thread that holds one.
+    pub fn end_with(&self, kind: HangKind, lost: Option<(usize, &str)>) -> bool {
+        if self.sched.status() != Status::Running {
+            return false;
+        }
+        let mut report = Hung::seen(self, self.clock.now(), Some(kind));
+        if let Some((t, cause)) = lost {
+            if let Some(w) = report.waiters.iter_mut().find(|w| w.thread == t) {
+                w.on = WaitOn::Lost {
+                    cause: cause.to_string(),
+                };
+            }
+        }
+        let Some(mut slot) = try_lock_briefly(&self.hang) else {
+            // Held by the thread that failed: end the run without a report rather than wait.
+            let ended = self.sched.end(Status::Hang);
+            if ended {
+                self.halt();
+            }
+            return ended;
+        };
+        if !self.sched.end(Status::Hang) {
+            return false;
+        }
+        *slot = Some(report);
+        drop(slot);
+        self.halt();
+        true
+    }
+
+    /// Thread `t` failed inside the engine (a panic; `t` is `usize::MAX` when it is not known):
+    /// the run ends with a report that names it and says why, and its console says so too.
+    pub fn lose_thread(&self, t: usize, cause: &str) {
+        if self.sched.status() != Status::Running {
+            return;
+        }
+        let name = (t < self.n_threads()).then(|| self.slot(t).name.as_str());
+        let name = name.unwrap_or("?");
+        if let Some(mut console) = try_lock_briefly(&self.console) {
+            console.push(ConsoleLine {
+                time_us: self.now(),
+                thread: t.min(self.n_threads().saturating_sub(1)),
+                line: 0,
+                en: format!(
+                    "Exception in thread {name}: internal error of the live engine: {cause}"
+                ),
+                ko: format!("스레드 {name} 에서 예외 발생: 라이브 엔진 내부 오류: {cause}"),
+            });
+        }
+        self.end_with(HangKind::ThreadLost, Some((t, cause)));
+    }
+
     /// When main has returned and only polling workers (`while True`) are left, the program is
     /// over: they are listed as lingering and stopped.
     pub fn finish_if_only_pollers_left(&self) {
@@ -420,7 +589,7 @@ impl Shared {
 
     /// Appends a console line; threads print rarely, and readers only try the lock.
     pub fn print(&self, line: ConsoleLine) {
-        lock(&self.console).push(line);
+        crate::sim::push_console_line(&mut lock(&self.console), line);
     }
 }
 

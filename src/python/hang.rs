@@ -22,6 +22,8 @@ pub enum WaitOn {
     JoinThread { thread: String },
     /// A busy-wait on a queue's length.
     BusyWait { queue: String },
+    /// Nothing: the thread itself failed inside the engine, for `cause`.
+    Lost { cause: String },
     /// Anything else (reported by its state).
     Other,
 }
@@ -202,11 +204,29 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
             "모든 스레드가 기다리고 있어 서로를 깨울 수 없습니다".to_string()
         }
         (HangKind::Livelock, Lang::En) => {
-            "Threads keep running without virtual time passing".to_string()
+            "Livelock: threads keep running without waiting, sleeping or finishing an item, so the run never ends".to_string()
         }
         (HangKind::Livelock, Lang::Ko) => {
-            "가상 시간이 흐르지 않은 채 스레드가 끝없이 실행됩니다".to_string()
+            "라이브락: 스레드가 기다리거나 잠들거나 아이템을 끝내지 않고 계속 실행되어 실행이 끝나지 않습니다".to_string()
         }
+        (HangKind::Horizon, Lang::En) => format!(
+            "The run can never finish: it would go past its limit of {} days of virtual time",
+            crate::sim::HORIZON_US / 86_400_000_000
+        ),
+        (HangKind::Horizon, Lang::Ko) => format!(
+            "실행이 끝날 수 없습니다: 가상 시간 한도 {}일을 넘어갑니다",
+            crate::sim::HORIZON_US / 86_400_000_000
+        ),
+        (HangKind::ThreadLost, Lang::En) => format!(
+            "{} failed inside the engine ({}), so the run cannot go on",
+            names(|o| matches!(o, WaitOn::Lost { .. })),
+            lost_cause(waiters)
+        ),
+        (HangKind::ThreadLost, Lang::Ko) => format!(
+            "{} 이(가) 엔진 안에서 실패하여({}) 실행을 계속할 수 없습니다",
+            names(|o| matches!(o, WaitOn::Lost { .. })),
+            lost_cause(waiters)
+        ),
     };
     let mut details: Vec<String> = waiting
         .iter()
@@ -234,6 +254,17 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
         headline,
         message,
     }
+}
+
+/// Why the first lost thread failed.
+fn lost_cause(waiters: &[Waiter]) -> &str {
+    waiters
+        .iter()
+        .find_map(|w| match &w.on {
+            WaitOn::Lost { cause } => Some(cause.as_str()),
+            _ => None,
+        })
+        .unwrap_or("")
 }
 
 fn describe(on: &WaitOn, state: ThreadState, lang: Lang) -> String {
@@ -278,6 +309,14 @@ fn describe(on: &WaitOn, state: ThreadState, lang: Lang) -> String {
         }
         (WaitOn::BusyWait { queue }, Lang::En) => format!("a busy-wait on {queue}"),
         (WaitOn::BusyWait { queue }, Lang::Ko) => format!("{queue} 에 대한 바쁜 대기"),
+        (WaitOn::Lost { cause }, Lang::En) => format!("nothing: it failed ({cause})"),
+        (WaitOn::Lost { cause }, Lang::Ko) => format!("없음: 실패함 ({cause})"),
+        (WaitOn::Other, Lang::En) if state == ThreadState::Running => {
+            "nothing: it keeps running".to_string()
+        }
+        (WaitOn::Other, Lang::Ko) if state == ThreadState::Running => {
+            "없음: 계속 실행 중".to_string()
+        }
         (WaitOn::Other, _) => format!("{state:?}"),
     }
 }

@@ -121,6 +121,23 @@ pub struct MemoryBudget {
     pub budget_bytes: u64,
 }
 
+impl MemoryBudget {
+    /// The budget of a scenario that sets none: what an engine itself spends on a queued item
+    /// (an id and two times, with room for the queue's growth), and a total that every build
+    /// can hold, 32-bit wasm included: about 1.5 million items queued at once end in
+    /// `MemoryError` instead of an abort when the machine runs out. Kept under 2^21 items, so
+    /// a queue's buffer (which doubles) stops at 2^21 slots: 48 MiB, 72 MiB while it grows.
+    pub const DEFAULT: MemoryBudget = MemoryBudget {
+        item_bytes: 32,
+        budget_bytes: 48 << 20,
+    };
+
+    /// Most items that fit.
+    pub fn items(&self) -> u64 {
+        self.budget_bytes / self.item_bytes.max(1)
+    }
+}
+
 /// The three queue flavours of the note.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -297,6 +314,13 @@ pub enum Expr {
 }
 
 impl Scenario {
+    /// The memory budget the engines run under: the scenario's own, or
+    /// [`MemoryBudget::DEFAULT`]. Only the scenario's own counts the items that reach a
+    /// `done_queue` (engines keep just their count) and shows in `Stats::memory_budget_bytes`.
+    pub fn memory_budget(&self) -> MemoryBudget {
+        self.memory.clone().unwrap_or(MemoryBudget::DEFAULT)
+    }
+
     /// Whether a stage's worker count may change while running: nothing closes its input
     /// queue, or a loop over its workers does (`for _ in threads: close()`), so that each
     /// worker, however many, gets its SENTINEL.

@@ -43,6 +43,43 @@ const NO_OP: u64 = u64::MAX;
 /// Recorded moves (three words each) kept between two frames at most.
 const MAX_MOVE_WORDS: usize = 3 * 1_000_000;
 
+/// Virtual time a run may reach, in both engines: one simulated year. A run whose next deadline
+/// lies past it (a loop that sleeps forever) can never finish, and ends with a
+/// [`HangKind::Horizon`] report instead of running on, or wrapping its clock.
+pub const HORIZON_US: u64 = 365 * 86_400 * 1_000_000;
+
+/// Operations a run may execute without progress before it is reported as a livelock, in both
+/// engines (the live engine counts them per thread). Progress is virtual time moving, or an item
+/// made or finished (counted up to [`progress_cap`]); a thread that blocks lets the others run,
+/// which is progress only through them. Progress is looked for only when the bound is reached,
+/// so a livelock is reported within twice this many operations of the last progress. The bound
+/// does not grow with the items.
+pub const LIVELOCK_OPS: u64 = 1 << 22;
+
+/// Items made and items finished count as progress up to this many each: a program that makes
+/// items without end at one instant (and drops them) is a livelock too, once past it.
+pub fn progress_cap(scenario: &Scenario) -> u64 {
+    scenario.items.max(1 << 20)
+}
+
+/// Console lines a run keeps, in both engines: a program that prints in an endless loop must
+/// not grow the console (which the memory budget does not count) without bound. Past it, one
+/// last line says that the rest was dropped.
+pub const MAX_CONSOLE_LINES: usize = 10_000;
+
+/// Adds `line` to `console`, or the line that says the console is full (once).
+pub(crate) fn push_console_line(console: &mut Vec<ConsoleLine>, line: ConsoleLine) {
+    match console.len().cmp(&MAX_CONSOLE_LINES) {
+        std::cmp::Ordering::Less => console.push(line),
+        std::cmp::Ordering::Equal => console.push(ConsoleLine {
+            en: format!("... (more than {MAX_CONSOLE_LINES} lines: the rest is not shown)"),
+            ko: format!("... ({MAX_CONSOLE_LINES}줄이 넘어 나머지는 보이지 않습니다)"),
+            ..line
+        }),
+        std::cmp::Ordering::Greater => {}
+    }
+}
+
 /// A change made while the pipeline runs, kept so that a replay applies it at the same time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -59,6 +96,17 @@ pub struct LoggedControl {
     pub ops: u64,
     pub at_us: u64,
     pub control: Control,
+}
+
+/// What a call bounded by a number of operations did ([`Sim::seek_bounded`],
+/// [`Sim::step_event_bounded`]): the page calls again on its next frame until it is done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// It got where it was asked to (or the run ended on the way): the run's status.
+    Done(Status),
+    /// The operations ran out first; virtual time stopped where the work did. Call again with
+    /// the same arguments to go on.
+    NotYet,
 }
 
 /// One executed operation, when tracing is on.
@@ -168,8 +216,11 @@ pub struct Sim {
     queued_items: u64,
     /// The scenario's `done_queue`, or [`NO_QUEUE`].
     done_queue: usize,
-    /// Most items that fit the memory budget (`u64::MAX` without one).
+    /// Most items that fit the memory budget (the scenario's, or the default one).
     memory_items: u64,
+    /// The budget counts the items in `done_queue`: a scenario's own budget does, and so does
+    /// the default one when a thread takes from it (else the engine keeps only their count).
+    budget_counts_done: bool,
     latency: Histogram,
     console: Vec<ConsoleLine>,
     lang: Lang,
@@ -193,10 +244,15 @@ pub struct Sim {
     /// The last operation executed, `thread << 32 | pc` ([`NO_OP`] before the first), for the
     /// page's mark of the line that just ran.
     last_op: u64,
-    /// `ops` when virtual time last moved: a run that executes `livelock_limit` operations
-    /// without time passing is a livelock.
+    /// `ops` when virtual time last moved (or progress was last seen): a run that executes
+    /// [`LIVELOCK_OPS`] operations from there without progress is a livelock.
     ops_mark: u64,
-    livelock_limit: u64,
+    /// [`Sim::progress`] when last seen.
+    progress_mark: u64,
+    progress_cap: u64,
+    /// Threads retired by a lower worker count and ended, per stage: a higher count takes them
+    /// back before it makes new ones, so that the thread table stays bounded.
+    retired: Vec<Vec<u32>>,
 }
 
 impl Sim {
@@ -232,7 +288,6 @@ impl Sim {
                 in_service_area: TimeIntegral::default(),
             })
             .collect();
-        let livelock_limit = 64 * (scenario.items + 10_000) + 10_000_000;
         let mut sim = Sim {
             instrs: code.instrs.into(),
             loops: Vec::new().into(),
@@ -248,10 +303,11 @@ impl Sim {
             items_done: 0,
             queued_items: 0,
             done_queue: scenario.done_queue.unwrap_or(NO_QUEUE),
-            memory_items: scenario
-                .memory
-                .as_ref()
-                .map_or(u64::MAX, |m| m.budget_bytes / m.item_bytes),
+            memory_items: scenario.memory_budget().items(),
+            budget_counts_done: scenario.memory.is_some()
+                || scenario
+                    .done_queue
+                    .is_some_and(|q| scenario.queue_taken_from(q)),
             latency: Histogram::default(),
             console: Vec::new(),
             lang: Lang::En,
@@ -268,7 +324,9 @@ impl Sim {
             ops: 0,
             last_op: NO_OP,
             ops_mark: 0,
-            livelock_limit,
+            progress_mark: 0,
+            progress_cap: progress_cap(&scenario),
+            retired: vec![Vec::new(); scenario.stages.len()],
             scenario,
         };
         let mut loops = Vec::new();
@@ -390,44 +448,75 @@ impl Sim {
         self.status
     }
 
-    /// Runs up to and including the next point in time at which something happens.
+    /// Runs up to and including the next point in time at which something happens. Unbounded:
+    /// for native callers; a page calls [`Sim::step_event_bounded`].
     pub fn step_event(&mut self) -> Status {
-        if self.ready.is_empty() {
-            let next_timer = self.timers.next_at();
-            let next_control = self.controls.get(self.controls_applied).map(|c| c.at_us);
-            let next = match (next_timer, next_control) {
-                (Some(a), Some(b)) => a.min(b),
-                (a, b) => a.or(b).unwrap_or(self.now),
-            };
-            self.advance(next, u64::MAX);
-        } else {
-            self.advance(self.now, u64::MAX);
-        }
+        self.step_event_bounded(u64::MAX);
         self.status
     }
 
-    /// Runs until the program finishes, hangs or raises `MemoryError`.
+    /// [`Sim::step_event`] in at most about `max_ops` operations. `NotYet` leaves the run inside
+    /// that point in time; the next call finishes it (and does not go on to the one after).
+    pub fn step_event_bounded(&mut self, max_ops: u64) -> Progress {
+        let next = if self.ready.is_empty() {
+            let next_timer = self.timers.next_at();
+            let next_control = self.controls.get(self.controls_applied).map(|c| c.at_us);
+            match (next_timer, next_control) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => a.or(b).unwrap_or(self.now),
+            }
+        } else {
+            self.now
+        };
+        let reached = self.advance(next, max_ops);
+        self.progress(reached)
+    }
+
+    /// Runs until the program finishes, hangs (a livelock and the [`HORIZON_US`] included) or
+    /// raises `MemoryError`. Unbounded: for native callers.
     pub fn run_to_end(&mut self) -> Status {
         self.advance(u64::MAX, u64::MAX);
         self.status
     }
 
     /// Goes to virtual time `t`: forward by running, backward by replaying from the start with
-    /// the same changes at the same times.
+    /// the same changes at the same times. Unbounded: for native callers; a page calls
+    /// [`Sim::seek_bounded`].
     pub fn seek(&mut self, t: u64) -> Status {
-        if t < self.now {
-            let mut fresh = Sim::new(self.scenario.clone()).expect("validated before");
-            fresh.lang = self.lang;
-            fresh.trace = self.trace.as_ref().map(|_| Vec::new());
-            fresh.moves = self.moves.as_ref().map(|_| Vec::new());
-            fresh.controls = std::mem::take(&mut self.controls);
-            if !self.fast_paths {
-                fresh.drop_fast_paths();
-            }
-            *self = fresh;
-        }
-        self.advance(t, u64::MAX);
+        self.seek_bounded(t, u64::MAX);
         self.status
+    }
+
+    /// [`Sim::seek`] in at most about `max_ops` operations. Going back starts the replay at
+    /// once (time 0); `NotYet` then leaves the run between 0 and `t`, and the next call with
+    /// the same `t` goes on from there, so the page can show how far the replay got.
+    pub fn seek_bounded(&mut self, t: u64, max_ops: u64) -> Progress {
+        if t < self.now {
+            self.restart();
+        }
+        let reached = self.advance(t, max_ops);
+        self.progress(reached)
+    }
+
+    fn progress(&self, reached: bool) -> Progress {
+        if reached || self.status != Status::Running {
+            Progress::Done(self.status)
+        } else {
+            Progress::NotYet
+        }
+    }
+
+    /// Back to time 0 with the same settings and the same changes at the same times.
+    fn restart(&mut self) {
+        let mut fresh = Sim::new(self.scenario.clone()).expect("validated before");
+        fresh.lang = self.lang;
+        fresh.trace = self.trace.as_ref().map(|_| Vec::new());
+        fresh.moves = self.moves.as_ref().map(|_| Vec::new());
+        fresh.controls = std::mem::take(&mut self.controls);
+        if !self.fast_paths {
+            fresh.drop_fast_paths();
+        }
+        *self = fresh;
     }
 
     /// Changes how many workers a stage has, from now on. Removed workers finish the item they
@@ -508,7 +597,20 @@ impl Sim {
                     .collect();
                 let have = live.len() as u32;
                 if count > have {
-                    for _ in have..count {
+                    // Workers told to go that have not gone yet stay first, as in the live
+                    // engine; then retired ones start over; only then are new ones made.
+                    let mut need = count - have;
+                    for i in 0..self.stages[stage].workers.len() {
+                        if need == 0 {
+                            break;
+                        }
+                        let th = &mut self.threads[self.stages[stage].workers[i] as usize];
+                        if th.retiring && th.state != ThreadState::Ended {
+                            th.retiring = false;
+                            need -= 1;
+                        }
+                    }
+                    for _ in 0..need {
                         self.add_worker(stage);
                     }
                 } else {
@@ -521,6 +623,10 @@ impl Sim {
     }
 
     fn add_worker(&mut self, stage: usize) {
+        if let Some(t) = self.retired[stage].pop() {
+            self.rehire(stage, t as usize);
+            return;
+        }
         let model = self.stages[stage].workers[0] as usize;
         let n = self.stages[stage].workers.len() + 1;
         let name = format!("{}-{}", self.scenario.stages[stage].name, n);
@@ -532,6 +638,27 @@ impl Sim {
         th.source_loop = self.threads[model].source_loop;
         self.threads.push(th);
         self.stages[stage].workers.push(t as u32);
+        if self.stages[stage].started {
+            self.make_ready(t);
+        }
+    }
+
+    /// A retired worker that has ended starts over as a new worker of its stage, keeping its
+    /// name and its totals (its slot in the thread table is reused, not a new one made).
+    fn rehire(&mut self, stage: usize, t: usize) {
+        let now = self.now;
+        let th = &mut self.threads[t];
+        debug_assert!(th.state == ThreadState::Ended && th.retiring);
+        th.time_in[th.timed as usize] += now - th.since;
+        th.since = now;
+        th.timed = ThreadState::NotStarted;
+        th.state = ThreadState::NotStarted;
+        th.pc = th.entry;
+        th.held = None;
+        th.counter = 0;
+        th.retiring = false;
+        th.wait = Wait::Nothing;
+        th.joiners.clear();
         if self.stages[stage].started {
             self.make_ready(t);
         }
@@ -554,43 +681,46 @@ impl Sim {
         }
     }
 
-    /// Runs everything due up to `limit` (inclusive) and at most `max_ops` operations, applying
-    /// logged controls after the operation they followed.
-    fn advance(&mut self, limit: u64, max_ops: u64) {
+    /// Runs everything due up to `limit` (inclusive, and at most [`HORIZON_US`]) and at most
+    /// `max_ops` operations, applying logged controls after the operation they followed. False
+    /// when `max_ops` ran out first.
+    fn advance(&mut self, limit: u64, max_ops: u64) -> bool {
+        let limit = limit.min(HORIZON_US);
         let budget_end = self.ops.saturating_add(max_ops);
         while self.status == Status::Running {
             let Some(c) = self.controls.get(self.controls_applied).copied() else {
-                self.run(limit, budget_end);
-                return;
+                return self.run(limit, budget_end);
             };
             let until = limit.min(c.at_us.max(self.now));
             let reached = self.run(until, budget_end.min(c.ops));
             if self.status != Status::Running {
-                return;
+                return true;
             }
             // Stopped before the change by the caller's budget or time limit. (A log whose
             // operation count the run never reaches by its time, one made by hand, applies it
             // at its time.)
             if self.ops < c.ops && !(reached && until == c.at_us) {
-                return;
+                return self.ops < budget_end;
             }
             // Every operation before the change has run, and in the run that made it nothing
             // else happened until it was made: only time passed.
             if c.at_us > limit {
                 self.now = self.now.max(limit);
-                return;
+                return true;
             }
             self.now = self.now.max(c.at_us);
             self.controls_applied += 1;
             self.apply_logged(c.control);
         }
+        true
     }
 
     /// The scheduler loop. Returns false when the operation budget ran out first.
     fn run(&mut self, limit: u64, budget_end: u64) -> bool {
         let instrs = std::rc::Rc::clone(&self.instrs);
         let loops = std::rc::Rc::clone(&self.loops);
-        // Time stands still while threads run, so the operation bound changes only with it.
+        // The operation bound moves when time does (here), or when a thread saw progress (then
+        // this copy is short, and the next thread to reach it renews it).
         let mut stop = self.op_bound(budget_end);
         loop {
             if self.status != Status::Running {
@@ -619,12 +749,41 @@ impl Sim {
                     }
                     None => {
                         self.now = limit;
+                        if limit == HORIZON_US {
+                            // Only deadlines past the horizon are left: it can never finish.
+                            self.report_hang(Some(HangKind::Horizon));
+                        }
                         return true;
                     }
                 },
             };
             self.resume(t, stop, budget_end, &instrs, &loops);
         }
+    }
+
+    /// Items made and finished so far, each counted up to `progress_cap`.
+    #[inline]
+    fn progress_count(&self) -> u64 {
+        self.items_made.min(self.progress_cap) + self.items_done.min(self.progress_cap)
+    }
+
+    /// A thread reached its `stop` short of the budget's end: if the bound has moved since
+    /// that `stop` was computed, or items moved since the bound was last set, the new bound, up
+    /// to which the thread goes on; `None` when the run is a livelock.
+    #[cold]
+    #[inline(never)]
+    fn renew_bound(&mut self, budget_end: u64) -> Option<u64> {
+        let bound = self.op_bound(budget_end);
+        if self.ops < bound {
+            return Some(bound);
+        }
+        let progress = self.progress_count();
+        if progress == self.progress_mark {
+            return None;
+        }
+        self.progress_mark = progress;
+        self.ops_mark = self.ops;
+        Some(self.op_bound(budget_end))
     }
 
     /// Runs thread `t` until it blocks, starts timed work, yields or ends: a plain worker loop
@@ -644,7 +803,7 @@ impl Sim {
                 return;
             }
         } else if let Some(s) = th.source_loop.filter(|s| s.put == th.pc) {
-            if !self.run_source_loop(t, s, stop) {
+            if !self.run_source_loop(t, s, stop, budget_end) {
                 return;
             }
         }
@@ -694,10 +853,17 @@ impl Sim {
     /// until the queue is full or the loop ends, with the same counts and budget stops. Returns
     /// true when the interpreter goes on (the loop ended, or the budget or livelock bound).
     #[inline(always)]
-    fn run_source_loop(&mut self, t: usize, s: SourceLoop, stop: u64) -> bool {
+    fn run_source_loop(&mut self, t: usize, s: SourceLoop, mut stop: u64, budget_end: u64) -> bool {
         loop {
+            // Every item it puts is progress: a long loop goes on here, not in the interpreter.
             if self.ops >= stop {
-                return true;
+                if self.ops >= budget_end {
+                    return true;
+                }
+                match self.renew_bound(budget_end) {
+                    Some(bound) => stop = bound,
+                    None => return true,
+                }
             }
             self.ops += 1;
             self.last_op = op_id(t, s.put);
@@ -721,11 +887,11 @@ impl Sim {
     }
 
     /// How many operations a thread may run up to before it stops: the budget's end, or the
-    /// livelock bound (operations since time last moved), whichever is first. Time does not
-    /// move while threads run, so the scheduler loop computes it again only when time moves.
+    /// livelock bound (operations since time last moved or progress was last seen), whichever
+    /// is first.
     #[inline(always)]
     fn op_bound(&self, budget_end: u64) -> u64 {
-        budget_end.min(self.ops_mark.saturating_add(self.livelock_limit))
+        budget_end.min(self.ops_mark.saturating_add(LIVELOCK_OPS))
     }
 
     /// Books one executed operation: thread `t` runs the instruction at `pc`.
@@ -771,6 +937,8 @@ impl Sim {
         self.set_state(t, ThreadState::Running);
     }
 
+    /// Thread `t` waits until `at`. A deadline past [`HORIZON_US`] never comes due: when time
+    /// reaches the horizon with only such deadlines left, the run ends ([`Sim::run`]).
     #[inline]
     fn push_timer(&mut self, t: usize, at: u64) {
         self.seq += 1;
@@ -820,16 +988,21 @@ impl Sim {
     }
 
     /// Executes thread `t` until it blocks, starts timed work, yields or ends.
-    fn run_thread(&mut self, t: usize, stop: u64, budget_end: u64, instrs: &[Instr]) {
+    fn run_thread(&mut self, t: usize, mut stop: u64, budget_end: u64, instrs: &[Instr]) {
         loop {
             if self.ops >= stop {
                 if self.ops >= budget_end {
                     // Out of budget: resume here first next time.
                     self.ready.push_front(t as u32);
-                } else {
-                    self.report_hang(Some(HangKind::Livelock));
+                    return;
                 }
-                return;
+                match self.renew_bound(budget_end) {
+                    Some(bound) => stop = bound,
+                    None => {
+                        self.report_hang(Some(HangKind::Livelock));
+                        return;
+                    }
+                }
             }
             let pc = at(&self.threads, t).pc as usize;
             self.count_op(t, pc);
@@ -956,7 +1129,7 @@ impl Sim {
                         ThreadState::Sleeping
                     };
                     self.set_state(t, s);
-                    self.push_timer(t, self.now + us);
+                    self.push_timer(t, self.now.saturating_add(us));
                     return;
                 }
                 OpKind::Print { text, args } => {
@@ -1122,6 +1295,8 @@ impl Sim {
             true
         } else {
             self.set_state(t, ThreadState::Working);
+            // Cannot overflow: `now` stays within the horizon (a year) and a draw within a few
+            // dozen times a mean of at most a day.
             self.push_timer(t, now + d);
             false
         }
@@ -1159,6 +1334,8 @@ impl Sim {
             if self.done_queue == queue {
                 self.items_done += 1;
                 self.latency.record(now - token.born);
+                // Kept as a count only: the default budget does not count it.
+                self.queued_items -= u64::from(!self.budget_counts_done);
             }
             if self.queued_items > self.memory_items {
                 self.memory_error(t, queue);
@@ -1297,13 +1474,14 @@ impl Sim {
             })
             .collect();
         let text = &self.scenario.texts[text];
-        self.console.push(ConsoleLine {
+        let line = ConsoleLine {
             time_us: self.now,
             thread: t,
             line,
             en: text.fill(Lang::En, &values),
             ko: text.fill(Lang::Ko, &values),
-        });
+        };
+        push_console_line(&mut self.console, line);
     }
 
     /// An exception ends the thread and is printed, as Python's threading does.
@@ -1322,6 +1500,9 @@ impl Sim {
 
     fn end_thread(&mut self, t: usize) {
         self.set_state(t, ThreadState::Ended);
+        if let (true, Some(stage)) = (self.threads[t].retiring, self.threads[t].stage) {
+            self.retired[stage].push(t as u32);
+        }
         at_mut(&mut self.threads, t).wait = Wait::Nothing;
         if let Some(tok) = at_mut(&mut self.threads, t).held.take() {
             // Python would drop it too; keep the books straight for the page.
@@ -1359,11 +1540,7 @@ impl Sim {
 
     #[cold]
     fn memory_error(&mut self, t: usize, queue: usize) {
-        let m = self
-            .scenario
-            .memory
-            .clone()
-            .expect("only called with a budget");
+        let m = self.scenario.memory_budget();
         let bytes = self.queued_items * m.item_bytes;
         let longest = python::blamed_queue(self.queues.iter().map(|q| q.len()), queue);
         let q = self.queues[longest].name.clone();
@@ -1616,7 +1793,7 @@ impl Sim {
     /// several calls; true once it got there (or the run ended before `n`).
     pub fn seek_ops(&mut self, n: u64, max_ops: u64) -> bool {
         if n < self.ops {
-            self.rewind();
+            self.restart();
         }
         let todo = n - self.ops;
         self.advance(u64::MAX, todo.min(max_ops));
@@ -1700,20 +1877,6 @@ impl Sim {
         if accepted {
             self.apply(c);
         }
-    }
-
-    /// Back to the start of the same run, keeping the control log (all of it still to apply),
-    /// the language and what is recorded.
-    fn rewind(&mut self) {
-        let mut fresh = Sim::new(self.scenario.clone()).expect("validated before");
-        fresh.lang = self.lang;
-        fresh.trace = self.trace.as_ref().map(|_| Vec::new());
-        fresh.moves = self.moves.as_ref().map(|_| Vec::new());
-        fresh.controls = std::mem::take(&mut self.controls);
-        if !self.fast_paths {
-            fresh.drop_fast_paths();
-        }
-        *self = fresh;
     }
 }
 
