@@ -245,7 +245,7 @@ export class SweepPanel {
     this.lang = 'en';
     this.pool = new SweepPool();
     this.wasm = null;
-    this.result = null; // {sweep, choice, builder, summary, csv, wallMs, workers}
+    this.result = null; // {sweep, choice, builder, runs, summary, csv, wallMs, workers}
     this.plots = [];
     this.pointIndex = null;
     const $ = (id) => doc.getElementById(id);
@@ -446,6 +446,10 @@ export class SweepPanel {
       sweep,
       choice: choice ?? paramChoices(sweep.base.workers.length).find((c) => sameParam(c, sweep)),
       builder,
+      // The workers' RunResults as they came. summarize() reads them back through JSON text
+      // (src/web.rs, from_js), whose float parsing may move a value by its last bit: the
+      // summary's copies can differ from these by that much.
+      runs,
       summary,
       csv,
       wallMs,
@@ -654,7 +658,14 @@ export class SweepPanel {
         cursor: { drag: { x: false, y: false }, points: { size: 9 } },
         legend: { show: false },
         scales: {
-          x: { time: false },
+          // A margin either side, so that the first and last points can be clicked.
+          x: {
+            time: false,
+            range: (u, lo, hi) => {
+              const pad = (hi - lo || Math.abs(hi) || 1) * 0.04;
+              return [lo - pad, hi + pad];
+            },
+          },
           y: style.range ? { range: style.range } : { range: (u, lo, hi) => [0, hi * 1.08 || 1] },
         },
         axes: [
