@@ -172,6 +172,7 @@ export class SweepPool {
   constructor() {
     this.workers = [];
     this.stop = null;
+    this.cancelled = false;
   }
 
   /** Web Workers alive now (0 when no sweep runs). */
@@ -185,7 +186,10 @@ export class SweepPool {
    */
   async run(sweep, total, size, onRun) {
     if (this.workers.length) throw new Error('a sweep is already running');
+    this.cancelled = false;
     const module = await compiledModule();
+    // Cancel pressed while the wasm compiled: no worker is started.
+    if (this.cancelled) throw new SweepCancelled();
     return new Promise((resolve, reject) => {
       const results = new Array(total);
       let done = 0;
@@ -225,6 +229,7 @@ export class SweepPool {
 
   /** Stops the sweep now: every worker is terminated, mid-run or not. */
   cancel() {
+    this.cancelled = true;
     this.stop?.();
   }
 }
@@ -311,14 +316,10 @@ export class SweepPanel {
     const b = this.builder;
     const choices = paramChoices(b.stages);
     const chosen = this.el.param.value || 'workers:1';
-    this.el.param.replaceChildren(
-      ...choices.map((c) => {
-        const option = this.doc.createElement('option');
-        option.value = c.id;
-        option.textContent = paramLabel(c, this.lang);
-        return option;
-      }),
-    );
+    // Rebuilt only when it changes: a menu rebuilt while open (focusin) would close.
+    const menu = `${this.lang}:${b.stages}`;
+    if (this.menu !== menu) this.fillMenu(choices);
+    this.menu = menu;
     this.el.param.value = choices.some((c) => c.id === chosen) ? chosen : choices[0].id;
     const l = this.lang;
     this.el.base.textContent = ts(l, 'base', {
@@ -334,6 +335,17 @@ export class SweepPanel {
       arrival: b.rate > 0 ? ts(l, 'perSecond', { rate: b.rate }) : ts(l, 'allAtOnce'),
       seed: b.seed,
     });
+  }
+
+  fillMenu(choices) {
+    this.el.param.replaceChildren(
+      ...choices.map((c) => {
+        const option = this.doc.createElement('option');
+        option.value = c.id;
+        option.textContent = paramLabel(c, this.lang);
+        return option;
+      }),
+    );
   }
 
   choice() {
@@ -391,16 +403,29 @@ export class SweepPanel {
   /**
    * Runs `sweep` (the Sweeper's object) on `workers` Web Workers (default: poolSize) and shows
    * it. Resolves to the summary, or null when refused or cancelled (the message is shown).
+   * `builder`: the builder settings `sweep.base` came from (its points then open as links);
+   * `choice` and `builderValues`: the form's parameter and values, checked against the builder.
    */
   async start(sweep, { choice, builder, builderValues, workers } = {}) {
-    if (this.pool.alive) return null;
+    if (this.busy) return null;
+    this.busy = true;
+    try {
+      return await this.run(sweep, { choice, builder, builderValues, workers });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async run(sweep, { choice, builder, builderValues, workers }) {
     this.el.error.hidden = true;
+    this.el.start.disabled = true;
     const mod = await this.loadWasm();
     let checker;
     try {
       checker = new mod.Sweeper(sweep);
     } catch (error) {
       this.showError('refused', { message: String(error?.message ?? error) });
+      this.idle();
       return null;
     }
     // Every point must open in the builder: its values are what links can hold.
@@ -410,6 +435,7 @@ export class SweepPanel {
         if (refusal) {
           checker.free();
           this.showError(refusal.key, refusal.vars);
+          this.idle();
           return null;
         }
       }
@@ -724,8 +750,10 @@ export class SweepPanel {
       p95: formatNumber(p.latency_p95_us.mean / 1000),
       runs: p.runs,
     });
-    const links = [text, ` ${ts(l, 'openRuns')} `];
-    for (let rep = 0; rep < r.sweep.reps; rep++) {
+    const links = [text];
+    // A sweep started with a base that is not the builder's (the benchmark's) has no links.
+    if (r.builder) links.push(` ${ts(l, 'openRuns')} `);
+    for (let rep = 0; r.builder && rep < r.sweep.reps; rep++) {
       const a = this.doc.createElement('a');
       a.href = this.linkOf(i, rep);
       a.textContent = ts(l, 'openSeed', { seed: r.builder.seed + rep });
@@ -741,6 +769,7 @@ export class SweepPanel {
   /** Opens point `i`'s run `rep` in the builder (this page: its hashchange loads the link). */
   openPoint(i, rep) {
     this.showPoint(i);
+    if (!this.result.builder) return;
     location.hash = this.linkOf(i, rep);
     this.doc.querySelector('.stage')?.scrollIntoView({ block: 'start' });
   }

@@ -309,3 +309,42 @@ test('a bad value is a message on the panel, not a crash', async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the finished sweep fits the screen from a phone to a desktop, in English and Korean', async () => {
+  const { page, problems } = await openSweep();
+  await runSweep(page, { param: 'workers:1', from: 1, to: 8, step: 1, reps: 3 });
+  for (const lang of ['en', 'ko']) {
+    await page.selectOption('#lang', lang);
+    for (const [width, height] of [
+      [1440, 900],
+      [1280, 720],
+      [390, 844],
+    ]) {
+      await page.setViewportSize({ width, height });
+      await page.waitForFunction(
+        (w) => window.pipelineLabSweep.plots.every((u) => u.width <= w),
+        width,
+      );
+      const fit = await page.evaluate(() => {
+        const panel = document.getElementById('sweep');
+        const rights = [panel, ...panel.querySelectorAll('*')].map(
+          (el) => el.getBoundingClientRect().right,
+        );
+        return {
+          right: Math.max(...rights),
+          overflow: panel.scrollWidth - panel.clientWidth,
+          text: document.getElementById('sweep-status').textContent,
+          knee: document.getElementById('sweep-knee').textContent,
+        };
+      });
+      assert.ok(fit.overflow <= 0, `${lang} ${width}: the panel overflows by ${fit.overflow}px`);
+      assert.ok(fit.right <= width, `${lang} ${width}: the panel reaches ${fit.right}px`);
+      assert.match(fit.knee, lang === 'ko' ? /무릎점/ : /Knee/);
+      await page.locator('#sweep').screenshot({
+        path: join(SCREENSHOTS, `sweep-${lang}-${width}x${height}.png`),
+      });
+    }
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
