@@ -13,17 +13,25 @@
 
 import init, { Sweeper } from '../pkg/st/pipeline_lab.js';
 
-self.onmessage = async ({ data }) => {
+/**
+ * @typedef {{sweep: object, indices: number[], module?: WebAssembly.Module}} SweepJobs
+ * @typedef {{index: number, result: object} | {done: number} | {error: string}} SweepReport
+ */
+
+/** @param {SweepReport} message */
+const report = (message) => self.postMessage(message);
+
+self.onmessage = async (/** @type {{data: SweepJobs}} */ { data }) => {
   let sweeper = null;
   try {
     await init(data.module ? { module_or_path: data.module } : undefined);
     sweeper = new Sweeper(data.sweep);
     for (const index of data.indices) {
-      self.postMessage({ index, result: sweeper.run(index) });
+      report({ index, result: sweeper.run(index) });
     }
-    self.postMessage({ done: data.indices.length });
+    report({ done: data.indices.length });
   } catch (error) {
-    self.postMessage({ error: String(error?.message ?? error) });
+    report({ error: String(error?.message ?? error) });
   } finally {
     sweeper?.free();
   }
