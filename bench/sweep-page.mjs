@@ -3,7 +3,8 @@
 // 3/4/5 workers, maxsize 10 swept 1..40, 5 seeds a value, 100,000 items a run) on 1 Web Worker
 // and on navigator.hardwareConcurrency Web Workers, alternating, a few pairs. Prints each wall
 // time (from the Sweeper's check to the last run gathered), the speed-up of every pair against
-// the bar (0.8 x cores), whether both pool sizes gave the same summary, and the longest gap
+// the bar (0.8 x cores), each run's own time alone and N at once (with how busy the pool kept its
+// workers), whether both pool sizes gave the same summary, and the longest gap
 // between animation frames on the page's main thread while the sweep ran (and, for the load's
 // own share, over 5 s with no sweep).
 //
@@ -96,6 +97,8 @@ function sweepOnce(page, workers) {
       gaps.sort((a, b) => a - b);
       return {
         wallMs: r.wallMs,
+        runMs: r.busyMs / r.summary.runs.length,
+        occupancy: r.busyMs / (r.wallMs * r.workers),
         workers: r.workers,
         points: JSON.stringify(summary.points),
         frames: gaps.length,
@@ -144,13 +147,18 @@ async function main() {
         many_ms: Math.round(many.wallMs),
         many_workers: many.workers,
         speedup: one.wallMs / many.wallMs,
+        // A run's own time on 1 and on N workers: N runs at once on a loaded machine each take
+        // longer, which is the machine's share, not the pool's.
+        run_ms_one: Number(one.runMs.toFixed(1)),
+        run_ms_many: Number(many.runMs.toFixed(1)),
+        occupancy_many: Number(many.occupancy.toFixed(3)),
         same_results: one.points === many.points,
         frame_max_ms: Math.round(many.frameMaxMs),
         frame_p95_ms: Math.round(many.frameP95Ms),
       };
       pairs.push(pair);
       console.log(
-        `pair ${i + 1}: 1 worker ${(one.wallMs / 1000).toFixed(2)} s, ${many.workers} workers ${(many.wallMs / 1000).toFixed(2)} s, speed-up ${pair.speedup.toFixed(2)}x, same results: ${pair.same_results}, main-thread frame gap p95 ${pair.frame_p95_ms} ms, max ${pair.frame_max_ms} ms`,
+        `pair ${i + 1}: 1 worker ${(one.wallMs / 1000).toFixed(2)} s, ${many.workers} workers ${(many.wallMs / 1000).toFixed(2)} s, speed-up ${pair.speedup.toFixed(2)}x, same results: ${pair.same_results}, a run ${pair.run_ms_one} ms alone and ${pair.run_ms_many} ms ${many.workers} at once, workers busy ${(100 * pair.occupancy_many).toFixed(0)}% of the wall time, main-thread frame gap p95 ${pair.frame_p95_ms} ms, max ${pair.frame_max_ms} ms`,
       );
     }
     const bar = 0.8 * cores;

@@ -6,7 +6,8 @@
 //                              indices: the job indices to run, in order; module: the compiled
 //                              pkg/st WebAssembly.Module (so the wasm is compiled once a page).
 // Messages out:
-//   {index, result}  after each run: result is Sweeper.run(index)'s RunResult object
+//   {index, result, ms}  after each run: result is Sweeper.run(index)'s RunResult object, ms
+//                        the run's wall time in this worker (performance.now())
 //   {done}           after the last index (done: how many runs this worker made)
 //   {error}          a message; nothing follows it
 // The page stops a sweep by terminate(): between two messages nothing is left half done.
@@ -15,7 +16,7 @@ import init, { Sweeper } from '../pkg/st/pipeline_lab.js';
 
 /**
  * @typedef {{sweep: object, indices: number[], module?: WebAssembly.Module}} SweepJobs
- * @typedef {{index: number, result: object} | {done: number} | {error: string}} SweepReport
+ * @typedef {{index: number, result: object, ms: number} | {done: number} | {error: string}} SweepReport
  */
 
 /** @param {SweepReport} message */
@@ -27,7 +28,9 @@ self.onmessage = async (/** @type {{data: SweepJobs}} */ { data }) => {
     await init(data.module ? { module_or_path: data.module } : undefined);
     sweeper = new Sweeper(data.sweep);
     for (const index of data.indices) {
-      report({ index, result: sweeper.run(index) });
+      const start = performance.now();
+      const result = sweeper.run(index);
+      report({ index, result, ms: performance.now() - start });
     }
     report({ done: data.indices.length });
   } catch (error) {

@@ -173,6 +173,8 @@ export class SweepPool {
     this.workers = [];
     this.stop = null;
     this.cancelled = false;
+    /** The last sweep's runs' wall times added up, each as its worker measured it. */
+    this.busyMs = 0;
   }
 
   /** Web Workers alive now (0 when no sweep runs). */
@@ -187,6 +189,7 @@ export class SweepPool {
   async run(sweep, total, size, onRun) {
     if (this.workers.length) throw new Error('a sweep is already running');
     this.cancelled = false;
+    this.busyMs = 0;
     const module = await compiledModule();
     // Cancel pressed while the wasm compiled: no worker is started.
     if (this.cancelled) throw new SweepCancelled();
@@ -209,6 +212,7 @@ export class SweepPool {
           if (data.error !== undefined) end(new Error(data.error));
           else if (data.index !== undefined) {
             results[data.index] = data.result;
+            this.busyMs += data.ms;
             done += 1;
             onRun(done, total, data.result);
           } else if (data.done !== undefined) {
@@ -250,7 +254,7 @@ export class SweepPanel {
     this.lang = 'en';
     this.pool = new SweepPool();
     this.wasm = null;
-    this.result = null; // {sweep, choice, builder, runs, summary, csv, wallMs, workers}
+    this.result = null; // {sweep, choice, builder, runs, summary, csv, wallMs, busyMs, workers}
     this.plots = [];
     this.pointIndex = null;
     const $ = (id) => doc.getElementById(id);
@@ -479,6 +483,7 @@ export class SweepPanel {
       summary,
       csv,
       wallMs,
+      busyMs: this.pool.busyMs,
       workers: size,
     };
     this.pointIndex = null;
