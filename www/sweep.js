@@ -308,7 +308,7 @@ export class SweepPanel {
     this.el.list.placeholder = ts(lang, 'listHint');
     this.el.list.title = ts(lang, 'listTitle');
     this.refresh();
-    if (this.result) this.show();
+    if (this.result && !this.pool.alive) this.show();
   }
 
   get builder() {
@@ -715,6 +715,20 @@ export class SweepPanel {
         if (u.cursor.idx !== null && u.cursor.idx !== undefined) this.openPoint(u.cursor.idx, 0);
       });
       u.over.title = ts(this.lang, 'clickHint');
+      // From the keyboard: ← → pick a point (its line below), Enter opens its first seed.
+      wrap.tabIndex = 0;
+      wrap.setAttribute('aria-label', `${plot.title}. ${ts(this.lang, 'keysHint')}`);
+      wrap.addEventListener('keydown', (event) => {
+        const last = x.length - 1;
+        const i = this.pointIndex ?? 0;
+        if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') {
+          event.preventDefault();
+          this.showPoint(Math.max(0, Math.min(last, i + (event.key === 'ArrowLeft' ? -1 : 1))));
+        } else if (event.key === 'Enter') {
+          event.preventDefault();
+          this.openPoint(i, 0);
+        }
+      });
       this.plots.push(u);
     }
   }

@@ -272,6 +272,18 @@ test('the CSV and JSON downloads hold what the plots show', async () => {
     close(p.latency_p50_us.mean / 1000, latency[1][i], `json p50 ${p.value}`);
   });
   assert.equal(json.runs.length, 18);
+
+  // From the keyboard: ← → pick a point on a plot, Enter opens its run (the page's own ← and →,
+  // step back and step, stay still).
+  const ops = await page.evaluate(() => window.pipelineLab.ops());
+  await page.focus('#sweep-charts .sweep-chart');
+  for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowLeft');
+  assert.match(await page.locator('#sweep-point').textContent(), /^maxsize of every queue = 1:/);
+  await page.keyboard.press('ArrowRight');
+  assert.match(await page.locator('#sweep-point').textContent(), /^maxsize of every queue = 2:/);
+  assert.equal(await page.evaluate(() => window.pipelineLab.ops()), ops);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.pipelineLab.state.builder.maxsize.join() === '2,2,2');
   assert.deepEqual(problems, []);
   await page.close();
 });
