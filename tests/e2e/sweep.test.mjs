@@ -360,3 +360,21 @@ test('the finished sweep fits the screen from a phone to a desktop, in English a
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a sweep runs on every core on a page that is not cross-origin isolated', async () => {
+  // Module Web Workers need no SharedArrayBuffer: hosts without the isolation headers sweep too.
+  const plain = await startLab({ isolation: false });
+  try {
+    const { page, problems } = await newWatchedPage(plain);
+    await openLab(page, plain.url, `?coi=0${BUILDER_HASH}`);
+    assert.equal(await page.evaluate(() => crossOriginIsolated), false);
+    await page.click('#sweep > summary');
+    const { summary } = await runSweep(page, { param: 'maxsize', list: '1, 2, 4', reps: 2 });
+    assert.equal(summary.runs.length, 6);
+    const workers = await page.evaluate(() => window.pipelineLabSweep.result.workers);
+    assert.equal(workers, Math.min(6, await page.evaluate(() => navigator.hardwareConcurrency)));
+    assert.deepEqual(problems, []);
+  } finally {
+    await plain.close();
+  }
+});
