@@ -47,6 +47,8 @@ const STRINGS = {
     point: '{param} = {value}: throughput {throughput}/s ({min}–{max}), p95 {p95} ms, {runs} runs.',
     openSeed: 'seed {seed}',
     openRuns: 'Open a run:',
+    uniformNote:
+      '(With uniform service times the sweep keeps the base’s spread around each mean; the builder spreads ±50%, so the run it opens differs.)',
     downloadCsv: 'Download CSV',
     downloadJson: 'Download JSON',
     badNumber: '“{text}” is not a number.',
@@ -103,6 +105,8 @@ const STRINGS = {
     point: '{param} = {value}: 처리량 초당 {throughput} ({min}–{max}), p95 {p95} ms, {runs}회.',
     openSeed: '시드 {seed}',
     openRuns: '실행 열기:',
+    uniformNote:
+      '(균등 분포 서비스 시간에서 스윕은 기준의 폭을 각 평균 둘레에 그대로 두지만, 빌더는 ±50%로 퍼뜨리므로 열리는 실행은 다릅니다.)',
     downloadCsv: 'CSV 내려받기',
     downloadJson: 'JSON 내려받기',
     badNumber: '“{text}”은(는) 숫자가 아닙니다.',

@@ -131,7 +131,7 @@ export function builderRefusal(choice, value, lang) {
  * The builder's settings of one run of the sweep: `builder` with the parameter at `value`
  * (builder units) and the seed of replication `rep` (the Sweeper's seeds: base seed + rep).
  * With a uniform service time the builder spreads it ±50% around the mean, where the sweep keeps
- * the base's spread: such a run differs from the sweep's (said in the report of issue 17).
+ * the base's spread: such a run differs from the sweep's, and the point's line says so.
  */
 export function builderFor(builder, choice, value, rep) {
   const b = structuredClone(builder);
@@ -770,6 +770,9 @@ export class SweepPanel {
       runs: p.runs,
     });
     const links = [text];
+    if (r.builder?.dist === 'uniform' && r.choice.builder === 'service') {
+      links.push(` ${ts(l, 'uniformNote')}`);
+    }
     // A sweep started with a base that is not the builder's (the benchmark's) has no links.
     if (r.builder) links.push(` ${ts(l, 'openRuns')} `);
     for (let rep = 0; r.builder && rep < r.sweep.reps; rep++) {
