@@ -20,7 +20,7 @@ const MAX_POINTS = 2000;
 let loading = null;
 
 /** Loads uPlot once (a classic script: it defines globalThis.uPlot). */
-function loadUPlot() {
+export function loadUPlot() {
   if (globalThis.uPlot) return Promise.resolve(globalThis.uPlot);
   if (!loading) {
     loading = new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
 // Engine client: picks and loads the wasm builds (pkg/st model; pkg/mt threads when isolated) and
-// wraps one run; the only module that calls the wasm API. It must not touch the DOM.
+// wraps one run; the only caller of the wasm API on the page's main thread besides summing a
+// sweep (www/sweep.js), whose runs the Web Workers make. It must not touch the DOM.
 
 let model = null; // the pkg/st module once loaded
 let threaded = null; // the pkg/mt module once loaded

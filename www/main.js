@@ -30,6 +30,7 @@ import {
 import { Renderer } from './renderer.js';
 import { PACES, defaultState, readState, writeState } from './url.js';
 import { linesPerSecond, pacedStep, programPace } from './lesson.js';
+import { SweepPanel } from './sweep.js';
 
 const $ = (id) => document.getElementById(id);
 const el = {
@@ -67,6 +68,8 @@ const reducedMotionQuery = globalThis.matchMedia?.('(prefers-reduced-motion: red
 const panels = new Panels(document);
 const renderer = new Renderer(el.canvas, { reducedMotion: !!reducedMotionQuery?.matches });
 const charts = new Charts($('charts'));
+// The sweep panel: the builder's settings over a range of one parameter (www/sweep.js).
+const sweep = new SweepPanel(document, { state: () => app.state });
 const loop = new FrameLoop((realMs, now) => guard(() => onFrame(realMs, now), false));
 
 /** Page state. `state` is what the URL holds; the rest follows from it and the run. */
@@ -1034,6 +1037,7 @@ function setLanguage(l) {
   app.state.lang = l;
   el.lang.value = l;
   applyStrings(document, l);
+  sweep.setLang(l);
   fillPresets();
   buildSpeed();
   fillPace();
@@ -1360,6 +1364,9 @@ window.pipelineLab = {
     return app.firstFrameMs;
   },
 };
+
+/** For tests and the sweep benchmark: the sweep panel (start, plotData, result, pool). */
+window.pipelineLabSweep = sweep;
 
 window.addEventListener('unhandledrejection', (event) => panels.showError(event.reason));
 boot();

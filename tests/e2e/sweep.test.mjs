@@ -1,0 +1,380 @@
+// The Sweep panel (www/sweep.js) as a lecturer uses it: every point of a sweep is the run its
+// link opens, Cancel stops every Web Worker at once and leaves the page usable, the downloads hold
+// what the plots show, and a bad value is a message on the panel, not a crash.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SCREENSHOTS, newWatchedPage, openLab, runToEnd, startLab } from './browser.mjs';
+import { MAX_SWEEP_WORKERS, formValues, poolSize } from '../../www/sweep.js';
+
+// A small builder pipeline (300 items) so that a sweep is a fraction of a second.
+const BUILDER_HASH = '#p=builder&st=3&n=300&w=3,4,5&m=10,10,10&t=10,20,10&d=exp&r=0&mem=0&seed=7';
+
+let lab;
+
+before(async () => {
+  lab = await startLab();
+});
+
+after(async () => {
+  await lab?.close();
+});
+
+/** Opens the page on the builder with the sweep panel open. */
+async function openSweep(hash = BUILDER_HASH) {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, hash);
+  await page.click('#sweep > summary');
+  return { page, problems };
+}
+
+/** Fills the form as a person does: parameter, values (a list, or from/to/step), seeds. */
+async function fillForm(page, { param, list = '', from, to, step, reps }) {
+  if (param) await page.selectOption('#sweep-param', param);
+  if (from !== undefined) await page.fill('#sweep-from', String(from));
+  if (to !== undefined) await page.fill('#sweep-to', String(to));
+  if (step !== undefined) await page.fill('#sweep-step', String(step));
+  await page.fill('#sweep-list', list);
+  if (reps !== undefined) await page.fill('#sweep-reps', String(reps));
+}
+
+/** Runs the form's sweep and waits for its plots. */
+async function runSweep(page, form) {
+  await fillForm(page, form);
+  await page.click('#sweep-start');
+  await page.waitForFunction(
+    () =>
+      document.getElementById('sweep').dataset.sweep === 'done' &&
+      document.querySelectorAll('#sweep-charts .uplot').length === 4,
+    null,
+    { timeout: 60_000 },
+  );
+  return page.evaluate(() => {
+    const { summary, runs } = window.pipelineLabSweep.result;
+    return { summary, runs };
+  });
+}
+
+/** Each run of the sweep made again alone: the builder its link opens, run with Lab.fromPipeline. */
+function singleRuns(page) {
+  return page.evaluate(async () => {
+    const sweep = window.pipelineLabSweep;
+    const { readState } = await import('/www/url.js');
+    const { pipelineSpec } = await import('/www/params.js');
+    const mod = await import('/pkg/st/pipeline_lab.js');
+    await mod.default();
+    return sweep.result.runs.map((run) => {
+      const { state } = readState(sweep.linkOf(run.point, run.rep));
+      const lab = mod.Lab.fromPipeline(pipelineSpec(state.builder), 'en');
+      while (lab.step(1e6)) {
+        // to the end
+      }
+      const stats = lab.stats();
+      lab.free();
+      return {
+        point: run.point,
+        rep: run.rep,
+        seed: state.builder.seed,
+        throughput: stats.throughput_per_s,
+        p95: stats.latency.p95_us,
+        items: stats.items_done,
+      };
+    });
+  });
+}
+
+/**
+ * The workers' runs (as they came, in job order) equal the single runs exactly; the summary's
+ * means equal the single runs' means (to the last bits: the summary reads the runs back through
+ * JSON text).
+ */
+function assertPointsAreSingleRuns({ summary, runs }, singles) {
+  assert.equal(singles.length, runs.length);
+  assert.equal(summary.runs.length, runs.length);
+  for (const [i, run] of runs.entries()) {
+    const alone = singles[i];
+    const where = `value ${run.value}, rep ${run.rep}`;
+    assert.equal(alone.seed, run.seed, where);
+    assert.equal(alone.items, run.items_done, where);
+    assert.equal(alone.throughput, run.throughput_per_s, where);
+    assert.equal(alone.p95, run.latency_p95_us, where);
+  }
+  // And the plotted mean is the mean of those single runs.
+  for (const [p, point] of summary.points.entries()) {
+    const of = singles.filter((s) => s.point === p).map((s) => s.throughput);
+    const mean = of.reduce((a, b) => a + b, 0) / of.length;
+    assert.ok(Math.abs(point.throughput_per_s.mean - mean) <= 1e-9 * mean, `point ${p}`);
+  }
+}
+
+test('the pool is one Web Worker a core, at least 1, at most the cap and the runs', () => {
+  assert.equal(poolSize(24, 2), 2);
+  assert.equal(poolSize(24, undefined), 1);
+  assert.equal(poolSize(3, 8), 3);
+  assert.equal(poolSize(1000, 128), MAX_SWEEP_WORKERS);
+  assert.deepEqual(
+    formValues({ from: '0.5', to: '1', step: '0.1' }).values,
+    [0.5, 0.6, 0.7, 0.8, 0.9, 1],
+  );
+});
+
+test("a sweep's every point is the single run with that value and seed", async () => {
+  const { page, problems } = await openSweep();
+  const workers = await runSweep(page, { param: 'workers:1', from: 1, to: 4, step: 1, reps: 2 });
+  assert.deepEqual(
+    workers.summary.points.map((p) => p.value),
+    [1, 2, 3, 4],
+  );
+  assertPointsAreSingleRuns(workers, await singleRuns(page));
+
+  // A service time is asked in ms and swept in µs: the link opens the same run.
+  const service = await runSweep(page, { param: 'service:1', list: '5, 12.5', reps: 2 });
+  assert.deepEqual(
+    service.summary.points.map((p) => p.value),
+    [5000, 12500],
+  );
+  assertPointsAreSingleRuns(service, await singleRuns(page));
+
+  // Clicking a point's seed opens that run in the builder; played to its end it shows the same.
+  const run = service.runs[3]; // value 12.5 ms, rep 1: job 1 x 2 + 1
+  assert.deepEqual([run.point, run.rep], [1, 1]);
+  // A click on the throughput plot at 12.5 ms opens its first seed...
+  await page.locator('#sweep-charts .sweep-chart').first().scrollIntoViewIfNeeded();
+  const at = await page.evaluate(() => {
+    const u = window.pipelineLabSweep.plots[0];
+    const box = u.over.getBoundingClientRect();
+    // The last point lies on the plot's right edge: a pixel inside it.
+    const x = Math.min(box.left + u.valToPos(12.5, 'x'), box.right - 2);
+    return { x, y: box.top + u.valToPos(u.data[1][1], 'y') };
+  });
+  await page.mouse.move(at.x, at.y);
+  await page.mouse.click(at.x, at.y);
+  await page.waitForFunction(
+    () =>
+      window.pipelineLab.state.builder.service[1] === 12.5 &&
+      window.pipelineLab.state.builder.seed === 7,
+  );
+  // ...and the point's line under the plots links each seed.
+  await page.click('#sweep-point a:nth-of-type(2)');
+  await page.waitForFunction(
+    () =>
+      window.pipelineLab.state.builder.service[1] === 12.5 &&
+      window.pipelineLab.state.builder.seed === 8 &&
+      document.querySelector('#run:not([disabled])'),
+  );
+  const shown = await runToEnd(page);
+  assert.equal(shown.status, 'finished');
+  assert.equal(shown.throughput, run.throughput_per_s);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('Cancel terminates every sweep worker at once and the page runs after', async () => {
+  // 100,000 items a run, 40 values: long enough to be cancelled in the middle.
+  const { page, problems } = await openSweep(BUILDER_HASH.replace('n=300', 'n=100000'));
+  const workerUrls = () => page.workers().filter((w) => w.url().includes('sweep-worker'));
+  await fillForm(page, { param: 'maxsize', from: 1, to: 40, step: 1, reps: 5 });
+  await page.click('#sweep-start');
+  await page.waitForFunction(() => Number(document.getElementById('sweep-progress').value) >= 1);
+  assert.ok(workerUrls().length >= 1, 'the sweep runs in Web Workers');
+  await page.click('#sweep-cancel');
+
+  const stopped = await page.evaluate(() => ({
+    alive: window.pipelineLabSweep.pool.alive,
+    state: document.getElementById('sweep').dataset.sweep,
+    done: Number(document.getElementById('sweep-progress').value),
+    total: Number(document.getElementById('sweep-progress').max),
+    status: document.getElementById('sweep-status').textContent,
+    startEnabled: !document.getElementById('sweep-start').disabled,
+  }));
+  assert.equal(stopped.alive, 0);
+  assert.equal(stopped.state, 'stopped');
+  assert.equal(stopped.total, 200);
+  assert.ok(stopped.done < stopped.total, JSON.stringify(stopped));
+  assert.match(stopped.status, /Cancelled after \d+ of 200 runs/);
+  assert.ok(stopped.startEnabled);
+  // The browser sees the workers go (terminate() closes them), and no run reports after.
+  const deadline = Date.now() + 5000;
+  while (workerUrls().length && Date.now() < deadline) await page.waitForTimeout(50);
+  assert.equal(workerUrls().length, 0, 'no sweep worker left');
+  await page.waitForTimeout(500);
+  assert.equal(
+    await page.evaluate(() => document.getElementById('sweep-progress').value),
+    stopped.done,
+  );
+
+  // The page is usable: a link opens and its run plays to its end, and a new sweep runs.
+  await page.evaluate((hash) => {
+    window.scrollTo(0, 0);
+    location.hash = hash;
+  }, `${BUILDER_HASH}&s=1000`);
+  await page.waitForFunction(
+    () =>
+      window.pipelineLab.state.builder.items === 300 &&
+      document.querySelector('#run:not([disabled])'),
+  );
+  const shown = await runToEnd(page, { timeout: 60_000 });
+  assert.equal(shown.status, 'finished');
+  const again = await runSweep(page, { param: 'maxsize', list: '1, 10', reps: 1 });
+  assert.equal(again.runs.length, 2);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the CSV and JSON downloads hold what the plots show', async () => {
+  const { page, problems } = await openSweep();
+  const { summary } = await runSweep(page, { param: 'maxsize', from: 1, to: 6, step: 1, reps: 3 });
+  const plotted = await page.evaluate(() =>
+    window.pipelineLabSweep.plots.map((u) => u.data.map((series) => Array.from(series))),
+  );
+  const [throughput, latency, , utilization] = plotted;
+  const x = throughput[0];
+  assert.deepEqual(x, [1, 2, 3, 4, 5, 6]);
+
+  const save = async (button) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+    const path = join(SCREENSHOTS, download.suggestedFilename());
+    await download.saveAs(path);
+    return readFile(path, 'utf8');
+  };
+  const csv = (await save('#sweep-csv')).trim().split('\n');
+  const header = csv[0].split(',');
+  assert.equal(header[0], 'maxsize');
+  const col = (name) => header.indexOf(name);
+  const rows = csv.slice(1).map((line) => line.split(',').map(Number));
+  assert.equal(rows.length, 18);
+  const mean = (list) => list.reduce((a, b) => a + b, 0) / list.length;
+  const close = (a, b, what) => assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), what);
+  for (const [i, value] of x.entries()) {
+    const of = rows.filter((r) => r[0] === value);
+    assert.equal(of.length, 3, `value ${value}`);
+    close(mean(of.map((r) => r[col('throughput_per_s')])), throughput[1][i], `throughput ${value}`);
+    close(Math.max(...of.map((r) => r[col('throughput_per_s')])), throughput[2][i], `max ${value}`);
+    close(Math.min(...of.map((r) => r[col('throughput_per_s')])), throughput[3][i], `min ${value}`);
+    close(of[0][col('best_possible_per_s')], throughput[4][i], `bound ${value}`);
+    close(mean(of.map((r) => r[col('latency_p95_us')])) / 1000, latency[2][i], `p95 ${value}`);
+    const busiest = of.map((r) =>
+      Math.max(r[col('utilization_0')], r[col('utilization_1')], r[col('utilization_2')]),
+    );
+    close(mean(busiest), utilization[1][i], `utilization ${value}`);
+  }
+
+  const json = JSON.parse(await save('#sweep-json'));
+  assert.deepEqual(
+    json.points.map((p) => p.value),
+    x,
+  );
+  assert.equal(json.knee, summary.knee);
+  json.points.forEach((p, i) => {
+    close(p.throughput_per_s.mean, throughput[1][i], `json throughput ${p.value}`);
+    close(p.latency_p50_us.mean / 1000, latency[1][i], `json p50 ${p.value}`);
+  });
+  assert.equal(json.runs.length, 18);
+
+  // From the keyboard: ← → pick a point on a plot, Enter opens its run (the page's own ← and →,
+  // step back and step, stay still).
+  const ops = await page.evaluate(() => window.pipelineLab.ops());
+  await page.focus('#sweep-charts .sweep-chart');
+  for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowLeft');
+  assert.match(await page.locator('#sweep-point').textContent(), /^maxsize of every queue = 1:/);
+  await page.keyboard.press('ArrowRight');
+  assert.match(await page.locator('#sweep-point').textContent(), /^maxsize of every queue = 2:/);
+  assert.equal(await page.evaluate(() => window.pipelineLab.ops()), ops);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.pipelineLab.state.builder.maxsize.join() === '2,2,2');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a bad value is a message on the panel, not a crash', async () => {
+  const { page, problems } = await openSweep();
+  const attempt = async (form) => {
+    await fillForm(page, form);
+    await page.click('#sweep-start');
+    await page.waitForFunction(() => !document.getElementById('sweep-error').hidden);
+    return page.evaluate(() => ({
+      error: document.getElementById('sweep-error').textContent,
+      state: document.getElementById('sweep').dataset.sweep,
+      alive: window.pipelineLabSweep.pool.alive,
+    }));
+  };
+  const cases = [
+    [{ param: 'workers:1', list: '1, two', reps: 3 }, /“two” is not a number/],
+    [{ param: 'workers:1', from: 8, to: 1, step: 1, reps: 3 }, /from, to and a step above 0/],
+    [{ param: 'workers:1', list: '1, 99', reps: 3 }, /workers\[1\].*99/],
+    [{ param: 'workers:1', list: '2.5', reps: 3 }, /2\.5 is not a whole number/],
+    [{ param: 'maxsize', list: '5', reps: 0 }, /reps/],
+    [{ param: 'items', list: '200000', reps: 1 }, /200000 is outside what the builder takes/],
+  ];
+  for (const [form, message] of cases) {
+    const shown = await attempt(form);
+    assert.match(shown.error, message, JSON.stringify(form));
+    assert.equal(shown.state, 'idle');
+    assert.equal(shown.alive, 0);
+  }
+  // The panel still works after the refusals.
+  const { summary } = await runSweep(page, { param: 'workers:1', list: '1, 2', reps: 1 });
+  assert.equal(summary.points.length, 2);
+  assert.equal(await page.locator('#sweep-error').isHidden(), true);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the finished sweep fits the screen from a phone to a desktop, in English and Korean', async () => {
+  const { page, problems } = await openSweep();
+  await runSweep(page, { param: 'workers:1', from: 1, to: 8, step: 1, reps: 3 });
+  for (const lang of ['en', 'ko']) {
+    await page.selectOption('#lang', lang);
+    for (const [width, height] of [
+      [1440, 900],
+      [1280, 720],
+      [390, 844],
+    ]) {
+      await page.setViewportSize({ width, height });
+      await page.waitForFunction(
+        (w) => window.pipelineLabSweep.plots.every((u) => u.width <= w),
+        width,
+      );
+      const fit = await page.evaluate(() => {
+        const panel = document.getElementById('sweep');
+        const rights = [panel, ...panel.querySelectorAll('*')].map(
+          (el) => el.getBoundingClientRect().right,
+        );
+        return {
+          right: Math.max(...rights),
+          overflow: panel.scrollWidth - panel.clientWidth,
+          text: document.getElementById('sweep-status').textContent,
+          knee: document.getElementById('sweep-knee').textContent,
+        };
+      });
+      assert.ok(fit.overflow <= 0, `${lang} ${width}: the panel overflows by ${fit.overflow}px`);
+      assert.ok(fit.right <= width, `${lang} ${width}: the panel reaches ${fit.right}px`);
+      assert.match(fit.knee, lang === 'ko' ? /무릎점/ : /Knee/);
+      await page.locator('#sweep').screenshot({
+        path: join(SCREENSHOTS, `sweep-${lang}-${width}x${height}.png`),
+      });
+    }
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a sweep runs on every core on a page that is not cross-origin isolated', async () => {
+  // Module Web Workers need no SharedArrayBuffer: hosts without the isolation headers sweep too.
+  const plain = await startLab({ isolation: false });
+  try {
+    const { page, problems } = await newWatchedPage(plain);
+    await openLab(page, plain.url, `?coi=0${BUILDER_HASH}`);
+    assert.equal(await page.evaluate(() => crossOriginIsolated), false);
+    await page.click('#sweep > summary');
+    const { summary } = await runSweep(page, { param: 'maxsize', list: '1, 2, 4', reps: 2 });
+    assert.equal(summary.runs.length, 6);
+    const workers = await page.evaluate(() => window.pipelineLabSweep.result.workers);
+    assert.equal(workers, Math.min(6, await page.evaluate(() => navigator.hardwareConcurrency)));
+    assert.deepEqual(problems, []);
+  } finally {
+    await plain.close();
+  }
+});

@@ -1,0 +1,832 @@
+// Sweeps in the page: the form that turns the builder's settings into a sweep, the pool of Web
+// Workers that runs its jobs (www/sweep-worker.js), and the plots of the summary. It must not run
+// a job on the main thread (only pkg/st's Sweeper checks, summarises and writes CSV here).
+
+import { loadUPlot } from './charts.js';
+import { formatNumber } from './i18n.js';
+import { ts } from './i18n-sweep.js';
+import { OKABE_ITO } from './icons.js';
+import { BUILDER, PARAMS, STAGE_NAMES, pipelineSpec } from './params.js';
+import { writeState } from './url.js';
+
+const WASM_JS = new URL('../pkg/st/pipeline_lab.js', import.meta.url);
+const WASM_BIN = new URL('../pkg/st/pipeline_lab_bg.wasm', import.meta.url);
+const WORKER = new URL('./sweep-worker.js', import.meta.url);
+
+/**
+ * Most Web Workers a sweep starts. The pool is one worker a logical core
+ * (navigator.hardwareConcurrency, at least 1), never more than the sweep has runs, and at most
+ * this many: each worker holds a wasm instance of its own, and a sweep's runs are a few seconds
+ * of work, which more workers than this would spend starting up.
+ */
+export const MAX_SWEEP_WORKERS = 16;
+/** Most values one sweep takes (the engine caps values x seeds at 100,000 runs). */
+export const MAX_VALUES = 200;
+const MAX_REPS = 100;
+
+/** How many Web Workers a sweep of `jobs` runs gets on a machine of `cores` logical cores. */
+export function poolSize(jobs, cores = globalThis.navigator?.hardwareConcurrency) {
+  const wanted = Number.isInteger(cores) && cores > 0 ? cores : 1;
+  return Math.max(1, Math.min(wanted, MAX_SWEEP_WORKERS, jobs));
+}
+
+/**
+ * The parameters a sweep of a builder with `stages` stages can take: {id, param (the Sweeper's
+ * `param`), builder (the builder's field), stage, label key}.
+ */
+export function paramChoices(stages) {
+  const choices = [{ id: 'maxsize', param: { kind: 'maxsize', stage: null }, builder: 'maxsize' }];
+  for (let s = 0; s < stages; s++) {
+    choices.push({ id: `workers:${s}`, param: { kind: 'workers', stage: s }, builder: 'workers' });
+  }
+  for (let s = 0; s < stages; s++) {
+    choices.push({ id: `maxsize:${s}`, param: { kind: 'maxsize', stage: s }, builder: 'maxsize' });
+  }
+  for (let s = 0; s < stages; s++) {
+    const param = { kind: 'service_mean', stage: s };
+    choices.push({ id: `service:${s}`, param, builder: 'service' });
+  }
+  choices.push({ id: 'rate', param: { kind: 'arrival_rate' }, builder: 'rate' });
+  choices.push({ id: 'items', param: { kind: 'items' }, builder: 'items' });
+  return choices;
+}
+
+/** The label of a parameter choice in `lang`. */
+export function paramLabel(choice, lang) {
+  const stage = STAGE_NAMES[choice.param.stage] ?? '';
+  const key = {
+    maxsize: choice.param.stage === null ? 'paramMaxsizeAll' : 'paramMaxsize',
+    workers: 'paramWorkers',
+    service_mean: 'paramService',
+    arrival_rate: 'paramRate',
+    items: 'paramItems',
+  }[choice.param.kind];
+  return ts(lang, key, { stage });
+}
+
+/**
+ * The values a form asks for, in the builder's units (service time in ms): the list when given,
+ * else from, from + step, ... up to `to`. Returns {values} or {error: {key, vars}}.
+ */
+export function formValues({ from, to, step, list }) {
+  const parse = (text) => {
+    const trimmed = String(text ?? '').trim();
+    const value = trimmed === '' ? NaN : Number(trimmed);
+    return Number.isFinite(value) ? { value } : { error: { key: 'badNumber', vars: { text } } };
+  };
+  let values = [];
+  if (String(list ?? '').trim() !== '') {
+    for (const part of String(list)
+      .split(/[,\s]+/)
+      .filter(Boolean)) {
+      const r = parse(part);
+      if (r.error) return r;
+      values.push(r.value);
+      if (values.length > MAX_VALUES) break;
+    }
+  } else {
+    const [a, b, d] = [parse(from), parse(to), parse(step)];
+    for (const r of [a, b, d]) if (r.error) return r;
+    if (!(d.value > 0) || b.value < a.value) return { error: { key: 'noRange' } };
+    const count = Math.floor((b.value - a.value) / d.value + 1e-9) + 1;
+    if (count > MAX_VALUES) {
+      return { error: { key: 'tooManyValues', vars: { count, max: MAX_VALUES } } };
+    }
+    // toPrecision keeps 0.1 steps at 0.3, not 0.30000000000000004.
+    for (let i = 0; i < count; i++) values.push(Number((a.value + i * d.value).toPrecision(12)));
+  }
+  if (values.length > MAX_VALUES) {
+    return { error: { key: 'tooManyValues', vars: { count: values.length, max: MAX_VALUES } } };
+  }
+  return { values };
+}
+
+/** A value in the builder's units as the Sweeper takes it (service: ms to whole µs, as serviceSpec). */
+export function toSweepValue(choice, value) {
+  return choice.builder === 'service' ? Math.max(1, Math.round(value * 1000)) : value;
+}
+
+/** A Sweeper value in the builder's units (what the plots' x axis shows). */
+export function fromSweepValue(choice, value) {
+  return choice.builder === 'service' ? value / 1000 : value;
+}
+
+/**
+ * Why a value (builder units) cannot be opened in the builder, as {key, vars}, or null. The link
+ * format takes whole numbers for every builder field but the service time.
+ */
+export function builderRefusal(choice, value, lang) {
+  const p = PARAMS[choice.builder];
+  const param = paramLabel(choice, lang);
+  if (choice.builder !== 'service' && !Number.isInteger(value)) {
+    return { key: 'notWhole', vars: { value, param } };
+  }
+  if (value < p.low || value > p.high) {
+    return { key: 'notInBuilder', vars: { value, param, low: p.low, high: p.high } };
+  }
+  return null;
+}
+
+/**
+ * The builder's settings of one run of the sweep: `builder` with the parameter at `value`
+ * (builder units) and the seed of replication `rep` (the Sweeper's seeds: base seed + rep).
+ * With a uniform service time the builder spreads it ±50% around the mean, where the sweep keeps
+ * the base's spread: such a run differs from the sweep's, and the point's line says so.
+ */
+export function builderFor(builder, choice, value, rep) {
+  const b = structuredClone(builder);
+  const stage = choice.param.stage;
+  if (choice.builder === 'maxsize' && stage === null) b.maxsize = b.maxsize.map(() => value);
+  else if (stage !== null && stage !== undefined) b[choice.builder][stage] = value;
+  else b[choice.builder] = value;
+  b.seed = builder.seed + rep;
+  return b;
+}
+
+// --- the pool ----------------------------------------------------------------------------------
+
+let compiled = null;
+
+/** pkg/st compiled once a page, for the workers (a WebAssembly.Module is sent, not re-fetched). */
+function compiledModule() {
+  compiled ??= WebAssembly.compileStreaming(fetch(WASM_BIN)).catch(async () =>
+    WebAssembly.compile(await (await fetch(WASM_BIN)).arrayBuffer()),
+  );
+  return compiled;
+}
+
+/** Thrown by SweepPool.run when cancel() stopped it. */
+export class SweepCancelled extends Error {
+  constructor() {
+    super('sweep cancelled');
+    this.name = 'SweepCancelled';
+  }
+}
+
+/**
+ * Runs a sweep's jobs on a pool of module Web Workers, a round-robin share each (worker w of W
+ * runs jobs w, w + W, w + 2W, ...: values' runs of every size spread evenly), and gathers their
+ * RunResults in job order.
+ */
+export class SweepPool {
+  constructor() {
+    this.workers = [];
+    this.stop = null;
+    this.cancelled = false;
+    /** The last sweep's runs' wall times added up, each as its worker measured it. */
+    this.busyMs = 0;
+  }
+
+  /** Web Workers alive now (0 when no sweep runs). */
+  get alive() {
+    return this.workers.length;
+  }
+
+  /**
+   * Runs jobs 0..total-1 of `sweep` on `size` workers; `onRun(done, total, result)` after each.
+   * Resolves to the RunResults in job order; rejects with a worker's error or SweepCancelled.
+   */
+  async run(sweep, total, size, onRun) {
+    if (this.workers.length) throw new Error('a sweep is already running');
+    this.cancelled = false;
+    this.busyMs = 0;
+    const module = await compiledModule();
+    // Cancel pressed while the wasm compiled: no worker is started.
+    if (this.cancelled) throw new SweepCancelled();
+    return new Promise((resolve, reject) => {
+      const results = new Array(total);
+      let done = 0;
+      const end = (error) => {
+        for (const w of this.workers) w.terminate();
+        this.workers = [];
+        this.stop = null;
+        if (error) reject(error);
+        else resolve(results);
+      };
+      this.stop = () => end(new SweepCancelled());
+      for (let w = 0; w < size; w++) {
+        const indices = [];
+        for (let i = w; i < total; i += size) indices.push(i);
+        const worker = new Worker(WORKER, { type: 'module', name: `sweep-${w}` });
+        worker.onmessage = ({ data }) => {
+          if (data.error !== undefined) end(new Error(data.error));
+          else if (data.index !== undefined) {
+            results[data.index] = data.result;
+            this.busyMs += data.ms;
+            done += 1;
+            onRun(done, total, data.result);
+          } else if (data.done !== undefined) {
+            worker.terminate();
+            this.workers = this.workers.filter((x) => x !== worker);
+            if (!this.workers.length) end(null);
+          }
+        };
+        worker.onerror = (event) => {
+          event.preventDefault();
+          end(new Error(event.message || 'could not start www/sweep-worker.js'));
+        };
+        this.workers.push(worker);
+        worker.postMessage({ sweep, indices, module });
+      }
+    });
+  }
+
+  /** Stops the sweep now: every worker is terminated, mid-run or not. */
+  cancel() {
+    this.cancelled = true;
+    this.stop?.();
+  }
+}
+
+// --- the panel ---------------------------------------------------------------------------------
+
+const BAND = 'rgba(0, 114, 178, 0.18)';
+const BAND_2 = 'rgba(213, 94, 0, 0.16)';
+
+/**
+ * The sweep panel (index.html's #sweep): form, progress, Cancel, plots, downloads. `state()` is
+ * the page's URL state (its builder is the sweep's base); a point's run opens through the link.
+ */
+export class SweepPanel {
+  constructor(doc, { state }) {
+    this.doc = doc;
+    this.state = state;
+    this.lang = 'en';
+    this.pool = new SweepPool();
+    this.wasm = null;
+    this.result = null; // {sweep, choice, builder, runs, summary, csv, wallMs, busyMs, workers}
+    this.plots = [];
+    this.pointIndex = null;
+    const $ = (id) => doc.getElementById(id);
+    this.el = {
+      root: $('sweep'),
+      form: $('sweep-form'),
+      param: $('sweep-param'),
+      from: $('sweep-from'),
+      to: $('sweep-to'),
+      step: $('sweep-step'),
+      list: $('sweep-list'),
+      reps: $('sweep-reps'),
+      start: $('sweep-start'),
+      cancel: $('sweep-cancel'),
+      base: $('sweep-base'),
+      progress: $('sweep-progress'),
+      status: $('sweep-status'),
+      error: $('sweep-error'),
+      results: $('sweep-results'),
+      knee: $('sweep-knee'),
+      legend: $('sweep-legend'),
+      charts: $('sweep-charts'),
+      hint: $('sweep-hint'),
+      point: $('sweep-point'),
+      csv: $('sweep-csv'),
+      json: $('sweep-json'),
+    };
+    if (!this.el.root) return;
+    this.el.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.startFromForm();
+    });
+    this.el.cancel.addEventListener('click', () => this.pool.cancel());
+    this.el.param.addEventListener('change', () => this.suggestRange());
+    this.el.csv.addEventListener('click', () => this.download('csv'));
+    this.el.json.addEventListener('click', () => this.download('json'));
+    // The builder changes through the page's sliders: the base shown follows when the panel is
+    // opened or approached.
+    for (const type of ['toggle', 'pointerenter', 'focusin']) {
+      this.el.root.addEventListener(type, () => this.refresh());
+    }
+    new ResizeObserver(() => this.resize()).observe(this.el.charts);
+  }
+
+  setLang(lang) {
+    this.lang = lang;
+    if (!this.el.root) return;
+    for (const node of this.el.root.querySelectorAll('[data-i18n-sweep]')) {
+      node.textContent = ts(lang, node.dataset.i18nSweep);
+    }
+    this.el.list.placeholder = ts(lang, 'listHint');
+    this.el.list.title = ts(lang, 'listTitle');
+    this.refresh();
+    if (this.result && !this.pool.alive) this.show();
+  }
+
+  get builder() {
+    return this.state().builder;
+  }
+
+  /** The parameter menu and the base line, for the builder as it is now. */
+  refresh() {
+    const b = this.builder;
+    const choices = paramChoices(b.stages);
+    const chosen = this.el.param.value || 'workers:1';
+    // Rebuilt only when it changes: a menu rebuilt while open (focusin) would close.
+    const menu = `${this.lang}:${b.stages}`;
+    if (this.menu !== menu) this.fillMenu(choices);
+    this.menu = menu;
+    this.el.param.value = choices.some((c) => c.id === chosen) ? chosen : choices[0].id;
+    const l = this.lang;
+    this.el.base.textContent = ts(l, 'base', {
+      stages: b.stages,
+      workers: b.workers.slice(0, b.stages).join('/'),
+      maxsize: b.maxsize
+        .slice(0, b.stages)
+        .map((m) => (m === 0 ? '∞' : m))
+        .join('/'),
+      service: b.service.slice(0, b.stages).join('/'),
+      dist: b.dist,
+      items: b.items.toLocaleString('en-US'),
+      arrival: b.rate > 0 ? ts(l, 'perSecond', { rate: b.rate }) : ts(l, 'allAtOnce'),
+      seed: b.seed,
+    });
+  }
+
+  fillMenu(choices) {
+    this.el.param.replaceChildren(
+      ...choices.map((c) => {
+        const option = this.doc.createElement('option');
+        option.value = c.id;
+        option.textContent = paramLabel(c, this.lang);
+        return option;
+      }),
+    );
+  }
+
+  choice() {
+    return paramChoices(this.builder.stages).find((c) => c.id === this.el.param.value);
+  }
+
+  /** A range that suits the parameter just picked, around the builder's own value. */
+  suggestRange() {
+    const c = this.choice();
+    const b = this.builder;
+    const base = c.builder === 'service' ? b.service[c.param.stage] : null;
+    const [from, to, step] = {
+      maxsize: [1, 20, 1],
+      workers: [1, 8, 1],
+      service: [base / 2, base * 2, base / 4],
+      rate: [50, 500, 50],
+      items: [1000, 10000, 1000],
+    }[c.builder];
+    this.el.from.value = String(from);
+    this.el.to.value = String(to);
+    this.el.step.value = String(step);
+    this.el.list.value = '';
+  }
+
+  showError(key, vars) {
+    this.el.error.textContent = ts(this.lang, key, vars);
+    this.el.error.hidden = false;
+  }
+
+  /** Reads the form, checks it (a bad value is a message here, never a thrown error) and runs. */
+  async startFromForm() {
+    this.el.error.hidden = true;
+    const choice = this.choice();
+    const asked = formValues({
+      from: this.el.from.value,
+      to: this.el.to.value,
+      step: this.el.step.value,
+      list: this.el.list.value,
+    });
+    if (asked.error) return this.showError(asked.error.key, asked.error.vars);
+    const reps = Number(this.el.reps.value);
+    if (!Number.isInteger(reps) || reps < 1 || reps > MAX_REPS) {
+      return this.showError('refused', { message: `reps: ${this.el.reps.value} (1..${MAX_REPS})` });
+    }
+    const builder = structuredClone(this.builder);
+    const sweep = {
+      base: pipelineSpec(builder),
+      param: choice.param,
+      values: asked.values.map((v) => toSweepValue(choice, v)),
+      reps,
+    };
+    return this.start(sweep, { choice, builder, builderValues: asked.values });
+  }
+
+  /**
+   * Runs `sweep` (the Sweeper's object) on `workers` Web Workers (default: poolSize) and shows
+   * it. Resolves to the summary, or null when refused or cancelled (the message is shown).
+   * `builder`: the builder settings `sweep.base` came from (its points then open as links);
+   * `choice` and `builderValues`: the form's parameter and values, checked against the builder.
+   */
+  async start(sweep, { choice, builder, builderValues, workers } = {}) {
+    if (this.busy) return null;
+    this.busy = true;
+    try {
+      return await this.run(sweep, { choice, builder, builderValues, workers });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async run(sweep, { choice, builder, builderValues, workers }) {
+    this.el.error.hidden = true;
+    this.el.start.disabled = true;
+    const mod = await this.loadWasm();
+    let checker;
+    try {
+      checker = new mod.Sweeper(sweep);
+    } catch (error) {
+      this.showError('refused', { message: String(error?.message ?? error) });
+      this.idle();
+      return null;
+    }
+    // Every point must open in the builder: its values are what links can hold.
+    if (choice && builderValues) {
+      for (const v of builderValues) {
+        const refusal = builderRefusal(choice, v, this.lang);
+        if (refusal) {
+          checker.free();
+          this.showError(refusal.key, refusal.vars);
+          this.idle();
+          return null;
+        }
+      }
+    }
+    const total = checker.jobCount();
+    const size = workers ?? poolSize(total);
+    this.running({ done: 0, total, workers: size });
+    const started = performance.now();
+    let runs;
+    try {
+      runs = await this.pool.run(sweep, total, size, (done) =>
+        this.running({ done, total, workers: size }),
+      );
+    } catch (error) {
+      checker.free();
+      this.idle();
+      this.el.root.dataset.sweep = 'stopped';
+      if (error instanceof SweepCancelled) {
+        this.el.status.textContent = ts(this.lang, 'cancelled', {
+          done: this.el.progress.value,
+          total,
+        });
+      } else {
+        this.showError('workerFailed', { message: String(error?.message ?? error) });
+      }
+      return null;
+    }
+    const wallMs = performance.now() - started;
+    const summary = checker.summarize(runs);
+    const csv = checker.csv(runs);
+    checker.free();
+    this.idle();
+    this.result = {
+      sweep,
+      choice: choice ?? paramChoices(sweep.base.workers.length).find((c) => sameParam(c, sweep)),
+      builder,
+      // The workers' RunResults as they came. summarize() reads them back through JSON text
+      // (src/web.rs, from_js), whose float parsing may move a value by its last bit: the
+      // summary's copies can differ from these by that much.
+      runs,
+      summary,
+      csv,
+      wallMs,
+      busyMs: this.pool.busyMs,
+      workers: size,
+    };
+    this.pointIndex = null;
+    this.show();
+    return summary;
+  }
+
+  async loadWasm() {
+    if (!this.wasm) {
+      const mod = await import(WASM_JS.href);
+      await mod.default();
+      this.wasm = mod;
+    }
+    return this.wasm;
+  }
+
+  running({ done, total, workers }) {
+    this.el.start.disabled = true;
+    this.el.cancel.disabled = false;
+    this.el.root.dataset.sweep = 'running';
+    this.el.progress.max = total;
+    this.el.progress.value = done;
+    this.el.status.textContent = ts(this.lang, 'running', { done, total, workers });
+  }
+
+  idle() {
+    this.el.start.disabled = false;
+    this.el.cancel.disabled = true;
+    this.el.root.dataset.sweep = this.result ? 'done' : 'idle';
+  }
+
+  /** The summary: status line, knee, plots, downloads. */
+  async show() {
+    const r = this.result;
+    const l = this.lang;
+    const { summary } = r;
+    this.el.root.dataset.sweep = 'done';
+    const failed = summary.points.reduce((n, p) => n + p.failed, 0);
+    const total = summary.runs.length;
+    this.el.progress.max = total;
+    this.el.progress.value = total;
+    this.el.status.textContent =
+      ts(l, 'finished', { total, seconds: (r.wallMs / 1000).toFixed(2), workers: r.workers }) +
+      (failed ? ` ${ts(l, 'failedRuns', { failed, total })}` : '');
+    const label = paramLabel(r.choice, l);
+    this.el.knee.textContent =
+      summary.knee === null || summary.knee === undefined
+        ? ts(l, 'noKnee')
+        : ts(l, 'kneeAt', { param: label, value: this.x()[summary.knee] });
+    this.el.hint.textContent = ts(l, 'clickHint');
+    this.el.results.hidden = false;
+    this.showLegend();
+    this.showPoint(this.pointIndex ?? summary.knee ?? 0);
+    const uPlot = await loadUPlot();
+    this.build(uPlot);
+  }
+
+  /** The x values as the plots show them (builder units: service time in ms). */
+  x() {
+    return this.result.summary.points.map((p) => fromSweepValue(this.result.choice, p.value));
+  }
+
+  /** What each plot shows: {title, series: [{label, values}], bands} (also for the tests). */
+  plotData() {
+    const { summary } = this.result;
+    const pts = summary.points;
+    const l = this.lang;
+    const col = (f) => pts.map(f);
+    const maxMemory = Math.max(0, ...pts.map((p) => p.mean_memory_bytes.max));
+    const [unit, div] =
+      maxMemory >= 1024 ** 2 ? ['MiB', 1024 ** 2] : maxMemory >= 1024 ? ['KiB', 1024] : ['B', 1];
+    return [
+      {
+        id: 'throughput',
+        title: ts(l, 'chartThroughput'),
+        series: [
+          ['mean', col((p) => p.throughput_per_s.mean)],
+          ['max', col((p) => p.throughput_per_s.max)],
+          ['min', col((p) => p.throughput_per_s.min)],
+          ['bound', col((p) => p.best_possible_per_s ?? null)],
+        ],
+      },
+      {
+        id: 'latency',
+        title: ts(l, 'chartLatency'),
+        series: [
+          ['p50', col((p) => p.latency_p50_us.mean / 1000)],
+          ['p95', col((p) => p.latency_p95_us.mean / 1000)],
+          ['max', col((p) => p.latency_p95_us.max / 1000)],
+          ['min', col((p) => p.latency_p95_us.min / 1000)],
+        ],
+      },
+      {
+        id: 'memory',
+        title: ts(l, 'chartMemory', { unit }),
+        series: [
+          ['mean', col((p) => p.mean_memory_bytes.mean / div)],
+          ['max', col((p) => p.mean_memory_bytes.max / div)],
+          ['min', col((p) => p.mean_memory_bytes.min / div)],
+        ],
+      },
+      {
+        id: 'utilization',
+        title: ts(l, 'chartUtil'),
+        series: [
+          ['mean', col((p) => p.utilization_max.mean)],
+          ['max', col((p) => p.utilization_max.max)],
+          ['min', col((p) => p.utilization_max.min)],
+        ],
+      },
+    ];
+  }
+
+  showLegend() {
+    const l = this.lang;
+    const item = (cls, text) => {
+      const li = this.doc.createElement('li');
+      const swatch = this.doc.createElement('span');
+      swatch.className = `swatch ${cls}`;
+      li.append(swatch, text);
+      return li;
+    };
+    this.el.legend.replaceChildren(
+      item('mean', ts(l, 'mean')),
+      item('band', ts(l, 'spread')),
+      item('bound', ts(l, 'bound')),
+      item('p95', ts(l, 'p95')),
+      item('knee', ts(l, 'knee')),
+    );
+  }
+
+  build(uPlot) {
+    for (const p of this.plots) p.destroy();
+    this.plots = [];
+    this.el.charts.replaceChildren();
+    const x = this.x();
+    const kneeX = this.result.summary.knee !== null ? x[this.result.summary.knee] : null;
+    const xLabel = paramLabel(this.result.choice, this.lang);
+    const width = this.chartWidth();
+    const knee = {
+      hooks: {
+        draw: [
+          (u) => {
+            if (kneeX === null || kneeX === undefined) return;
+            const ctx = u.ctx;
+            const px = Math.round(u.valToPos(kneeX, 'x', true));
+            ctx.save();
+            ctx.strokeStyle = OKABE_ITO.vermillion;
+            ctx.lineWidth = 2 * devicePixelRatio;
+            ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
+            ctx.beginPath();
+            ctx.moveTo(px, u.bbox.top);
+            ctx.lineTo(px, u.bbox.top + u.bbox.height);
+            ctx.stroke();
+            ctx.restore();
+          },
+        ],
+        setCursor: [
+          (u) => {
+            if (u.cursor.idx !== null && u.cursor.idx !== undefined) this.showPoint(u.cursor.idx);
+          },
+        ],
+      },
+    };
+    const line = (color, extra = {}) => ({
+      stroke: color,
+      width: 2,
+      points: { show: true, size: 6, fill: color },
+      ...extra,
+    });
+    const edge = { stroke: 'transparent', width: 0, points: { show: false } };
+    const styles = {
+      throughput: {
+        series: [
+          line(OKABE_ITO.blue),
+          edge,
+          edge,
+          { stroke: OKABE_ITO.black, width: 1.5, dash: [6, 4], points: { show: false } },
+        ],
+        bands: [{ series: [2, 3], fill: BAND }],
+      },
+      latency: {
+        series: [line(OKABE_ITO.blue), line(OKABE_ITO.vermillion), edge, edge],
+        bands: [{ series: [3, 4], fill: BAND_2 }],
+      },
+      memory: {
+        series: [line(OKABE_ITO.blue), edge, edge],
+        bands: [{ series: [2, 3], fill: BAND }],
+      },
+      utilization: {
+        series: [line(OKABE_ITO.blue), edge, edge],
+        bands: [{ series: [2, 3], fill: BAND }],
+        range: [0, 1],
+      },
+    };
+    for (const plot of this.plotData()) {
+      const style = styles[plot.id];
+      const opts = {
+        title: plot.title,
+        width,
+        height: 190,
+        plugins: [knee],
+        cursor: { drag: { x: false, y: false }, points: { size: 9 } },
+        legend: { show: false },
+        scales: {
+          // A margin either side, so that the first and last points can be clicked.
+          x: {
+            time: false,
+            range: (u, lo, hi) => {
+              const pad = (hi - lo || Math.abs(hi) || 1) * 0.04;
+              return [lo - pad, hi + pad];
+            },
+          },
+          y: style.range ? { range: style.range } : { range: (u, lo, hi) => [0, hi * 1.08 || 1] },
+        },
+        axes: [
+          { label: xLabel, size: 40, labelSize: 16 },
+          { size: 56, values: (u, ticks) => ticks.map((v) => compact(v)) },
+        ],
+        series: [{}, ...plot.series.map(([label], i) => ({ label, ...style.series[i] }))],
+        bands: style.bands,
+      };
+      const wrap = this.doc.createElement('div');
+      wrap.className = 'sweep-chart';
+      wrap.dataset.chart = plot.id;
+      this.el.charts.append(wrap);
+      const u = new uPlot(opts, [x, ...plot.series.map(([, v]) => v)], wrap);
+      u.over.addEventListener('click', () => {
+        if (u.cursor.idx !== null && u.cursor.idx !== undefined) this.openPoint(u.cursor.idx, 0);
+      });
+      u.over.title = ts(this.lang, 'clickHint');
+      // From the keyboard: ← → pick a point (its line below), Enter opens its first seed.
+      wrap.tabIndex = 0;
+      wrap.setAttribute('aria-label', `${plot.title}. ${ts(this.lang, 'keysHint')}`);
+      wrap.addEventListener('keydown', (event) => {
+        const last = x.length - 1;
+        const i = this.pointIndex ?? 0;
+        if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') {
+          event.preventDefault();
+          this.showPoint(Math.max(0, Math.min(last, i + (event.key === 'ArrowLeft' ? -1 : 1))));
+        } else if (event.key === 'Enter') {
+          event.preventDefault();
+          this.openPoint(i, 0);
+        }
+      });
+      this.plots.push(u);
+    }
+  }
+
+  chartWidth() {
+    const w = this.el.charts.clientWidth || 900;
+    const columns = w > 1100 ? 4 : w > 560 ? 2 : 1;
+    return Math.max(240, Math.floor((w - 16 * (columns - 1)) / columns));
+  }
+
+  resize() {
+    const width = this.chartWidth();
+    for (const p of this.plots) if (p.width !== width) p.setSize({ width, height: 190 });
+  }
+
+  /** The link (hash) of replication `rep` at point `i`: the builder with that value and seed. */
+  linkOf(i, rep) {
+    const r = this.result;
+    const value = this.x()[i];
+    const builder = builderFor(r.builder, r.choice, value, rep);
+    return writeState({ ...this.state(), preset: BUILDER, builder });
+  }
+
+  /** The line under the plots for point `i`, with a link to each of its seeds. */
+  showPoint(i) {
+    const r = this.result;
+    const p = r?.summary.points[i];
+    if (!p) return;
+    this.pointIndex = i;
+    const l = this.lang;
+    const text = this.doc.createElement('span');
+    text.textContent = ts(l, 'point', {
+      param: paramLabel(r.choice, l),
+      value: this.x()[i],
+      throughput: formatNumber(p.throughput_per_s.mean),
+      min: formatNumber(p.throughput_per_s.min),
+      max: formatNumber(p.throughput_per_s.max),
+      p95: formatNumber(p.latency_p95_us.mean / 1000),
+      runs: p.runs,
+    });
+    const links = [text];
+    if (r.builder?.dist === 'uniform' && r.choice.builder === 'service') {
+      links.push(` ${ts(l, 'uniformNote')}`);
+    }
+    // A sweep started with a base that is not the builder's (the benchmark's) has no links.
+    if (r.builder) links.push(` ${ts(l, 'openRuns')} `);
+    for (let rep = 0; r.builder && rep < r.sweep.reps; rep++) {
+      const a = this.doc.createElement('a');
+      a.href = this.linkOf(i, rep);
+      a.textContent = ts(l, 'openSeed', { seed: r.builder.seed + rep });
+      a.addEventListener('click', (event) => {
+        event.preventDefault();
+        this.openPoint(i, rep);
+      });
+      links.push(a, ' ');
+    }
+    this.el.point.replaceChildren(...links);
+  }
+
+  /** Opens point `i`'s run `rep` in the builder (this page: its hashchange loads the link). */
+  openPoint(i, rep) {
+    this.showPoint(i);
+    if (!this.result.builder) return;
+    location.hash = this.linkOf(i, rep);
+    this.doc.querySelector('.stage')?.scrollIntoView({ block: 'start' });
+  }
+
+  /** Saves what the plots show: the runs as CSV (Sweeper.csv), or the summary as JSON. */
+  download(kind) {
+    const r = this.result;
+    if (!r) return;
+    const name = `sweep-${r.summary.param.replace(':', '-')}`;
+    const [text, type] =
+      kind === 'csv'
+        ? [r.csv, 'text/csv']
+        : [JSON.stringify(r.summary, null, 1), 'application/json'];
+    const a = this.doc.createElement('a');
+    a.href = URL.createObjectURL(new Blob([text], { type }));
+    a.download = `${name}.${kind}`;
+    this.doc.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
+}
+
+function sameParam(choice, sweep) {
+  return (
+    choice.param.kind === sweep.param.kind &&
+    (choice.param.stage ?? null) === (sweep.param.stage ?? null)
+  );
+}
+
+/** Tick labels: 1.2k, 15k, 1.5M. */
+function compact(v) {
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${+(v / 1e6).toFixed(1)}M`;
+  if (a >= 1e4) return `${+(v / 1e3).toFixed(0)}k`;
+  if (a >= 1e3) return `${+(v / 1e3).toFixed(1)}k`;
+  return `${+v.toFixed(2)}`;
+}
