@@ -180,7 +180,7 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
             names(|o| matches!(o, WaitOn::Put { .. }))
         ),
         (HangKind::Deadlock, Lang::Ko) => format!(
-            "교착 상태: {} 이(가) 아무도 비우지 않을 가득 찬 큐에 넣으려고 기다립니다",
+            "교착 상태: {} 스레드가 아무도 비우지 않을 가득 찬 큐에 넣으려고 기다립니다",
             names(|o| matches!(o, WaitOn::Put { .. }))
         ),
         (HangKind::JoinNeverReturns, Lang::En) => format!(
@@ -188,14 +188,14 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
             names(|o| matches!(o, WaitOn::JoinQueue { .. }))
         ),
         (HangKind::JoinNeverReturns, Lang::Ko) => format!(
-            "join() 이 끝나지 않습니다: {} 이(가) 아무도 호출하지 않을 task_done() 을 기다립니다",
+            "join()이 끝나지 않습니다: {} 스레드가 아무도 호출하지 않을 task_done()을 기다립니다",
             names(|o| matches!(o, WaitOn::JoinQueue { .. }))
         ),
         (HangKind::WorkerNeverEnds, Lang::En) => format!(
             "{never_ending} never end(s): waiting in get() for a SENTINEL that was never put, so thread.join() never returns"
         ),
         (HangKind::WorkerNeverEnds, Lang::Ko) => format!(
-            "{never_ending} 이(가) 끝나지 않습니다: 넣지 않은 센티넬을 get() 에서 기다리므로 thread.join() 이 반환되지 않습니다"
+            "{never_ending} 스레드가 끝나지 않습니다: 넣지 않은 센티넬을 get()에서 기다리므로 thread.join()이 반환되지 않습니다"
         ),
         (HangKind::AllBlocked, Lang::En) => {
             "Every thread waits and none can wake the others".to_string()
@@ -223,7 +223,7 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
             lost_cause(waiters)
         ),
         (HangKind::ThreadLost, Lang::Ko) => format!(
-            "{} 이(가) 엔진 안에서 실패하여({}) 실행을 계속할 수 없습니다",
+            "{} 스레드가 엔진 안에서 실패하여({}) 실행을 계속할 수 없습니다",
             names(|o| matches!(o, WaitOn::Lost { .. })),
             lost_cause(waiters)
         ),
@@ -239,7 +239,7 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
     if waiting.len() > SHOWN {
         details.push(match lang {
             Lang::En => format!("and {} more threads wait", waiting.len() - SHOWN),
-            Lang::Ko => format!("그 밖에 {} 개 스레드가 기다립니다", waiting.len() - SHOWN),
+            Lang::Ko => format!("그 밖에 스레드 {}개가 기다립니다", waiting.len() - SHOWN),
         });
     }
     let message = if details.is_empty() {
@@ -273,7 +273,7 @@ fn describe(on: &WaitOn, state: ThreadState, lang: Lang) -> String {
             format!("get() on {queue} (empty; no running thread will put)")
         }
         (WaitOn::Get { queue }, Lang::Ko) => {
-            format!("{queue} 의 get() (비어 있고, 넣을 스레드가 없음)")
+            format!("{queue}의 get() (비어 있고, 넣을 스레드가 없음)")
         }
         (
             WaitOn::Put {
@@ -293,22 +293,22 @@ fn describe(on: &WaitOn, state: ThreadState, lang: Lang) -> String {
             },
             Lang::Ko,
         ) => {
-            format!("{queue} 의 put() (가득 참 {len}/{maxsize})")
+            format!("{queue}의 put() (가득 참 {len}/{maxsize})")
         }
         (WaitOn::JoinQueue { queue, unfinished }, Lang::En) => format!(
             "{queue}.join() ({unfinished} unfinished task(s); no thread will call task_done())"
         ),
         (WaitOn::JoinQueue { queue, unfinished }, Lang::Ko) => format!(
-            "{queue}.join() (끝나지 않은 작업 {unfinished} 개; task_done() 을 호출할 스레드가 없음)"
+            "{queue}.join() (끝나지 않은 작업 {unfinished}개; task_done()을 호출할 스레드가 없음)"
         ),
         (WaitOn::JoinThread { thread }, Lang::En) => {
             format!("join() of thread {thread}, which never ends")
         }
         (WaitOn::JoinThread { thread }, Lang::Ko) => {
-            format!("끝나지 않는 스레드 {thread} 의 join()")
+            format!("끝나지 않는 스레드 {thread}의 join()")
         }
         (WaitOn::BusyWait { queue }, Lang::En) => format!("a busy-wait on {queue}"),
-        (WaitOn::BusyWait { queue }, Lang::Ko) => format!("{queue} 에 대한 바쁜 대기"),
+        (WaitOn::BusyWait { queue }, Lang::Ko) => format!("{queue}에 대한 바쁜 대기"),
         (WaitOn::Lost { cause }, Lang::En) => format!("nothing: it failed ({cause})"),
         (WaitOn::Lost { cause }, Lang::Ko) => format!("없음: 실패함 ({cause})"),
         (WaitOn::Other, Lang::En) if state == ThreadState::Running => {
@@ -365,7 +365,7 @@ mod tests {
         assert_eq!(en.waiting[0].on, "put() on in_queue (full at 2/2)");
         let ko = report(HangKind::Deadlock, 5, &w, Lang::Ko);
         assert!(ko.message.starts_with("교착 상태: main"), "{}", ko.message);
-        assert_eq!(ko.waiting[0].on, "in_queue 의 put() (가득 참 2/2)");
+        assert_eq!(ko.waiting[0].on, "in_queue의 put() (가득 참 2/2)");
     }
 
     #[test]

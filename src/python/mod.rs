@@ -53,7 +53,7 @@ pub fn memory_error(queued: u64, bytes: u64, budget: u64, queue: &str) -> Said {
             "MemoryError: {queued} items queued ({mib} MiB) exceed the memory budget of {budget_mib} MiB; `{queue}` grew without bound"
         ),
         ko: format!(
-            "MemoryError: 큐에 쌓인 아이템 {queued}개({mib} MiB)가 메모리 예산 {budget_mib} MiB를 넘었습니다; `{queue}` 가 끝없이 커졌습니다"
+            "MemoryError: 큐에 쌓인 아이템 {queued}개({mib} MiB)가 메모리 예산 {budget_mib} MiB를 넘었습니다; `{queue}`가 끝없이 커졌습니다"
         ),
     }
 }

@@ -50,10 +50,10 @@ pub(super) fn p2_get_blocks() -> Scenario {
         .finish();
     Scenario {
         id: "p2".into(),
-        title: Text::new("P2. Queue: get() blocks", "P2. Queue: get() 은 블록된다"),
+        title: Text::new("P2. Queue: get() blocks", "P2. Queue: get()은 블록된다"),
         summary: Text::new(
             "The consumer starts first, but get() waits until the producer puts an item.",
-            "소비자가 먼저 시작하지만 get() 은 생산자가 아이템을 넣을 때까지 기다립니다.",
+            "소비자가 먼저 시작하지만 get()은 생산자가 아이템을 넣을 때까지 기다립니다.",
         ),
         source: src.0,
         texts: vec![
@@ -146,11 +146,11 @@ pub(super) fn p3_put_blocks() -> Scenario {
         id: "p3".into(),
         title: Text::new(
             "P3. Queue(1): put() blocks when full",
-            "P3. Queue(1): 가득 차면 put() 이 블록된다",
+            "P3. Queue(1): 가득 차면 put()이 블록된다",
         ),
         summary: Text::new(
             "A buffer of one: the producer's second put() waits for the consumer's first get().",
-            "버퍼 크기 1: 생산자의 두 번째 put() 은 소비자의 첫 get() 을 기다립니다.",
+            "버퍼 크기 1: 생산자의 두 번째 put()은 소비자의 첫 get()을 기다립니다.",
         ),
         source: src.0,
         texts: vec![
@@ -258,10 +258,10 @@ pub(super) fn p4_join() -> Scenario {
     let (main, consumer) = p4_program(&src, true);
     Scenario {
         id: "p4".into(),
-        title: Text::new("P4. task_done() and join()", "P4. task_done() 과 join()"),
+        title: Text::new("P4. task_done() and join()", "P4. task_done()과 join()"),
         summary: Text::new(
             "join() returns only when task_done() was called for every item put, even if the queue is empty.",
-            "join() 은 넣은 모든 아이템에 task_done() 이 호출되어야 반환됩니다. 큐가 비어 있어도요.",
+            "join()은 넣은 모든 아이템에 task_done()이 호출되어야 반환됩니다. 큐가 비어 있어도요.",
         ),
         source: src.0,
         texts: p4_texts(),

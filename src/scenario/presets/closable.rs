@@ -156,7 +156,7 @@ pub(super) fn p5_closable() -> Scenario {
         title: Text::new("P5. ClosableQueue: a pipeline that stops", "P5. ClosableQueue: 멈출 수 있는 파이프라인"),
         summary: Text::new(
             "Blocking get() ends the polling; close() puts a SENTINEL that tells each worker to stop.",
-            "블로킹 get() 이 폴링을 없애고, close() 가 넣는 센티넬이 작업자에게 멈추라고 알립니다.",
+            "블로킹 get()이 폴링을 없애고, close()가 넣는 센티넬이 작업자에게 멈추라고 알립니다.",
         ),
         source: src.0,
         texts: vec![items_processed()],

@@ -31,7 +31,7 @@ pub(super) fn f1_missing_sentinel() -> Scenario {
         title: Text::new("F1. One SENTINEL short", "F1. 센티넬 하나 부족"),
         summary: Text::new(
             "stop_threads closes the queue once fewer than it has workers: one worker never ends and thread.join() hangs.",
-            "stop_threads 가 작업자 수보다 하나 적게 close 합니다: 한 작업자가 끝나지 않아 thread.join() 이 멈춥니다.",
+            "stop_threads가 작업자 수보다 하나 적게 close 합니다: 한 작업자가 끝나지 않아 thread.join()이 멈춥니다.",
         ),
         threads: p6_threads(&src, main, [3, 4, 5]),
         source: src.0,
@@ -57,7 +57,7 @@ pub(super) fn f2_missing_task_done() -> Scenario {
         title: Text::new("F2. A forgotten task_done()", "F2. 잊어버린 task_done()"),
         summary: Text::new(
             "The consumer never calls task_done(), so in_queue.join() waits forever.",
-            "소비자가 task_done() 을 호출하지 않아 in_queue.join() 이 영원히 기다립니다.",
+            "소비자가 task_done()을 호출하지 않아 in_queue.join()이 영원히 기다립니다.",
         ),
         source: src.0,
         texts: p4_texts(),
@@ -170,7 +170,7 @@ pub(super) fn f3_memory_error() -> Scenario {
         title: Text::new("F3. Unbounded queue, slow stage: MemoryError", "F3. 무한 큐와 느린 단계: MemoryError"),
         summary: Text::new(
             "Items arrive at 1000/s but resize manages 250/s: resize_queue grows until memory runs out.",
-            "아이템은 초당 1000 개 들어오지만 리사이즈는 초당 250 개: resize_queue 가 메모리가 바닥날 때까지 커집니다.",
+            "아이템은 초당 1000개 들어오지만 리사이즈는 초당 250개: resize_queue가 메모리가 바닥날 때까지 커집니다.",
         ),
         source: src.0,
         texts: vec![items_processed()],
@@ -258,7 +258,7 @@ pub(super) fn f4_deadlock() -> Scenario {
         title: Text::new("F4. Deadlock through full queues", "F4. 가득 찬 큐로 인한 교착 상태"),
         summary: Text::new(
             "Main fills in_queue before reading out_queue; the worker cannot put its results: both wait forever.",
-            "메인은 out_queue 를 읽기 전에 in_queue 를 채우고, 작업자는 결과를 넣지 못합니다: 둘 다 영원히 기다립니다.",
+            "메인은 out_queue를 읽기 전에 in_queue를 채우고, 작업자는 결과를 넣지 못합니다: 둘 다 영원히 기다립니다.",
         ),
         source: src.0,
         texts: vec![Text::new("done", "완료")],

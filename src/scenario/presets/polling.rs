@@ -159,7 +159,7 @@ pub(super) fn p1_polling() -> Scenario {
         title: Text::new("P1. A hand-made queue that polls", "P1. 폴링하는 직접 만든 큐"),
         summary: Text::new(
             "Workers poll a deque and sleep when it is empty; main busy-waits. Count the wasted polls.",
-            "작업자는 deque 를 폴링하고 비어 있으면 잠듭니다. 메인은 바쁜 대기를 합니다. 낭비된 폴링을 세어 보세요.",
+            "작업자는 deque을 폴링하고 비어 있으면 잠듭니다. 메인은 바쁜 대기를 합니다. 낭비된 폴링을 세어 보세요.",
         ),
         source: src.0,
         texts: vec![Text::new(
