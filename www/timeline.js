@@ -190,6 +190,9 @@ export class TimelinePanel {
     this.signature = null;
     this.requestId = 0;
     this.shownId = 0; // the request whose recording is drawn
+    this.inFlight = false;
+    this.recordStart = 0;
+    this.recordMs = null; // how long the last recording took, posted to received
     this.worker = null;
     this.nowUs = 0;
     this.cache = null; // per-column buckets for one width
@@ -254,6 +257,13 @@ export class TimelinePanel {
   record(run, controls) {
     const id = ++this.requestId;
     if (!this.data) this.setMessage(['tl.recording']);
+    // A recording under way is for controls or a run that are gone: start afresh, not after it.
+    if (this.worker && this.inFlight) {
+      this.worker.terminate();
+      this.worker = null;
+    }
+    this.inFlight = true;
+    this.recordStart = performance.now();
     if (!this.worker) {
       this.worker = new Worker(new URL('./timeline-worker.js', import.meta.url), {
         type: 'module',
@@ -272,6 +282,8 @@ export class TimelinePanel {
 
   received({ id, timeline, error }) {
     if (id !== this.requestId || !this.run) return;
+    this.inFlight = false;
+    this.recordMs = performance.now() - this.recordStart;
     if (error) {
       this.data = null;
       this.setMessage(['tl.failed', { message: error }]);
@@ -353,9 +365,15 @@ export class TimelinePanel {
     const font = Math.round((phone ? 12 : 13) * big);
     const trackH = Math.round(28 * big);
     const axisH = 22;
-    const ctx = this.ctx;
-    ctx.font = `${font}px ${this.fontFamily()}`;
-    const widest = Math.max(...d.threads.map((name) => ctx.measureText(name).width), 40);
+    // The widest name, measured once a recording and font size (not every frame).
+    if (this.widest?.data !== d || this.widest.font !== font) {
+      const ctx = this.ctx;
+      ctx.font = `${font}px ${this.fontFamily()}`;
+      const names = [...d.threads, ...d.queues.map((q) => q.name)];
+      const px = Math.max(...names.map((name) => ctx.measureText(name).width), 40);
+      this.widest = { data: d, font, px };
+    }
+    const widest = this.widest.px;
     const labelW = Math.min(phone ? 96 : 150, Math.ceil(widest) + 12);
     const laneTop = 4;
     const tracksTop = laneTop + n * laneH + 8;
@@ -373,6 +391,7 @@ export class TimelinePanel {
     const endUs = Math.max(1, d.endUs);
     this.layout = { dpr, cssW, cssH, n, laneH, font, trackH, laneTop, tracksTop, plotX, plotW };
     Object.assign(this.layout, { cols, endUs, usPerCol: endUs / cols, labelW });
+    const key = `${devW}x${devH}:${laneH}:${font}`;
     if (!this.cache || this.cache.cols !== cols || this.cache.data !== d) {
       const usPerCol = endUs / cols;
       this.cache = {
@@ -381,6 +400,10 @@ export class TimelinePanel {
         lanes: d.lanes.map((lane) => bucketLane(lane, cols, usPerCol)),
         queues: d.queues.map((q) => bucketQueue(q, cols, usPerCol)),
       };
+    }
+    if (this.cache.key !== key) {
+      this.cache.key = key;
+      this.paint();
     }
   }
 
@@ -391,76 +414,106 @@ export class TimelinePanel {
   draw() {
     this.place();
     const L = this.layout;
-    const d = this.data;
     const ctx = this.ctx;
     const { dpr } = L;
+    const { base, columns } = this.cache;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.el.canvas.width, this.el.canvas.height);
-    const now = Math.min(this.nowUs, L.endUs);
-    // Columns revealed: up to the run's time (the recording knows the rest; the page shows it
-    // as the run gets there).
+    ctx.drawImage(base, 0, 0);
+    // Revealed: the recording's columns up to the run's time, copied from the painted layer (the
+    // recording knows the rest; the page shows it as the run gets there).
     const x0 = Math.round(L.plotX * dpr);
-    const nowCols = Math.min(L.cols, (now / L.endUs) * L.cols);
-    const full = Math.floor(nowCols);
-    const partial = nowCols - full;
-    // Lanes, in device pixels: one rectangle a run of equal columns.
-    const laneDev = L.laneH * dpr;
-    const gap = L.laneH >= 12 ? Math.max(1, Math.round(2 * dpr)) : Math.max(1, Math.round(dpr));
-    ctx.fillStyle = '#f1f2ef';
-    ctx.fillRect(x0, Math.round(L.laneTop * dpr), Math.round(L.plotW * dpr), L.n * laneDev);
-    this.cache.lanes.forEach((cols, lane) => {
-      const y = Math.round((L.laneTop + lane * L.laneH) * dpr);
-      const h = Math.max(1, Math.round(laneDev) - gap);
-      const upTo = Math.min(L.cols, full + (partial > 0 ? 1 : 0));
-      let c = 0;
-      while (c < upTo) {
-        const s = cols[c];
-        let e = c + 1;
-        while (e < upTo && cols[e] === s) e++;
-        if (s !== NONE) {
-          ctx.fillStyle = STATE_COLORS[s];
-          const w = e === upTo && partial > 0 && upTo > full ? e - c - 1 + partial : e - c;
-          ctx.fillRect(x0 + c, y, Math.max(w, 0.5), h);
-        }
-        c = e;
-      }
-    });
-    // Queue-length tracks: bars to the queue's longest.
-    this.cache.queues.forEach((cols, k) => {
-      const q = d.queues[k];
-      const top = Math.round((L.tracksTop + k * (L.trackH + 4)) * dpr);
-      const h = Math.round(L.trackH * dpr);
-      ctx.fillStyle = '#f1f2ef';
-      ctx.fillRect(x0, top, Math.round(L.plotW * dpr), h);
-      ctx.fillStyle = ITEM_COLOR;
-      const scale = q.max > 0 ? h / q.max : 0;
-      const upTo = Math.min(L.cols, Math.ceil(nowCols));
-      for (let c = 0; c < upTo; c++) {
-        const len = cols[c];
-        if (len > 0) {
-          const bar = Math.max(1, len * scale);
-          ctx.fillRect(x0 + c, top + h - bar, 1, bar);
-        }
-      }
-    });
+    const now = Math.min(this.nowUs, L.endUs);
+    const nowDev = Math.round((now / L.endUs) * L.cols);
+    if (nowDev > 0) {
+      ctx.drawImage(columns, x0, 0, nowDev, columns.height, x0, 0, nowDev, columns.height);
+    }
     // Now: a line across lanes and tracks.
-    const nowX = x0 + Math.round(nowCols);
     ctx.fillStyle = '#1d2125';
     ctx.fillRect(
-      nowX - Math.round(dpr),
+      x0 + nowDev - Math.round(dpr),
       Math.round(L.laneTop * dpr),
       Math.max(1, Math.round(2 * dpr)),
       Math.round((L.cssH - 22 - L.laneTop) * dpr),
     );
-    this.drawText();
     this.drawFocus();
   }
 
-  /** Labels, the axis and the focus ring, in CSS pixels. */
-  drawText() {
+  /**
+   * Paints, once a recording and size, what a frame copies from: the still layer (backgrounds,
+   * names, the axis) and every column of the recording (lanes by state, queue lengths), so that a
+   * frame as the run plays is two image copies and a line, whatever the run's size.
+   */
+  paint() {
     const L = this.layout;
     const d = this.data;
-    const ctx = this.ctx;
+    const { dpr } = L;
+    const layer = () => {
+      const c = this.doc.createElement('canvas');
+      c.width = this.el.canvas.width;
+      c.height = this.el.canvas.height;
+      return c;
+    };
+    const base = layer();
+    const b = base.getContext('2d');
+    const x0 = Math.round(L.plotX * dpr);
+    const plotDev = Math.round(L.plotW * dpr);
+    b.fillStyle = '#f1f2ef';
+    b.fillRect(x0, Math.round(L.laneTop * dpr), plotDev, Math.round(L.n * L.laneH * dpr));
+    d.queues.forEach((_, k) => {
+      const top = Math.round((L.tracksTop + k * (L.trackH + 4)) * dpr);
+      b.fillRect(x0, top, plotDev, Math.round(L.trackH * dpr));
+    });
+    this.drawText(b);
+    const columns = layer();
+    const c = columns.getContext('2d');
+    // Lanes: one rectangle a run of equal columns.
+    const laneDev = L.laneH * dpr;
+    const gap = L.laneH >= 12 ? Math.max(1, Math.round(2 * dpr)) : Math.max(1, Math.round(dpr));
+    const h = Math.max(1, Math.round(laneDev) - gap);
+    this.cache.lanes.forEach((cols, lane) => {
+      const y = Math.round((L.laneTop + lane * L.laneH) * dpr);
+      let i = 0;
+      while (i < L.cols) {
+        const state = cols[i];
+        let e = i + 1;
+        while (e < L.cols && cols[e] === state) e++;
+        if (state !== NONE) {
+          c.fillStyle = STATE_COLORS[state];
+          c.fillRect(x0 + i, y, e - i, h);
+        }
+        i = e;
+      }
+    });
+    // Queue-length tracks: an area up to the queue's longest.
+    c.fillStyle = ITEM_COLOR;
+    this.cache.queues.forEach((cols, k) => {
+      const q = d.queues[k];
+      if (q.max <= 0) return;
+      const top = Math.round((L.tracksTop + k * (L.trackH + 4)) * dpr);
+      const height = Math.round(L.trackH * dpr);
+      const bottom = top + height;
+      const scale = height / q.max;
+      c.beginPath();
+      c.moveTo(x0, bottom);
+      for (let i = 0; i < L.cols; i++) {
+        const len = Math.max(0, cols[i]);
+        const y = len > 0 ? bottom - Math.max(1, len * scale) : bottom;
+        c.lineTo(x0 + i, y);
+        c.lineTo(x0 + i + 1, y);
+      }
+      c.lineTo(x0 + L.cols, bottom);
+      c.closePath();
+      c.fill();
+    });
+    this.cache.base = base;
+    this.cache.columns = columns;
+  }
+
+  /** Names of lanes and tracks, and the time axis, on `ctx` in CSS pixels. */
+  drawText(ctx) {
+    const L = this.layout;
+    const d = this.data;
     ctx.setTransform(L.dpr, 0, 0, L.dpr, 0, 0);
     ctx.textBaseline = 'middle';
     ctx.fillStyle = '#1d2125';
@@ -509,6 +562,7 @@ export class TimelinePanel {
     const i = this.focus.span;
     if (!lane || i >= lane.starts.length) return;
     const ctx = this.ctx;
+    ctx.setTransform(L.dpr, 0, 0, L.dpr, 0, 0);
     const x = L.plotX + (lane.starts[i] / L.endUs) * L.plotW;
     const end = Math.min(lane.ends[i], this.nowUs);
     const w = Math.max(3, ((end - lane.starts[i]) / L.endUs) * L.plotW);

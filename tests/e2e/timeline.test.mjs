@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { REPO_ROOT } from '../../scripts/serve.mjs';
-import { SCREENSHOTS, newWatchedPage, openLab, runToEnd, startLab } from './browser.mjs';
+import { SCREENSHOTS, newWatchedPage, openLab, runToEnd, setSlider, startLab } from './browser.mjs';
 
 let lab;
 before(async () => {
@@ -80,6 +80,42 @@ for (const [id, seed] of [
     await page.close();
   });
 }
+
+test('P6: a slider moved mid-run records the run again, with the thread it adds', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#p=p6');
+  await waitForTimeline(page);
+  const before = await page.evaluate(() => window.pipelineLab.timeline.data.threads.length);
+  const changeUs = 400_000;
+  await page.evaluate((us) => window.pipelineLab.seekUs(us), changeUs);
+  await setSlider(page, 'w-1', 6);
+  await page.waitForFunction(
+    (n) => window.pipelineLab.timeline.ready && window.pipelineLab.timeline.data.threads.length > n,
+    before,
+    { timeout: 30_000 },
+  );
+  const { endUs, threads } = await page.evaluate(() => ({
+    endUs: window.pipelineLab.timeline.data.endUs,
+    threads: window.pipelineLab.timeline.data.threads.length,
+  }));
+  assert.equal(threads, before + 2, 'resize went from 4 workers to 6');
+  const next = random(66);
+  for (let i = 0; i < 6; i++) {
+    const us = changeUs + Math.floor(next() * (endUs - changeUs));
+    const seen = await page.evaluate((us) => {
+      const lab = window.pipelineLab;
+      lab.seekUs(us);
+      const frame = lab.frameSignature();
+      return { frame, lanes: frame.threadStates.map((_, i) => lab.timeline.stateAt(i, us)) };
+    }, us);
+    assert.equal(seen.frame.threadStates.length, threads, `at ${us} µs: the frame's threads`);
+    seen.frame.threadStates.forEach((state, t) => {
+      assert.equal(seen.lanes[t]?.state, state, `at ${us} µs: thread ${t}'s state`);
+    });
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
 
 test('P6: clicking a lane seeks the run to that time, and the keyboard reads a stretch', async () => {
   const { page, problems } = await newWatchedPage(lab);
