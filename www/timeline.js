@@ -205,7 +205,12 @@ export class TimelinePanel {
     // Phones start with the panel closed: the canvas and the controls come first there.
     if (globalThis.matchMedia?.(PHONE_QUERY).matches) this.el.details.open = false;
     this.el.details.addEventListener('toggle', () => this.redraw());
-    new ResizeObserver(() => this.redraw()).observe(this.el.wrap);
+    // The width as the observer reports it: reading clientWidth each frame would force a layout.
+    this.wrapWidth = 0;
+    new ResizeObserver((entries) => {
+      this.wrapWidth = entries[entries.length - 1].contentRect.width;
+      this.redraw();
+    }).observe(this.el.wrap);
     this.wire();
   }
 
@@ -356,7 +361,7 @@ export class TimelinePanel {
     const d = this.data;
     const canvas = this.el.canvas;
     const dpr = globalThis.devicePixelRatio || 1;
-    const cssW = Math.max(200, this.el.wrap.clientWidth);
+    const cssW = Math.max(200, this.wrapWidth || this.el.wrap.clientWidth);
     const n = d.threads.length;
     const phone = cssW < 560;
     // Presentation mode: bigger lanes and words, for the back row.
@@ -417,25 +422,44 @@ export class TimelinePanel {
     const ctx = this.ctx;
     const { dpr } = L;
     const { base, columns } = this.cache;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, this.el.canvas.width, this.el.canvas.height);
-    ctx.drawImage(base, 0, 0);
-    // Revealed: the recording's columns up to the run's time, copied from the painted layer (the
-    // recording knows the rest; the page shows it as the run gets there).
     const x0 = Math.round(L.plotX * dpr);
     const now = Math.min(this.nowUs, L.endUs);
     const nowDev = Math.round((now / L.endUs) * L.cols);
-    if (nowDev > 0) {
-      ctx.drawImage(columns, x0, 0, nowDev, columns.height, x0, 0, nowDev, columns.height);
+    const lineW = Math.max(1, Math.round(2 * dpr));
+    const height = columns.height;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    // As the run plays, only the strip between the last frame's time and this one changes (and
+    // the line that marks it); anything else (a new size, a step back, the keyboard's focus)
+    // draws the whole panel.
+    const last = this.drawn;
+    const focused = this.doc.activeElement === this.el.canvas;
+    const whole =
+      !last ||
+      last.cache !== this.cache ||
+      last.key !== this.cache.key ||
+      nowDev < last.nowDev ||
+      focused ||
+      last.focused;
+    const left = whole ? 0 : Math.max(0, x0 + last.nowDev - lineW - 1);
+    const right = whole ? this.el.canvas.width : x0 + nowDev + lineW + 1;
+    ctx.clearRect(left, 0, right - left, height);
+    ctx.drawImage(base, left, 0, right - left, height, left, 0, right - left, height);
+    // Revealed: the recording's columns up to the run's time, copied from the painted layer (the
+    // recording knows the rest; the page shows it as the run gets there).
+    const from = Math.max(left, x0);
+    if (x0 + nowDev > from) {
+      const w = x0 + nowDev - from;
+      ctx.drawImage(columns, from, 0, w, height, from, 0, w, height);
     }
     // Now: a line across lanes and tracks.
     ctx.fillStyle = '#1d2125';
     ctx.fillRect(
       x0 + nowDev - Math.round(dpr),
       Math.round(L.laneTop * dpr),
-      Math.max(1, Math.round(2 * dpr)),
+      lineW,
       Math.round((L.cssH - 22 - L.laneTop) * dpr),
     );
+    this.drawn = { cache: this.cache, key: this.cache.key, nowDev, focused };
     this.drawFocus();
   }
 

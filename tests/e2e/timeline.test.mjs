@@ -241,6 +241,15 @@ test('3 stages x 16 workers: the panel draws a frame within budget as the run pl
   );
   // A loose sanity bound (the page benchmark holds the 4 ms bar): far from a frame's 16 ms.
   assert.ok(median < 16, `median draw ${median} ms`);
+  // Frame by frame the panel draws only the strip that changed: the sum is the whole picture.
+  const same = await page.evaluate(() => {
+    const tl = window.pipelineLab.timeline;
+    const grown = tl.el.canvas.toDataURL();
+    tl.drawn = null;
+    tl.redraw();
+    return grown === tl.el.canvas.toDataURL();
+  });
+  assert.ok(same, 'the panel drawn strip by strip equals the panel drawn whole');
   await page.screenshot({ path: join(SCREENSHOTS, 'timeline-3x16.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
@@ -270,5 +279,45 @@ test(
       assert.deepEqual(problems, []);
       await page.close();
     }
+  },
+);
+
+test('phones open with the timelines closed, wide screens with them open', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  for (const [width, height, open] of [
+    [390, 844, false],
+    [1280, 720, true],
+  ]) {
+    await page.setViewportSize({ width, height });
+    await page.goto('about:blank'); // a fresh load, not a change of hash
+    await openLab(page, lab.url, '#p=p3');
+    assert.equal(await page.evaluate(() => document.getElementById('timeline').open), open);
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+const HAVE_MT = existsSync(join(REPO_ROOT, 'pkg', 'mt', 'pipeline_lab.js'));
+
+test(
+  "real threads: the panel says timelines need the model engine's replay, and draws nothing",
+  { skip: HAVE_MT ? false : 'pkg/mt is not built (scripts/build-wasm-mt.sh; npm test builds it)' },
+  async () => {
+    const { page, problems } = await newWatchedPage(lab);
+    await openLab(page, lab.url, '#p=p3&e=threads&l=ko');
+    await page.waitForFunction(() => !document.getElementById('timeline-message').hidden);
+    const seen = await page.evaluate(() => ({
+      message: document.getElementById('timeline-message').textContent,
+      lanes: !document.getElementById('timeline-wrap').hidden,
+      trace: document.getElementById('export-trace').disabled,
+    }));
+    assert.match(seen.message, /모델 엔진의 재실행/);
+    assert.deepEqual([seen.lanes, seen.trace], [false, true]);
+    await page.selectOption('#lang', 'en');
+    await page.waitForFunction(() =>
+      /model engine's replay/.test(document.getElementById('timeline-message').textContent),
+    );
+    assert.deepEqual(problems, []);
+    await page.close();
   },
 );
