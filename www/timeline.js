@@ -195,6 +195,7 @@ export class TimelinePanel {
     this.recordMs = null; // how long the last recording took, posted to received
     this.worker = null;
     this.nowUs = 0;
+    this.controls = []; // the control log show() was last given
     this.cache = null; // per-column buckets for one width
     this.layout = null;
     this.focus = { lane: 0, span: -1 };
@@ -204,7 +205,10 @@ export class TimelinePanel {
     this.present = false;
     // Phones start with the panel closed: the canvas and the controls come first there.
     if (globalThis.matchMedia?.(PHONE_QUERY).matches) this.el.details.open = false;
-    this.el.details.addEventListener('toggle', () => this.redraw());
+    this.el.details.addEventListener('toggle', () => {
+      if (this.run) this.show(this.run, this.nowUs, this.controls);
+      this.redraw();
+    });
     // The width as the observer reports it: reading clientWidth each frame would force a layout.
     this.wrapWidth = 0;
     new ResizeObserver((entries) => {
@@ -246,8 +250,10 @@ export class TimelinePanel {
       this.el.wrap.hidden = true;
       return;
     }
+    this.controls = controls;
+    // A closed panel (phones) records nothing until it is opened.
     const signature = JSON.stringify(controls ?? []);
-    if (signature !== this.signature) {
+    if (signature !== this.signature && this.el.details.open) {
       this.signature = signature;
       this.record(run, controls ?? []);
     }

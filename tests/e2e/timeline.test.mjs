@@ -292,6 +292,12 @@ test('phones open with the timelines closed, wide screens with them open', async
     await page.goto('about:blank'); // a fresh load, not a change of hash
     await openLab(page, lab.url, '#p=p3');
     assert.equal(await page.evaluate(() => document.getElementById('timeline').open), open);
+    if (!open) {
+      // Closed, it records nothing; opened, it records the run and draws it.
+      assert.equal(await page.evaluate(() => window.pipelineLab.timeline.requestId), 0);
+      await page.click('#timeline > summary');
+      await waitForTimeline(page);
+    }
   }
   assert.deepEqual(problems, []);
   await page.close();
