@@ -315,10 +315,11 @@ test(
     const seen = await page.evaluate(() => ({
       message: document.getElementById('timeline-message').textContent,
       lanes: !document.getElementById('timeline-wrap').hidden,
+      hint: getComputedStyle(document.getElementById('timeline-hint')).display !== 'none',
       trace: document.getElementById('export-trace').disabled,
     }));
     assert.match(seen.message, /모델 엔진의 재실행/);
-    assert.deepEqual([seen.lanes, seen.trace], [false, true]);
+    assert.deepEqual([seen.lanes, seen.hint, seen.trace], [false, false, true]);
     await page.selectOption('#lang', 'en');
     await page.waitForFunction(() =>
       /model engine's replay/.test(document.getElementById('timeline-message').textContent),
