@@ -186,7 +186,6 @@ export class TimelinePanel {
     this.run = null;
     this.lang = 'en';
     this.data = null; // prepare()'s result for the current run and controls
-    this.want = null; // {run, signature} the recording under way is for
     this.signature = null;
     this.requestId = 0;
     this.shownId = 0; // the request whose recording is drawn
@@ -244,6 +243,9 @@ export class TimelinePanel {
       this.signature = null;
       this.focus = { lane: 0, span: -1 };
       this.el.trace.disabled = true;
+      // The last run's lanes are not this one's: none until its recording is there.
+      this.el.wrap.hidden = true;
+      this.showTip(null);
     }
     if (!run.canSeek) {
       this.setMessage(['tl.modelOnly']);
