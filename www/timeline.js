@@ -181,7 +181,10 @@ export class TimelinePanel {
       csv: $('export-csv'),
       stats: $('export-stats'),
       png: $('export-png'),
+      webm: $('export-webm'),
+      summary: $('canvas-summary'),
     };
+    this.clip = null; // the clip being recorded: {recorder, chunks, frame}
     this.ctx = this.el.canvas.getContext('2d');
     this.run = null;
     this.lang = 'en';
@@ -235,6 +238,8 @@ export class TimelinePanel {
       this.lang = lang;
       this.dirty = true;
       this.showMessage();
+      // The page's strings just said "record"; a clip under way still says "stop".
+      if (this.clip) this.el.webm.textContent = t(lang, 'tl.exportWebmStop');
     }
     if (run !== this.run) {
       this.run = run;
@@ -687,6 +692,7 @@ export class TimelinePanel {
     download(this.el.csv, () => this.downloadCsv());
     download(this.el.stats, () => this.downloadStats());
     download(this.el.png, () => this.downloadPng());
+    download(this.el.webm, () => this.toggleClip());
   }
 
   showTip(text, x = 0, y = 0) {
@@ -798,6 +804,81 @@ export class TimelinePanel {
       type: 'application/json',
     });
     return this.save(blob, this.fileName('stats.json'));
+  }
+
+  /**
+   * Starts recording the canvas as a WebM clip (the browser's MediaRecorder; no server), as the
+   * run plays at its speed, with the program's name, the time and the canvas's sentence in the
+   * page's language burnt in under it; pressed again, stops and saves the clip.
+   */
+  toggleClip() {
+    if (this.clip) {
+      const { recorder, frame } = this.clip;
+      cancelAnimationFrame(frame.id);
+      return new Promise((resolve) => {
+        recorder.onstop = () => {
+          const blob = new Blob(this.clip.chunks, { type: 'video/webm' });
+          this.clip = null;
+          this.el.webm.textContent = t(this.lang, 'tl.exportWebm');
+          this.el.webm.setAttribute('aria-pressed', 'false');
+          resolve(this.save(blob, this.fileName('clip.webm')));
+        };
+        recorder.stop();
+      });
+    }
+    const source = this.pipelineCanvas;
+    if (typeof MediaRecorder === 'undefined' || !source.captureStream) {
+      throw new Error(t(this.lang, 'tl.exportWebmUnavailable'));
+    }
+    const dpr = globalThis.devicePixelRatio || 1;
+    const bar = Math.round(56 * dpr);
+    const comp = this.doc.createElement('canvas');
+    // Even sizes: video encoders want them.
+    comp.width = source.width + (source.width % 2);
+    comp.height = source.height + bar + ((source.height + bar) % 2);
+    const ctx = comp.getContext('2d');
+    const family = this.fontFamily();
+    const title = this.run?.scenario?.title;
+    const name = (title?.[this.lang] ?? title?.en ?? title ?? '').toString();
+    const frame = { id: 0 };
+    const paint = () => {
+      ctx.fillStyle = '#fbfbf9';
+      ctx.fillRect(0, 0, comp.width, comp.height);
+      ctx.drawImage(source, 0, 0);
+      ctx.fillStyle = '#1d2125';
+      ctx.fillRect(0, source.height, comp.width, comp.height - source.height);
+      ctx.fillStyle = '#ffffff';
+      ctx.textBaseline = 'top';
+      ctx.font = `600 ${Math.round(17 * dpr)}px ${family}`;
+      const time = this.run?.lab ? `${(this.run.timeMs() / 1000).toFixed(3)} s` : '';
+      ctx.fillText(
+        `${name} · t = ${time}`,
+        12 * dpr,
+        source.height + 6 * dpr,
+        comp.width - 24 * dpr,
+      );
+      ctx.font = `${Math.round(14 * dpr)}px ${family}`;
+      ctx.fillText(
+        this.el.summary?.textContent ?? '',
+        12 * dpr,
+        source.height + 30 * dpr,
+        comp.width - 24 * dpr,
+      );
+      frame.id = requestAnimationFrame(paint);
+    };
+    paint();
+    const type = ['video/webm;codecs=vp9', 'video/webm;codecs=vp8', 'video/webm'].find((m) =>
+      MediaRecorder.isTypeSupported(m),
+    );
+    const recorder = new MediaRecorder(comp.captureStream(30), type ? { mimeType: type } : {});
+    this.clip = { recorder, chunks: [], frame };
+    recorder.ondataavailable = (event) => {
+      if (event.data.size) this.clip?.chunks.push(event.data);
+    };
+    recorder.start(250);
+    this.el.webm.textContent = t(this.lang, 'tl.exportWebmStop');
+    this.el.webm.setAttribute('aria-pressed', 'true');
+    return null;
   }
 
   downloadPng() {

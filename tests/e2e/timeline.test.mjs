@@ -216,6 +216,25 @@ test('each download is a non-empty file of its type', async () => {
   await page.close();
 });
 
+test('a clip of the canvas records as the run plays and saves as WebM', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#p=p6&s=1');
+  await waitForTimeline(page);
+  await page.click('#export-webm');
+  assert.equal(await page.getAttribute('#export-webm', 'aria-pressed'), 'true');
+  await page.click('#run');
+  await page.waitForTimeout(1500);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-webm')]);
+  assert.match(download.suggestedFilename(), /\.webm$/);
+  const bytes = await readFile(await download.path());
+  // An EBML header: the start of every WebM file.
+  assert.deepEqual([...bytes.subarray(0, 4)], [0x1a, 0x45, 0xdf, 0xa3]);
+  assert.ok(bytes.length > 1000, `${bytes.length} bytes of WebM`);
+  assert.equal(await page.getAttribute('#export-webm', 'aria-pressed'), 'false');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('3 stages x 16 workers: the panel draws a frame within budget as the run plays', async () => {
   const { page, problems } = await newWatchedPage(lab);
   await page.setViewportSize({ width: 1440, height: 900 });
