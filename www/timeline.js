@@ -1,6 +1,6 @@
 // Thread timelines under the canvas (a model-engine run recorded whole in a Web Worker, revealed up
 // to the run's time), and the page's downloads: the Perfetto trace, stats over time as CSV, the
-// final stats as JSON, the canvas as PNG. It must not step or seek the page's run itself: it
+// final stats as JSON, the canvas as PNG or a WebM clip. It must not step or seek the run: it
 // reads it, and asks main.js to seek through the `onSeek` it was given.
 
 import { ITEM_COLOR, STATE_COLORS, STATES } from './icons.js';
