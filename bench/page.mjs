@@ -9,7 +9,10 @@
 // main thread with 3 x 16 workers running (median, p95, in microseconds), and the throughput of
 // the 3/4/5-worker, maxsize 1000, no-op-stage pipeline with 100,000 items on the free clock.
 //
-// Usage: node bench/page.mjs [--frames N] [--speed S] [--workers W] [--only page|threads]
+// Then the thread timelines' panel with 3 x W workers and 100,000 items (BENCH_TIMELINE_ITEMS):
+// its recording in a Web Worker and its draw per frame (median, p95, against the same 4 ms bar).
+//
+// Usage: node bench/page.mjs [--frames N] [--speed S] [--workers W] [--only page|timeline|threads]
 //        [--runs R]   (W: 1..32 a stage; R: throughput runs, default 5; CHROMIUM_PATH overrides
 //        the browser; BENCH_ITEMS sets the throughput run's items, default 100,000: at 1,000,000
 //        the pool's start-up weighs less, 1.3-1.56M items/s against 1.2M here)
@@ -28,6 +31,7 @@ const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
 const RUNS = option('runs', 5);
 const POOL_SIZE = 64; // www/engine.js THREAD_POOL_SIZE
 const THROUGHPUT_ITEMS = Number(process.env.BENCH_ITEMS ?? 100_000);
+const TIMELINE_ITEMS = Number(process.env.BENCH_TIMELINE_ITEMS ?? 100_000);
 const BAR_ITEMS_PER_S = 1.5e6; // 30x Python's queue.Queue (~50k items/s on these machines)
 const FRAMES = option('frames', 400);
 const SPEED = option('speed', 10);
@@ -57,6 +61,14 @@ const round = (x, digits = 3) => Number(x.toFixed(digits));
 
 async function main() {
   const server = await startServer({ port: 0 });
+  if (ONLY === 'timeline') {
+    try {
+      await benchTimeline(server);
+    } finally {
+      await server.close();
+    }
+    return;
+  }
   if (ONLY === 'threads') {
     try {
       await benchThreads(server);
@@ -199,9 +211,87 @@ async function main() {
     await browser.close();
   }
   try {
+    if (ONLY !== 'page') await benchTimeline(server);
     if (ONLY !== 'page') await benchThreads(server);
   } finally {
     await server.close();
+  }
+}
+
+/**
+ * The thread timelines (www/timeline.js) with 3 stages x W workers and TIMELINE_ITEMS items
+ * (BENCH_TIMELINE_ITEMS, default 100,000): the recording's time in its Web Worker, then the
+ * panel's draw per frame as the run plays (median, p95, against the 4 ms bar), and one draw that
+ * buckets every span again (as after a resize).
+ */
+async function benchTimeline(server) {
+  const items = TIMELINE_ITEMS;
+  const hash = HASH.replace('&n=10000&', `&n=${items}&`);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`http://127.0.0.1:${server.port}/${hash}`);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, {
+      timeout: 60_000,
+    });
+    await page.waitForFunction(() => window.pipelineLab.timeline.ready, null, {
+      timeout: 900_000,
+      polling: 500,
+    });
+    const recorded = await page.evaluate(() => {
+      const tl = window.pipelineLab.timeline;
+      const t = tl.data.timeline;
+      return {
+        record_ms: tl.recordMs,
+        lanes: t.threads.length,
+        spans: t.spans.reduce((n, s) => n + s.length, 0),
+        hops: t.hops.length,
+        end_us: t.end_us,
+        status: t.status,
+      };
+    });
+    await page.locator('#timeline-canvas').scrollIntoViewIfNeeded();
+    await page.evaluate(() => (window.pipelineLab.timeline.drawTimes.length = 0));
+    await page.click('#run');
+    await page.waitForFunction(
+      (n) =>
+        window.pipelineLab.timeline.drawTimes.length >= n || window.pipelineLab.phase !== 'playing',
+      FRAMES,
+      { timeout: 120_000, polling: 200 },
+    );
+    await page.click('#run');
+    const draws = await page.evaluate(() => [...window.pipelineLab.timeline.drawTimes]);
+    const rebucketMs = await page.evaluate(() => {
+      const tl = window.pipelineLab.timeline;
+      tl.cache = null;
+      const t0 = performance.now();
+      tl.redraw();
+      return performance.now() - t0;
+    });
+    const draw = summary(draws.slice(0, FRAMES));
+    const result = {
+      bench: 'page-timeline',
+      config: { stages: 3, workers_per_stage: WORKERS, items, viewport: '1360x1000' },
+      recording: { ...recorded, record_ms: round(recorded.record_ms, 1) },
+      draw_per_frame: draw,
+      rebucket_draw_ms: round(rebucketMs, 2),
+      bar: { p95_ms: BAR_P95_MS, met: draw.p95_ms <= BAR_P95_MS },
+      page_errors: errors,
+    };
+    console.log(JSON.stringify(result));
+    console.log('');
+    console.log(`Timeline panel: 3 stages x ${WORKERS} workers, ${items} items, headless Chromium`);
+    console.log(
+      `  recording (Web Worker)      ${result.recording.record_ms} ms: ${recorded.lanes} lanes, ${recorded.spans} spans, ${recorded.hops} hops, ${recorded.status}`,
+    );
+    console.log(
+      `  draw per frame, median / p95  ${draw.median_ms} / ${draw.p95_ms} ms over ${draw.frames} frames (bar ${BAR_P95_MS} ms: ${result.bar.met ? 'met' : 'NOT met'})`,
+    );
+    console.log(`  draw that buckets again     ${result.rebucket_draw_ms} ms`);
+  } finally {
+    await browser.close();
   }
 }
 

@@ -435,6 +435,16 @@ const STRINGS = {
   },
 };
 
+/**
+ * Adds a module's own strings (`{en: {...}, ko: {...}}`) to the lookup, so that a panel keeps its
+ * words in a file of its own (www/i18n-timeline.js). A key defined here already is not replaced.
+ */
+export function registerStrings(strings) {
+  for (const [lang, entries] of Object.entries(strings)) {
+    STRINGS[lang] = { ...entries, ...STRINGS[lang] };
+  }
+}
+
 /** The string for `key` in `lang` with `{name}` placeholders filled from `vars`. */
 export function t(lang, key, vars) {
   const text = STRINGS[lang]?.[key] ?? STRINGS.en[key] ?? key;

@@ -28,6 +28,7 @@ import {
   withStages,
 } from './params.js';
 import { Renderer } from './renderer.js';
+import { TimelinePanel } from './timeline.js';
 import { PACES, defaultState, readState, writeState } from './url.js';
 import { linesPerSecond, pacedStep, programPace } from './lesson.js';
 import { SweepPanel } from './sweep.js';
@@ -162,6 +163,7 @@ function onFrame(realMs, now) {
     showJustRan();
   }
   if (drew) updateScrubber();
+  if (drew) timeline.show(run, app.lastFrameUs, app.controlsLog);
   view = null; // the views are invalid after the next call into wasm
   const ended = app.phase === 'ended' && !app.endShown;
   if (ended || (app.phase === 'playing' && now - app.statsAt > 250) || app.statsDue) {
@@ -1308,6 +1310,32 @@ async function boot() {
     .catch((error) => panels.showNotice(String(error.message ?? error), { kind: 'warn' }));
 }
 
+// --- thread timelines and downloads (www/timeline.js) ----------------------------------------
+
+const timeline = new TimelinePanel(document, {
+  onSeek: (us) => seekToTime(us),
+  charts,
+  pipelineCanvas: el.canvas,
+  notify: (text) => panels.showNotice(text),
+});
+
+/** Goes to virtual time `us` (back by replay) and pauses there, as the timeline's click asks. */
+function seekToTime(us) {
+  const run = app.run;
+  if (!run?.canSeek || app.seeking) return;
+  guard(() => {
+    if (run.canStepOps) pushHistory(run.ops(), currentUs());
+    run.seek(us / 1000);
+    app.phase = run.ended ? 'ended' : 'paused';
+    app.endShown = app.phase === 'ended';
+    charts.truncate(currentUs());
+    refreshStats();
+    slidersFollow(app.stats);
+    redraw({ jump: true });
+  });
+  updateButtons();
+}
+
 /** For tests and the page benchmark: read-only views of the page and a frame-time recorder. */
 window.pipelineLab = {
   get phase() {
@@ -1365,6 +1393,9 @@ window.pipelineLab = {
   get firstFrameMs() {
     return app.firstFrameMs;
   },
+  /** The thread timelines' panel (www/timeline.js), and the seek its click makes. */
+  timeline,
+  seekUs: (us) => seekToTime(us),
 };
 
 /** For tests and the sweep benchmark: the sweep panel (start, plotData, result, pool). */

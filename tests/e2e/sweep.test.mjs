@@ -306,7 +306,7 @@ test('a bad value is a message on the panel, not a crash', async () => {
     [{ param: 'workers:1', list: '1, 99', reps: 3 }, /workers\[1\].*99/],
     [{ param: 'workers:1', list: '2.5', reps: 3 }, /2\.5 is not a whole number/],
     [{ param: 'maxsize', list: '5', reps: 0 }, /reps/],
-    [{ param: 'items', list: '20000000', reps: 1 }, /20000000 is outside what the builder takes/],
+    [{ param: 'items', list: '20000000', reps: 1 }, /20000000 is out of range/],
   ];
   for (const [form, message] of cases) {
     const shown = await attempt(form);
