@@ -445,7 +445,7 @@ export function drawDone(renderer, box, view, q, now) {
   drawIncoming(renderer, q, box.x + 2, box.y + box.h / 2, r, now);
 }
 
-/** Tokens flying into queue `q`'s entrance at (x, y) (see takeMoves). */
+/** Tokens flying into queue `q`'s entrance at (x, y) (see Tweens.take in www/tweens.js). */
 function drawIncoming(renderer, q, x, y, r, now) {
   for (const [id, tween] of renderer.tweens) {
     if (tween.into !== q) continue;
