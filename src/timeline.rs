@@ -3,7 +3,7 @@
 //! from the model engine's frames; and the Chrome/Perfetto trace made from them. It must not
 //! change the run it records: it only steps it and reads its frames.
 
-use crate::engine::{Engine, EngineError};
+use crate::engine::EngineError;
 use crate::scenario::{OpKind, Scenario, Value as PutValue};
 use crate::sim::{LoggedControl, Sim};
 use crate::stats::{place, Frame, Status, ThreadState, SENTINEL_ID};
@@ -67,20 +67,22 @@ impl Timeline {
         controls: &[LoggedControl],
         max_events: u64,
     ) -> Result<Timeline, EngineError> {
-        let mut engine = Engine::from(Sim::new(scenario.clone())?.with_moves());
-        engine.replay_controls(controls)?;
+        let mut sim = Sim::new(scenario.clone())?.with_moves();
+        sim.replay_controls(controls)?;
+        // Frames without the queues' items: a recording reads states, lengths and moves, and
+        // copying every queued item at every moment would make it quadratic in the items.
         let mut frame = Frame::default();
-        engine.frame_into(&mut frame);
-        let mut rec = Recorder::new(&scenario, &frame);
+        sim.frame_into_without_items(&mut frame);
+        let mut rec = Recorder::new(&scenario, &frame, sim.items_queued());
         let mut events = 0;
-        while engine.is_running() && events < max_events {
-            engine.step_event();
-            engine.frame_into(&mut frame);
-            rec.see(&frame);
+        while sim.is_running() && events < max_events {
+            sim.step_event();
+            sim.frame_into_without_items(&mut frame);
+            rec.see(&frame, sim.items_queued());
             events += 1;
         }
-        let names = engine.stats().threads.into_iter().map(|t| t.name).collect();
-        Ok(rec.finish(&scenario, names, engine.now(), engine.status()))
+        let names = sim.stats().threads.into_iter().map(|t| t.name).collect();
+        Ok(rec.finish(&scenario, names, sim.now(), sim.status()))
     }
 
     /// The Chrome trace event format (JSON), which ui.perfetto.dev and chrome://tracing open:
@@ -202,15 +204,8 @@ fn state_of(byte: u8) -> ThreadState {
         .unwrap_or(ThreadState::Running)
 }
 
-/// Items queued in all queues, SENTINELs left out (as the engine's memory counts them).
-fn items_queued(f: &Frame) -> u64 {
-    let all: u64 = f.queue_len.iter().map(|&n| n as u64).sum();
-    let sentinels = f.queue_items.iter().filter(|&&i| i == SENTINEL_ID).count() as u64;
-    all - sentinels
-}
-
 impl Recorder {
-    fn new(scenario: &Scenario, f: &Frame) -> Recorder {
+    fn new(scenario: &Scenario, f: &Frame, queued: u64) -> Recorder {
         let n = f.thread_state.len();
         Recorder {
             now: f.time_us,
@@ -223,7 +218,7 @@ impl Recorder {
                 .iter()
                 .map(|&len| vec![(f.time_us, len)])
                 .collect(),
-            queued: vec![(f.time_us, items_queued(f))],
+            queued: vec![(f.time_us, queued)],
             pending: std::collections::HashMap::with_capacity(scenario.queues.len() * 16),
             source_of: (0..scenario.queues.len())
                 .map(|q| {
@@ -242,7 +237,7 @@ impl Recorder {
         }
     }
 
-    fn see(&mut self, f: &Frame) {
+    fn see(&mut self, f: &Frame, queued: u64) {
         let now = f.time_us;
         self.now = now;
         // Threads added by a control appear at the end.
@@ -273,7 +268,6 @@ impl Recorder {
                 push_step(&mut self.lengths[q], now, len);
             }
         }
-        let queued = items_queued(f);
         if self.queued.last().map(|&(_, n)| n) != Some(queued) {
             push_step(&mut self.queued, now, queued);
         }

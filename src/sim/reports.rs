@@ -138,6 +138,22 @@ impl Sim {
 
     /// Fills `f` in place, reusing its buffers (the page calls this every animation frame).
     pub fn frame_into(&mut self, f: &mut Frame) {
+        self.fill_frame(f, true);
+    }
+
+    /// [`Sim::frame_into`] without each queue's items (`queue_start` all 0, `queue_items`
+    /// empty): what a recording of the whole run needs at every moment, in time that does not
+    /// grow with the items queued.
+    pub fn frame_into_without_items(&mut self, f: &mut Frame) {
+        self.fill_frame(f, false);
+    }
+
+    /// Items queued in all queues now, SENTINELs left out (what the memory budget counts).
+    pub fn items_queued(&self) -> u64 {
+        self.queued_items
+    }
+
+    fn fill_frame(&mut self, f: &mut Frame, with_items: bool) {
         f.time_us = self.now;
         f.thread_state.clear();
         f.thread_line.clear();
@@ -164,13 +180,15 @@ impl Sim {
             f.queue_len.push(q.len() as u32);
             f.queue_maxsize.push(q.maxsize);
             f.queue_start.push(f.queue_items.len() as u32);
-            f.queue_items.extend(q.items.iter().map(|t| {
-                if t.is_sentinel() {
-                    SENTINEL_ID
-                } else {
-                    t.id as u32
-                }
-            }));
+            if with_items {
+                f.queue_items.extend(q.items.iter().map(|t| {
+                    if t.is_sentinel() {
+                        SENTINEL_ID
+                    } else {
+                        t.id as u32
+                    }
+                }));
+            }
         }
         f.queue_start.push(f.queue_items.len() as u32);
         f.moves.clear();
