@@ -138,11 +138,17 @@ const BACKFILL_SAMPLES = 120;
  * model engine is deterministic, so the run is replayed (seek back, then forward in even steps,
  * with the same changes at the same times) and sampled; it ends where it was.
  */
+/** Operations a run may have for its charts to be replayed at the end (about 20 ms of work). */
+const BACKFILL_MAX_OPS = 300_000;
+
 function backfillCharts() {
   const run = app.run;
   if (!run?.canSeek || charts.samples >= BACKFILL_SAMPLES / 2) return;
   const endUs = currentUs();
   if (endUs <= 0) return;
+  // The replay runs on the page's main thread: only a run small enough to replay within a frame
+  // or two is replayed (a bigger one keeps the samples it has).
+  if (run.canStepOps && run.ops() > BACKFILL_MAX_OPS) return;
   charts.reset();
   for (let i = 1; i <= BACKFILL_SAMPLES; i++) {
     const t = Math.round((endUs * i) / BACKFILL_SAMPLES);

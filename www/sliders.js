@@ -194,6 +194,8 @@ function applyLive(param, entry, value, index) {
     // the next run (its link has it too), and the notice says so.
     if (app.phase === 'ended') {
       entry.value = value;
+      keepForNextRun(param, index, value);
+      writeUrl();
       panels.showNotice(`${refusalText(l, what, error.message)} ${t(l, 'noticeNextRun')}`, {
         kind: 'warn',
       });
