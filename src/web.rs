@@ -65,6 +65,15 @@ fn to_js<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<JsValue, JsErro
         .map_err(|e| JsError::new(&format!("{what}: {e}")))
 }
 
+/// A large Rust value as a plain JS object by way of JSON text and the engine's `JSON.parse`:
+/// measured side by side in one page on a 3 x 16-worker run, `stats()` took 45 us this way
+/// against 71 us through serde-wasm-bindgen's serializer, which builds the object field by field
+/// across the boundary. The small values use [`to_js`].
+fn to_js_via_json<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<JsValue, JsError> {
+    let text = serde_json::to_string(value).map_err(|e| JsError::new(&format!("{what}: {e}")))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new(&format!("{what}: JSON.parse failed")))
+}
+
 /// Every limit (stages, workers, `maxsize`, items, rates, pool): the page builds its sliders
 /// from these, so the engine and the page cannot disagree.
 #[wasm_bindgen]
@@ -88,7 +97,7 @@ pub fn record_timeline(
     let max_events = u32_arg("maxEvents", max_events)? as u64;
     let timeline = crate::timeline::Timeline::record_with(scenario, &controls, max_events)
         .map_err(engine_error)?;
-    Ok(to_js("timeline", &timeline)?)
+    Ok(to_js_via_json("timeline", &timeline)?)
 }
 
 /// The presets: `[{id, title: {en, ko}, summary: {en, ko}}]`.
@@ -342,12 +351,12 @@ impl Lab {
 
     /// The stats as an object (see `Stats`); never blocks.
     pub fn stats(&self) -> Result<JsValue, JsError> {
-        to_js("stats", &self.engine.stats())
+        to_js_via_json("stats", &self.engine.stats())
     }
 
     /// The scenario (source, queues, stages, threads) as an object.
     pub fn scenario(&self) -> Result<JsValue, JsError> {
-        to_js("scenario", self.engine.scenario())
+        to_js_via_json("scenario", self.engine.scenario())
     }
 
     /// The pipeline's shape (groups, queues, the done end, columns, which stages and queues can
