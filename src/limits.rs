@@ -31,6 +31,24 @@ pub const MAX_MEMORY_BUDGET_BYTES: u64 = 4096 << 20;
 /// once, main and its workers, counting the workers its sliders may add.
 pub const POOL_THREADS: u32 = 64;
 
+/// Virtual time a run may reach, in both engines: one simulated year. A run whose next deadline
+/// lies past it (a loop that sleeps forever) can never finish, and ends with a
+/// `HangKind::Horizon` report instead of running on, or wrapping its clock.
+pub const HORIZON_US: u64 = 365 * 86_400 * 1_000_000;
+
+/// Operations a run may execute without progress before it is reported as a livelock, in both
+/// engines (the live engine counts them per thread). Progress is virtual time moving, or an item
+/// made or finished (counted up to `sim::progress_cap`); a thread that blocks lets the others run,
+/// which is progress only through them. Progress is looked for only when the bound is reached,
+/// so a livelock is reported within twice this many operations of the last progress. The bound
+/// does not grow with the items.
+pub const LIVELOCK_OPS: u64 = 1 << 22;
+
+/// Console lines a run keeps, in both engines: a program that prints in an endless loop must
+/// not grow the console (which the memory budget does not count) without bound. Past it, one
+/// last line says that the rest was dropped.
+pub const MAX_CONSOLE_LINES: usize = 10_000;
+
 /// The limits as the page reads them (`limits()` in the wasm module), in camelCase.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

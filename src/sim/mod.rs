@@ -52,29 +52,13 @@ const NO_OP: u64 = u64::MAX;
 /// Recorded moves (three words each) kept between two frames at most.
 const MAX_MOVE_WORDS: usize = 3 * 1_000_000;
 
-/// Virtual time a run may reach, in both engines: one simulated year. A run whose next deadline
-/// lies past it (a loop that sleeps forever) can never finish, and ends with a
-/// [`HangKind::Horizon`] report instead of running on, or wrapping its clock.
-pub const HORIZON_US: u64 = 365 * 86_400 * 1_000_000;
-
-/// Operations a run may execute without progress before it is reported as a livelock, in both
-/// engines (the live engine counts them per thread). Progress is virtual time moving, or an item
-/// made or finished (counted up to [`progress_cap`]); a thread that blocks lets the others run,
-/// which is progress only through them. Progress is looked for only when the bound is reached,
-/// so a livelock is reported within twice this many operations of the last progress. The bound
-/// does not grow with the items.
-pub const LIVELOCK_OPS: u64 = 1 << 22;
+pub use crate::limits::{HORIZON_US, LIVELOCK_OPS, MAX_CONSOLE_LINES};
 
 /// Items made and items finished count as progress up to this many each: a program that makes
 /// items without end at one instant (and drops them) is a livelock too, once past it.
 pub fn progress_cap(scenario: &Scenario) -> u64 {
     scenario.items.max(1 << 20)
 }
-
-/// Console lines a run keeps, in both engines: a program that prints in an endless loop must
-/// not grow the console (which the memory budget does not count) without bound. Past it, one
-/// last line says that the rest was dropped.
-pub const MAX_CONSOLE_LINES: usize = 10_000;
 
 /// Adds `line` to `console`, or the line that says the console is full (once).
 pub(crate) fn push_console_line(console: &mut Vec<ConsoleLine>, line: ConsoleLine) {
