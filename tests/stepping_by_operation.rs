@@ -221,3 +221,61 @@ fn stepping_to_the_next_item_done_stops_right_after_it() {
     assert_eq!(sim.ops(), ops + 1);
     assert_eq!(got_there, sim.items_done() > items);
 }
+
+/// The lines a worker thread of `id` runs, one step at a time, from start to end.
+fn worker_lines(id: &str, worker: usize) -> Vec<String> {
+    let source = preset(id).unwrap().source;
+    let mut sim = Sim::new(preset(id).unwrap()).unwrap();
+    let mut lines = vec![];
+    while sim.is_running() {
+        let before = sim.ops();
+        sim.step_op();
+        if sim.ops() == before {
+            break;
+        }
+        let (thread, line) = sim.last_op().unwrap();
+        if thread == worker && line > 0 {
+            lines.push(source[line as usize - 1].trim().to_string());
+        }
+    }
+    lines
+}
+
+#[test]
+fn a_workers_get_sentinel_check_work_put_and_task_done_are_each_one_step() {
+    for id in ["p5", "p6"] {
+        // Thread 1 is the first stage's (first) worker.
+        let lines = worker_lines(id, 1);
+        // The first `get` that found an item (one that blocked first runs again when woken):
+        // `item = q.get()`, or `for item in self.in_queue:` (ClosableQueue's `__iter__`).
+        let get = lines
+            .iter()
+            .position(|l| l.contains("SENTINEL"))
+            .and_then(|check| check.checked_sub(1))
+            .unwrap_or_else(|| panic!("{id}: no get among {} lines", lines.len()));
+        assert!(
+            lines[get].contains(".get()") || lines[get].starts_with("for item in"),
+            "{id}: {}",
+            lines[get]
+        );
+        let after: Vec<&str> = lines[get..get + 5].iter().map(|s| s.as_str()).collect();
+        assert!(
+            after[1].starts_with("if ") && after[1].contains("SENTINEL"),
+            "{id}: {after:?}"
+        );
+        assert!(
+            after[2].contains("func(item)") || after[2].contains("(item)"),
+            "{id}: {after:?}"
+        );
+        assert!(after[3].contains(".put("), "{id}: {after:?}");
+        assert!(after[4].contains("task_done()"), "{id}: {after:?}");
+        // The SENTINEL's own check, its `task_done()` and the thread's return are steps too.
+        let tail: Vec<&str> = lines[lines.len() - 3..]
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
+        assert!(tail[0].contains("SENTINEL"), "{id}: {tail:?}");
+        assert!(tail[1].contains("task_done()"), "{id}: {tail:?}");
+        assert!(tail[2].starts_with("return"), "{id}: {tail:?}");
+    }
+}

@@ -18,19 +18,24 @@ pub(crate) struct Instr {
 }
 
 /// Zero-time successors that are run as part of the instruction before them: nothing else can
-/// happen in between, so the result is the same with one dispatch fewer.
+/// happen in between, so the result is the same with one dispatch fewer. Each successor still
+/// counts as an operation of its own (one Python line), and an engine stepping one operation at
+/// a time stops in between: at `check` or `at`, which stay instructions of their own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fused {
     None,
-    /// `get` then `if item is SENTINEL`: on a SENTINEL go to `target` (`next` skips the check).
+    /// `get` then `if item is SENTINEL` (at `check`): on a SENTINEL go to `target` (`next`
+    /// skips the check).
     Sentinel {
         target: u32,
+        check: u32,
     },
     /// As `Sentinel`, and the instruction after the check (`next`) is `work(stage)`: an item
     /// that is not SENTINEL goes straight into the stage function.
     SentinelWork {
         target: u32,
         stage: u32,
+        check: u32,
     },
     /// `put` then `queue.task_done()` at `at` (`next` is where the `task_done` goes on).
     TaskDone {
@@ -54,8 +59,9 @@ pub(crate) struct WorkerLoop {
     /// The `work(stage)` instruction after it, and its stage.
     pub work: u32,
     pub stage: u32,
-    /// Where a SENTINEL goes.
+    /// Where a SENTINEL goes, and the `if item is SENTINEL` instruction itself.
     pub sentinel: u32,
+    pub check: u32,
     /// `output.put(item)` fused with `input.task_done()`; its successor is `get`.
     pub put: u32,
     pub input: u32,
@@ -67,8 +73,14 @@ pub(crate) struct WorkerLoop {
 /// The worker loop starting at `entry`, when the program there is exactly that loop.
 pub(crate) fn worker_loop(instrs: &[Instr], entry: u32) -> Option<WorkerLoop> {
     let get = instrs.get(entry as usize)?;
-    let (OpKind::Get { queue: input }, Fused::SentinelWork { stage, target }) =
-        (get.kind, get.fused)
+    let (
+        OpKind::Get { queue: input },
+        Fused::SentinelWork {
+            stage,
+            target,
+            check,
+        },
+    ) = (get.kind, get.fused)
     else {
         return None;
     };
@@ -93,6 +105,7 @@ pub(crate) fn worker_loop(instrs: &[Instr], entry: u32) -> Option<WorkerLoop> {
             work: get.next,
             stage,
             sentinel: target,
+            check,
             put: work.next,
             input: input as u32,
             output: output as u32,
@@ -206,12 +219,14 @@ pub(crate) fn compile<'a>(programs: impl Iterator<Item = &'a [Op]>) -> Code {
         match (instrs[i].kind, after.kind) {
             (OpKind::Get { .. }, OpKind::IfSentinel { target }) => {
                 let target = target as u32;
+                let check = instrs[i].next;
                 instrs[i].fused = match instrs[after.next as usize].kind {
                     OpKind::Work { stage } => Fused::SentinelWork {
                         target,
                         stage: stage as u32,
+                        check,
                     },
-                    _ => Fused::Sentinel { target },
+                    _ => Fused::Sentinel { target, check },
                 };
                 instrs[i].next = after.next;
             }
@@ -309,7 +324,13 @@ mod tests {
             OpKind::IfSentinel { target: 6 }
         ));
         assert_eq!(code.instrs[4].next, 3);
-        assert_eq!(code.instrs[3].fused, Fused::Sentinel { target: 6 });
+        assert_eq!(
+            code.instrs[3].fused,
+            Fused::Sentinel {
+                target: 6,
+                check: 4
+            }
+        );
         assert_eq!(code.instrs[3].next, 3);
         // The implicit End after each program.
         assert!(matches!(code.instrs[2].kind, OpKind::End));
@@ -338,7 +359,8 @@ mod tests {
             i[0].fused,
             Fused::SentinelWork {
                 target: 6,
-                stage: 2
+                stage: 2,
+                check: 1
             }
         );
         assert_eq!(i[0].next, 2, "a non-SENTINEL item goes on at the work");
@@ -354,6 +376,7 @@ mod tests {
                 work: 2,
                 stage: 2,
                 sentinel: 6,
+                check: 1,
                 put: 3,
                 input: 0,
                 output: 1,

@@ -23,7 +23,7 @@ impl Sim {
             if !self.put(t, w.output as usize, token, Value::Held, w.get) {
                 return false;
             }
-            if !self.task_done(w.input as usize) {
+            if !self.fused_task_done(t, w.input as usize, w.task_done, stop) {
                 at_mut(&mut self.threads, t).pc = w.task_done;
                 return true;
             }
@@ -39,8 +39,9 @@ impl Sim {
         let fused = Fused::SentinelWork {
             target: w.sentinel,
             stage: w.stage,
+            check: w.check,
         };
-        self.get(t, w.input as usize, w.work, &fused)
+        self.get(t, w.input as usize, w.work, &fused, stop)
     }
 
     /// What [`Sim::run_thread`] does for a thread at its source loop's `put`: puts new items

@@ -63,9 +63,9 @@ impl Sim {
                             }
                         }
                         Fused::TaskDone { queue, at } => {
-                            let done = self.task_done(queue as usize);
-                            if !done {
-                                // Too many: the `task_done` itself raises, at its own line.
+                            if !self.fused_task_done(t, queue as usize, at, stop) {
+                                // Out of operations, or one call too many: the `task_done`
+                                // runs (or raises) on its own, at its own line.
                                 at_mut(&mut self.threads, t).pc = at;
                             } else if let OpKind::Get { queue } = instrs[op.next as usize].kind {
                                 // A worker's loop goes back to its `get`: run it here, as the
@@ -74,7 +74,7 @@ impl Sim {
                                     let pc = op.next as usize;
                                     self.count_op(t, pc);
                                     let get = &instrs[pc];
-                                    if !self.get(t, queue, get.next, &get.fused) {
+                                    if !self.get(t, queue, get.next, &get.fused, stop) {
                                         return;
                                     }
                                 }
@@ -95,7 +95,7 @@ impl Sim {
                     }
                 }
                 OpKind::Get { queue } => {
-                    if !self.get(t, queue, op.next, &op.fused) {
+                    if !self.get(t, queue, op.next, &op.fused, stop) {
                         return;
                     }
                 }
@@ -250,9 +250,18 @@ impl Sim {
     }
 
     /// `item = queue.get()` (with a fused SENTINEL check and `work`), going on at `next`;
-    /// returns false when the thread stopped running (parked, working, ended).
+    /// returns false when the thread stopped running (parked, working, ended). The fused check
+    /// and `work` count as operations of their own: at `stop` the thread stops before them, at
+    /// the instruction that runs them alone.
     #[inline(always)]
-    pub(super) fn get(&mut self, t: usize, queue: usize, next: u32, fused: &Fused) -> bool {
+    pub(super) fn get(
+        &mut self,
+        t: usize,
+        queue: usize,
+        next: u32,
+        fused: &Fused,
+        stop: u64,
+    ) -> bool {
         if at(&self.threads, t).retiring {
             self.end_thread(t);
             return false;
@@ -260,18 +269,31 @@ impl Sim {
         match at_mut(&mut self.queues, queue).try_get(self.now) {
             Ok(token) => {
                 self.took(t, queue, token, next);
-                match *fused {
-                    Fused::Sentinel { target } | Fused::SentinelWork { target, .. }
-                        if token.is_sentinel() =>
-                    {
-                        let th = at_mut(&mut self.threads, t);
-                        th.held = None;
-                        th.pc = target;
-                        true
-                    }
-                    Fused::SentinelWork { stage, .. } => self.start_work(t, stage as usize),
-                    _ => true,
+                let (Fused::Sentinel { target, check } | Fused::SentinelWork { target, check, .. }) =
+                    *fused
+                else {
+                    return true;
+                };
+                if self.ops >= stop {
+                    at_mut(&mut self.threads, t).pc = check;
+                    return true;
                 }
+                self.count_op(t, check as usize);
+                if token.is_sentinel() {
+                    let th = at_mut(&mut self.threads, t);
+                    th.held = None;
+                    th.pc = target;
+                    return true;
+                }
+                let Fused::SentinelWork { stage, .. } = *fused else {
+                    return true;
+                };
+                // `next` is the `work`, where `took` left the thread.
+                if self.ops >= stop {
+                    return true;
+                }
+                self.count_op(t, next as usize);
+                self.start_work(t, stage as usize)
             }
             Err(_) => {
                 at_mut(&mut self.queues, queue)
@@ -299,6 +321,18 @@ impl Sim {
             }
             Err(_) => false,
         }
+    }
+
+    /// The `task_done()` fused after a `put`, as an operation of its own (at `at`): false, with
+    /// nothing done, when it must run alone instead (out of operations at `stop`, or a call
+    /// once too often, which raises at its own line).
+    #[inline(always)]
+    pub(super) fn fused_task_done(&mut self, t: usize, queue: usize, at: u32, stop: u64) -> bool {
+        if self.ops >= stop || !self.task_done(queue) {
+            return false;
+        }
+        self.count_op(t, at as usize);
+        true
     }
 
     /// `work(stage)`, the instruction at the thread's `pc`: draws the service time and starts
