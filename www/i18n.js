@@ -185,6 +185,8 @@ const STRINGS = {
       'This link was made by an earlier version of the page, which kept no mid-run changes: its slider values are set at the start.',
     linkControlsRefused:
       'The link’s mid-run changes could not be replayed ({message}); the run has none.',
+    linkOldOps:
+      'This link was made by an earlier version of the page, which counted a worker’s get() with its SENTINEL check, and put() with its task_done(), as one step: it opened at the same time, t = {t} s, without its mid-run changes.',
     controls: 'Controls',
     transport: 'Run',
     statsTables: 'Stats tables',
@@ -396,6 +398,8 @@ const STRINGS = {
       '이 링크는 실행 중 변경을 기록하지 않던 이전 버전에서 만들어졌습니다: 슬라이더 값을 시작할 때 적용합니다.',
     linkControlsRefused:
       '링크의 실행 중 변경을 다시 적용할 수 없어 ({message}) 변경 없이 실행합니다.',
+    linkOldOps:
+      '이 링크는 워커의 get()과 SENTINEL 검사, put()과 task_done()을 한 단계로 세던 이전 버전에서 만들어졌습니다: 같은 시각 t = {t}초에서 열었고, 실행 중 변경은 적용하지 않았습니다.',
     tipLine: '{line}번째 줄',
     summaryPrefix: 't = {t}초:',
     controls: '조작',

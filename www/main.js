@@ -33,7 +33,7 @@ import {
 import { copyLink } from './sharing.js';
 import { buildSliders, setUpSliders, slidersFollow, slidersWithoutRun } from './sliders.js';
 import { app, currentUs, lang } from './state.js';
-import { defaultState, readState, writeState } from './url.js';
+import { V2_EXACT, defaultState, readState, writeState } from './url.js';
 
 connectSliders({
   setUp: setUpSliders,
@@ -56,7 +56,9 @@ function onHashChange() {
 function adoptLink({ state, moment, problems, version }, hash) {
   app.speedIsDefault = !/(^|[#&])s=/.test(hash);
   if (app.speedIsDefault) state.speed = programPace(state.preset).speed;
-  app.moment = moment;
+  // A format-2 moment counted fused lines as one operation: only its time still holds.
+  const countsChanged = version === 2 && moment && !V2_EXACT.has(state.preset);
+  app.moment = countsChanged ? { ...moment, byTime: true } : moment;
   adoptState(state, problems);
   const overrides = state.overrides.workers || state.overrides.maxsize;
   if (version < 2 && overrides && state.preset !== BUILDER) {

@@ -491,6 +491,11 @@ function restoreMoment(run, moment) {
     panels.showNotice(t(l, 'linkThreads', { ops: moment.ops }), { kind: 'warn' });
     return;
   }
+  if (moment.byTime) {
+    seekToTime(moment.us);
+    panels.showNotice(t(l, 'linkOldOps', { t: (currentUs() / 1e6).toFixed(3) }), { kind: 'warn' });
+    return;
+  }
   try {
     run.replayControls(moment.controls);
   } catch (error) {

@@ -17,8 +17,16 @@ import {
 /** Preset ids the page knows besides the engine's list (checked again once it has loaded). */
 export const PRESET_PATTERN = /^(p[1-6]|f[1-4]|builder)$/;
 
-/** The link format this page writes (`v=`): 2 added the moment and mid-run controls. */
-export const LINK_VERSION = 2;
+/**
+ * The link format this page writes (`v=`): 2 added the moment and mid-run controls; 3 counts a
+ * worker's `get()`, its SENTINEL check and its `work`, and a `put()` and the `task_done()` after
+ * it, as operations of their own (a 2 link's operation counts are exact only for programs
+ * without such pairs, `V2_EXACT`).
+ */
+export const LINK_VERSION = 3;
+
+/** Programs whose operation counts did not change from link format 2 to 3. */
+export const V2_EXACT = new Set(['p1', 'p2', 'p3', 'p4', 'f2']);
 
 /** Lines a second that Play may pace simultaneous operations at (0: no pacing). */
 export const PACES = [0, 1, 2, 5, 20, 100];
@@ -82,7 +90,9 @@ export function readState(hash, fallbackLang = 'en') {
   if (speed !== undefined) state.speed = speed;
   const pace = take('pace', (v) => (PACES.map(String).includes(v) ? Number(v) : undefined));
   if (pace !== undefined) state.pace = pace;
-  const version = take('v', (v) => (v === String(LINK_VERSION) ? LINK_VERSION : undefined));
+  const version = take('v', (v) =>
+    ['2', String(LINK_VERSION)].includes(v) ? Number(v) : undefined,
+  );
   const at = take('at', moment);
   const controls = take('c', controlLog);
   const paused = take('paused', (v) => ({ 1: true, 0: false })[v]);

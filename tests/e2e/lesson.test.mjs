@@ -306,3 +306,42 @@ test('a link copied the moment Play paused reopens at that time, between two ins
   await other.close();
   await page.close();
 });
+
+test("P5's worker steps its get, its SENTINEL check, its work, its put and its task_done one at a time", async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  // Past main's 1,000 puts at time 0 (a link to that operation), to where the workers run.
+  await openLab(page, lab.url, '#p=p5&v=3&at=1010.0&paused=1');
+  await page.waitForFunction(
+    () => window.pipelineLab.ops() === 1010 && !window.pipelineLab.seeking,
+  );
+  const ran = [];
+  for (let i = 0; i < 40; i++) {
+    await stepOnce(page);
+    ran.push((await page.locator('#code li.just-ran code').textContent()).trim());
+  }
+  // A thread runs on until it blocks or works, so each pair is two steps in a row.
+  const pairs = new Set(ran.slice(1).map((line, i) => `${ran[i]} -> ${line}`));
+  const has = (a, b) =>
+    [...pairs].some((p) => a.test(p.split(' -> ')[0]) && b.test(p.split(' -> ')[1]));
+  assert.ok(has(/^for item in/, /^if item is .*SENTINEL/), 'get, then the SENTINEL check');
+  assert.ok(has(/SENTINEL/, /func\(item\)/), 'the check, then the work');
+  assert.ok(has(/\.put\(/, /task_done\(\)/), 'put, then task_done()');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a link of the earlier format opens P6 at its time, saying its operation count no longer holds', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#p=p6&v=2&e=model&s=1&at=4000.12500&paused=1');
+  await page.waitForFunction(
+    () => Number(document.getElementById('virtual-time').dataset.value) === 12_500,
+  );
+  assert.equal(await page.evaluate(() => window.pipelineLab.phase), 'paused');
+  assert.match(await page.locator('#notice').textContent(), /earlier version.*t = 0\.013 s/);
+  // The same link for P3, whose counts did not change, still lands on its operation.
+  await openLab(page, lab.url, '#p=p3&v=2&e=model&s=1&at=9.0&paused=1');
+  await page.waitForFunction(() => window.pipelineLab.ops() === 9 && !window.pipelineLab.seeking);
+  assert.match(await page.locator('#notice').textContent(), /moment the link was made/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { PARAMS, applyLimits } from '../../www/params.js';
-import { PACES, defaultState, readState, writeState } from '../../www/url.js';
+import { LINK_VERSION, PACES, defaultState, readState, writeState } from '../../www/url.js';
 
 // The sliders' highs come from the engine's limits, as on the page: the wasm module runs in Node.
 const wasm = await import('../../pkg/st/pipeline_lab.js');
@@ -152,6 +152,6 @@ test('a written state and moment read back the same', () => {
     assert.deepEqual(read.problems, [], hash);
     assert.deepEqual(read.state, state, hash);
     assert.deepEqual(read.moment, moment, hash);
-    assert.equal(read.version, 2);
+    assert.equal(read.version, LINK_VERSION);
   }
 });
