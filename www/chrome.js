@@ -179,7 +179,33 @@ export function togglePresent() {
   document.body.classList.toggle('present', on);
   el.present.setAttribute('aria-pressed', String(on));
   renderer.setLarge(on);
+  fitWorkspace();
   redraw();
+}
+
+/** Space left under the workspace on the first screen, in px. */
+const WORKSPACE_GAP = 6;
+
+/**
+ * Fits the workspace (canvas and source) to the rest of the first screen. What is above it (the
+ * header, a notice, the control bar) depends on the fonts, the language, the mode and the notices
+ * shown, so its height is measured and handed to the style sheet as `--above-workspace`.
+ */
+export function fitWorkspace() {
+  const workspace = document.querySelector('.workspace');
+  if (!workspace) return;
+  const above = workspace.getBoundingClientRect().top + window.scrollY;
+  document.body.style.setProperty('--above-workspace', `${Math.ceil(above) + WORKSPACE_GAP}px`);
+}
+
+/** Keeps the workspace fitted as what is above it changes size or the window does. */
+export function watchWorkspace() {
+  const fit = () => requestAnimationFrame(fitWorkspace);
+  const observer = new ResizeObserver(fit);
+  for (const selector of ['header.top', '#notice', '#error', '.controlbar'])
+    for (const node of document.querySelectorAll(selector)) observer.observe(node);
+  window.addEventListener('resize', fit);
+  fitWorkspace();
 }
 
 /** The canvas tooltip: the thread or queue under the pointer. */

@@ -2,6 +2,7 @@
 // and exposes read-only views for tests. It must not draw, simulate or hold state of its own.
 
 import {
+  fitWorkspace,
   nudgeSpeed,
   onPointer,
   pickPreset,
@@ -10,6 +11,7 @@ import {
   setPace,
   toggleHelp,
   togglePresent,
+  watchWorkspace,
 } from './chrome.js';
 import { loadEngines } from './engine.js';
 import { preferredLanguage, t } from './i18n.js';
@@ -140,6 +142,7 @@ function wire() {
 async function boot() {
   // The hash as opened: setLanguage below writes the page's own state into it.
   const hash = location.hash;
+  watchWorkspace();
   // The engine first: its limits decide which values of the link are in range.
   let engines = null;
   let failure = null;
@@ -163,6 +166,7 @@ async function boot() {
   app.threads = engines.threads;
   adoptLink({ ...link, state: app.state, problems }, hash);
   await newRun();
+  fitWorkspace();
   document.body.dataset.ready = 'true';
   charts
     .load()

@@ -168,6 +168,8 @@ export class Panels {
     if (!li) return;
     li.classList.add('just-ran');
     marks.dataset.ran = label;
+    // The label can make a line wrap and move the others: keep the line that last ran in view.
+    if (this.lastRan) this.keepInView(this.lastRan, this.lastRan, this.lastRan);
   }
 
   chip({ label, state, count }) {
