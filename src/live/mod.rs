@@ -637,6 +637,8 @@ fn start(
         moves_lost: AtomicBool::new(false),
         spawner,
         running: Arc::new(AtomicUsize::new(0)),
+        stall: python::may_stall(scenario.threads.iter().map(|t| &t.program[..]))
+            .then(|| Mutex::new(shared::StallWatch::first(options.clock))),
         scenario,
     });
     // The other threads' jobs wait on the spawner's threads until they are started. A refusal
