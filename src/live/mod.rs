@@ -54,7 +54,7 @@ use lock::lock_spin;
 use pad::Padded;
 use queue::LiveQueue;
 use report::LastSeen;
-use shared::{LiveStage, Shared, ThreadSlot, Wait, RETIRING, WORKING};
+use shared::{LiveStage, Shared, ThreadSlot, Wait, EXITING, RETIRING, WORKING};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -383,7 +383,20 @@ impl Live {
                     need -= 1;
                 }
             }
+            // Then retired workers that have ended start over, as in the model engine; only
+            // then are new threads made, so the table stays bounded however often it changes.
             let mut added = Vec::new();
+            for &w in workers.iter() {
+                if need == 0 {
+                    break;
+                }
+                let slot = sh.slot(w as usize);
+                if slot.rehirable() {
+                    slot.rehire(sh.now());
+                    added.push(w as usize);
+                    need -= 1;
+                }
+            }
             let mut refused = None;
             for _ in 0..need {
                 let model = sh.slot(workers[0] as usize);
@@ -477,7 +490,8 @@ impl Live {
     fn mark_retiring(&self, w: u32) -> bool {
         let slot = self.sh.slot(w as usize);
         if slot.leave_not_started(ThreadState::Ended) {
-            // Its standby job, if any, returns.
+            // Retired for good: it may be taken back once its standby job, if any, returns.
+            slot.retire.store(EXITING, Ordering::SeqCst);
             self.sh.wake_standby(w as usize);
             return false;
         }

@@ -2,8 +2,9 @@
 //! and never lost (a flag plus `Thread::unpark`'s token), so a caller that must never block can
 //! do it. It must not know why a thread waits: queues, the clock and joins decide that.
 
+use super::lock::lock_spin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
+use std::sync::Mutex;
 use std::thread::{self, Thread};
 use std::time::Duration;
 
@@ -13,14 +14,17 @@ use std::time::Duration;
 pub(crate) struct Parker {
     /// Set by the waker, cleared by the waiter before it puts itself on a waiter list.
     woken: AtomicBool,
-    /// The OS (or pool) thread running this scenario thread, once it runs.
-    thread: OnceLock<Thread>,
+    /// The OS (or pool) thread running this scenario thread, once it runs: another one each
+    /// time a retired worker is taken back. Held for a few instructions only, so any thread
+    /// (the page's main thread included) takes it by spinning.
+    thread: Mutex<Option<Thread>>,
 }
 
 impl Parker {
-    /// Records the calling thread as the one to unpark. Called once, when the job starts.
+    /// Records the calling thread as the one to unpark. Called when a job starts.
     pub fn bind(&self) {
-        let _ = self.thread.set(thread::current());
+        let me = thread::current();
+        *lock_spin(&self.thread) = Some(me);
     }
 
     /// Clears the flag; call before publishing that this thread waits (a list, a deadline).
@@ -44,7 +48,7 @@ impl Parker {
     /// Unparks without setting the flag: the thread re-checks why it waits (a stop, the clock).
     #[inline]
     pub fn unpark(&self) {
-        if let Some(t) = self.thread.get() {
+        if let Some(t) = lock_spin(&self.thread).as_ref() {
             t.unpark();
         }
     }

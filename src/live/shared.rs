@@ -114,6 +114,9 @@ pub(crate) struct ThreadSlot {
     /// Items this thread finished (put into `done_queue`, or took for good when there is none).
     pub items_done: AtomicU64,
     pub per_stage: Box<[StageCounters]>,
+    /// No job runs this thread now: its job returned, or it never had one. A retired worker
+    /// in this state can be taken back (`Live::set_workers`) without a new slot.
+    pub job_over: AtomicBool,
 }
 
 impl ThreadSlot {
@@ -147,7 +150,30 @@ impl ThreadSlot {
             ops: AtomicU64::new(0),
             items_done: AtomicU64::new(0),
             per_stage: (0..stages).map(|_| StageCounters::default()).collect(),
+            job_over: AtomicBool::new(true),
         }
+    }
+
+    /// A worker retired by a lower worker count that has ended and whose job has returned:
+    /// a higher count may take it back.
+    pub fn rehirable(&self) -> bool {
+        self.state() == ThreadState::Ended
+            && self.retire.load(Ordering::SeqCst) == EXITING
+            && self.job_over.load(Ordering::SeqCst)
+    }
+
+    /// Makes a [`ThreadSlot::rehirable`] worker a worker again, not started, keeping its name
+    /// and totals (as the model engine's `rehire` does). Its time since it ended counts as
+    /// ended.
+    pub fn rehire(&self, now: u64) {
+        let since = self.since.swap(now, Ordering::SeqCst);
+        self.time_in[ThreadState::Ended as usize]
+            .fetch_add(now.saturating_sub(since), Ordering::SeqCst);
+        self.standby.store(false, Ordering::SeqCst);
+        self.go.store(false, Ordering::SeqCst);
+        self.retire.store(WORKING, Ordering::SeqCst);
+        self.state
+            .store(ThreadState::NotStarted as u8, Ordering::SeqCst);
     }
 
     #[inline]
