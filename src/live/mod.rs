@@ -17,6 +17,7 @@
 //!   the spawner.
 //! - `report`: `Stats` and `Frame`, read without blocking.
 //! - `spawn`: where threads come from ([`Spawner`]: `std::thread`, or a fixed pool).
+//! - `fault`: test-only faults that make a live thread die ([`inject_fault`]).
 //!
 //! ```
 //! use pipeline_lab::live::{Live, LiveOptions};
@@ -29,6 +30,7 @@
 //! ```
 
 mod clock;
+mod fault;
 mod lock;
 mod pad;
 mod park;
@@ -40,6 +42,7 @@ mod shared;
 mod spawn;
 
 pub use clock::ClockMode;
+pub use fault::{inject_fault, Fault, FAULT_ALLOC_BYTES};
 pub use shared::note_panic;
 #[cfg(all(target_arch = "wasm32", feature = "threads"))]
 pub use spawn::RayonSpawner;

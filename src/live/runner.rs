@@ -413,6 +413,7 @@ impl<'a> Runner<'a> {
     #[cold]
     fn check_progress(&mut self) -> Result<(), Stopped> {
         self.next_check = self.ops + PROGRESS_CHECK_OPS;
+        super::fault::strike();
         let sh = self.sh;
         let seen = sh.progress();
         let wall = super::clock::wall_us();
@@ -561,6 +562,7 @@ impl<'a> Runner<'a> {
                 return Err(Stopped);
             }
         }
+        super::fault::strike();
         self.set_state(ThreadState::Running);
         Ok(())
     }
