@@ -161,10 +161,11 @@ fn a_poller_that_no_thread_will_feed_stalls_on_both_engines_in_the_same_words() 
 #[test]
 fn a_poller_waiting_on_a_slow_producer_is_no_stall_on_either_engine() {
     // Three seconds of sleep, then three of work, before each item: millions of empty polls.
+    // Main then waits 100 ms (several of the stepped clock's steps) so the poller takes both.
     let scenario = with_a_poller(
         r#"{"op":"sleep","us":3000000},{"op":"put","queue":0,"value":"new_item"},
            {"op":"work","stage":0},{"op":"put","queue":0,"value":"new_item"},
-           {"op":"sleep","us":10000}"#,
+           {"op":"sleep","us":100000}"#,
         3_000_000,
     );
     let mut sim = Sim::new(scenario.clone()).unwrap();
