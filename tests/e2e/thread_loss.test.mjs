@@ -46,9 +46,11 @@ function lastPanic(page) {
   return page.evaluate(async () => (await import('/pkg/mt/pipeline_lab.js')).lastPanic());
 }
 
+const NAMES = { panic: 'a panic', alloc: 'a failed allocation' };
+
 for (const kind of ['panic', 'alloc']) {
   test(
-    `a live thread lost to a ${kind} ends the run with a report, and the pool runs on`,
+    `a live thread lost to ${NAMES[kind]} ends the run with a report, and the pool runs on`,
     { skip },
     async () => {
       const { page, problems } = await newWatchedPage(lab);
