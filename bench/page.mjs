@@ -12,7 +12,12 @@
 // Then the thread timelines' panel with 3 x W workers and 100,000 items (BENCH_TIMELINE_ITEMS):
 // its recording in a Web Worker and its draw per frame (median, p95, against the same 4 ms bar).
 //
-// Usage: node bench/page.mjs [--frames N] [--speed S] [--workers W] [--only page|timeline|threads]
+// Then worker changes: stats() and frame (with its views) on a run after 5,000 changes of a
+// stage's workers (up to the most, back to 1; BENCH_CHANGES) against a fresh run of the same
+// pipeline, measured call by call in turn in one page, on both engines (median, p95, ratio).
+//
+// Usage: node bench/page.mjs [--frames N] [--speed S] [--workers W]
+//        [--only page|timeline|threads|workers]
 //        [--runs R]   (W: 1..32 a stage; R: throughput runs, default 5; CHROMIUM_PATH overrides
 //        the browser; BENCH_ITEMS sets the throughput run's items, default 100,000: at 1,000,000
 //        the pool's start-up weighs less, 1.3-1.56M items/s against 1.2M here)
@@ -32,6 +37,7 @@ const RUNS = option('runs', 5);
 const POOL_SIZE = 64; // www/engine.js THREAD_POOL_SIZE
 const THROUGHPUT_ITEMS = Number(process.env.BENCH_ITEMS ?? 100_000);
 const TIMELINE_ITEMS = Number(process.env.BENCH_TIMELINE_ITEMS ?? 100_000);
+const WORKER_CHANGES = Number(process.env.BENCH_CHANGES ?? 5000);
 const BAR_ITEMS_PER_S = 1.5e6; // 30x Python's queue.Queue (~50k items/s on these machines)
 const FRAMES = option('frames', 400);
 const SPEED = option('speed', 10);
@@ -72,6 +78,14 @@ async function main() {
   if (ONLY === 'threads') {
     try {
       await benchThreads(server);
+    } finally {
+      await server.close();
+    }
+    return;
+  }
+  if (ONLY === 'workers') {
+    try {
+      await benchWorkerChanges(server);
     } finally {
       await server.close();
     }
@@ -213,6 +227,7 @@ async function main() {
   try {
     if (ONLY !== 'page') await benchTimeline(server);
     if (ONLY !== 'page') await benchThreads(server);
+    if (ONLY !== 'page') await benchWorkerChanges(server);
   } finally {
     await server.close();
   }
@@ -297,6 +312,167 @@ async function benchTimeline(server) {
 
 function launchChromium() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** An empty page with the isolation headers, so that pkg/mt's shared memory can start. */
+async function openBlankIsolatedPage(browser, server) {
+  const page = await browser.newPage();
+  const url = `http://127.0.0.1:${server.port}/bench-threads.html`;
+  await page.route(url, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      headers: {
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
+      },
+      body: '<!doctype html><title>bench</title>',
+    }),
+  );
+  await page.goto(url);
+  return page;
+}
+
+/**
+ * Worker changes: a run after WORKER_CHANGES changes of stage 1's workers (to the most the run
+ * allows and back to 1) against a fresh run of the same pipeline, their stats() and frame calls
+ * measured in turn in one page, on the model engine (pkg/st) and on real threads (pkg/mt).
+ */
+async function benchWorkerChanges(server) {
+  const browser = await launchChromium();
+  try {
+    const results = [];
+    for (const engine of ['model', 'live']) {
+      const page = await openBlankIsolatedPage(browser, server);
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      const r = await page.evaluate(measureWorkerChanges, {
+        engine,
+        poolSize: POOL_SIZE,
+        changes: WORKER_CHANGES,
+        calls: FRAMES,
+      });
+      await page.close();
+      const side = (k) =>
+        Object.fromEntries(
+          Object.entries(r.samples).map(([name, v]) => [name, summaryUs(v[k], 1)]),
+        );
+      const result = {
+        bench: 'page-worker-changes',
+        engine,
+        config: `3 stages x 1 worker, maxsize 4, 100,000 items; stage 1 to ${r.most} workers and back to 1: never, once, ${WORKER_CHANGES} times`,
+        changes_ms: round(r.changesMs, 1),
+        threads: r.threads,
+        stats_bytes: r.statsBytes,
+        stats: side('stats'),
+        frame: side('frame'),
+        page_errors: errors,
+      };
+      for (const k of ['stats', 'frame']) {
+        const m = (name) => result[k][name].median_us;
+        result[k].median_ratio_changed_to_once = round(m('changed') / m('once'), 2);
+        result[k].median_ratio_changed_to_fresh = round(m('changed') / m('fresh'), 2);
+      }
+      console.log(JSON.stringify(result));
+      results.push(result);
+    }
+    console.log('');
+    console.log(
+      `Worker changes: runs changed never / once / ${WORKER_CHANGES} times, measured in turn (per call, median)`,
+    );
+    for (const r of results) {
+      const t = r.threads;
+      const b = r.stats_bytes;
+      const line = (k) =>
+        `${r[k].fresh.median_us} / ${r[k].once.median_us} / ${r[k].changed.median_us} us ` +
+        `(x${r[k].median_ratio_changed_to_once} of once, x${r[k].median_ratio_changed_to_fresh} of fresh)`;
+      console.log(
+        `  ${r.engine.padEnd(5)} threads ${t.fresh} / ${t.once} / ${t.changed}; stats ${b.fresh} / ${b.once} / ${b.changed} bytes; ${WORKER_CHANGES} changes took ${r.changes_ms} ms`,
+      );
+      console.log(`        stats() ${line('stats')}`);
+      console.log(`        frame   ${line('frame')}`);
+      if (r.page_errors.length) console.log(`        page errors: ${r.page_errors.join('; ')}`);
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+/**
+ * Runs in the page (no closure over this module): one engine's side-by-side measurement of three
+ * runs of one pipeline: fresh, changed once (stage 1 to the most workers and back), and changed
+ * `changes` times. Each sample times `batch` calls in a row (the isolated page's clock ticks in
+ * 5 us steps); the runs take turns, so the machine's load falls on all three alike.
+ */
+async function measureWorkerChanges({ engine, poolSize, changes, calls }) {
+  const mod = await import(
+    engine === 'live' ? '/pkg/mt/pipeline_lab.js' : '/pkg/st/pipeline_lab.js'
+  );
+  await mod.default();
+  if (engine === 'live') await mod.initThreadPool(poolSize + 1);
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  const pause = (ms) => Atomics.waitAsync(cell, 0, 0, ms).value;
+  const pipeline = {
+    workers: [1, 1, 1],
+    maxsize: [4, 4, 4],
+    service: [1, 2, 3].map(() => ({ dist: 'exp', mean_us: 1500 })),
+    items: 100_000,
+    arrival: { kind: 'all_at_once' },
+    seed: 7,
+  };
+  const make = () => mod.Lab.fromPipeline(pipeline, 'en', { engine });
+  const change = async (lab, times) => {
+    const most = lab.maxWorkers();
+    lab.step(10);
+    for (let i = 0; i < times; i++) {
+      lab.setWorkers(1, most);
+      lab.step(0.2);
+      lab.setWorkers(1, 1);
+      lab.step(0.1);
+      // Real threads told to go finish their item and return to the pool meanwhile.
+      if (engine === 'live' && i % 50 === 49) await pause(2);
+    }
+    lab.step(10 + (changes - times) * 0.3);
+    if (engine === 'live') await pause(50);
+    return most;
+  };
+  const runs = { fresh: make(), once: make(), changed: make() };
+  runs.fresh.step(10 + changes * 0.3);
+  await change(runs.once, 1);
+  const t0 = performance.now();
+  const most = await change(runs.changed, changes);
+  const changesMs = performance.now() - t0;
+  const batch = 10;
+  const frame = (lab) => {
+    lab.frame();
+    void (lab.threadStates().length + lab.queueItems().length + lab.moves().length);
+  };
+  const names = Object.keys(runs);
+  const out = { most, changesMs, samples: {} };
+  for (const name of names) out.samples[name] = { stats: [], frame: [] };
+  for (let i = 0; i < calls; i++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(i + k) % names.length];
+      const lab = runs[name];
+      const a = performance.now();
+      for (let n = 0; n < batch; n++) lab.stats();
+      const b = performance.now();
+      for (let n = 0; n < batch; n++) frame(lab);
+      const c = performance.now();
+      out.samples[name].stats.push((b - a) / batch);
+      out.samples[name].frame.push((c - b) / batch);
+    }
+    if (i % 20 === 19) await pause(1);
+  }
+  out.threads = {};
+  out.statsBytes = {};
+  for (const name of names) {
+    const stats = runs[name].stats();
+    out.threads[name] = stats.threads.length;
+    out.statsBytes[name] = JSON.stringify(stats).length;
+    runs[name].free();
+  }
+  return out;
 }
 
 /** The threaded engine, measured inside an isolated page that loads only pkg/mt. */
@@ -451,13 +627,14 @@ function median(values) {
   return quantile(sorted, 0.5);
 }
 
-function summaryUs(valuesMs) {
+function summaryUs(valuesMs, digits = 0) {
   const sorted = valuesMs.map((v) => v * 1000).sort((a, b) => a - b);
+  const r = (x) => round(x, digits);
   return {
     calls: sorted.length,
-    median_us: Math.round(quantile(sorted, 0.5)),
-    p95_us: Math.round(quantile(sorted, 0.95)),
-    max_us: Math.round(sorted[sorted.length - 1]),
+    median_us: r(quantile(sorted, 0.5)),
+    p95_us: r(quantile(sorted, 0.95)),
+    max_us: r(sorted[sorted.length - 1]),
   };
 }
 

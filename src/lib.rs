@@ -27,6 +27,7 @@
 //! - `web_baseline` (wasm32, feature `baseline`, benchmark only): the live engine's pipeline
 //!   over crossbeam-channel, so the benchmark can show what the browser allows; never in the page.
 //! - `ring`: the FIFO both engines' queues and waiter lists use.
+//! - [`oom`]: a failed allocation panics with its size, so the panic hook reports it.
 //!
 //! A run in a few lines:
 //!
@@ -41,12 +42,16 @@
 //! );
 //! ```
 
+// A failed allocation panics instead of aborting without a word (see `oom`).
+#![feature(alloc_error_hook)]
+
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod engine;
 pub mod limits;
 #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
 pub mod live;
+pub mod oom;
 pub mod python;
 mod ring;
 pub mod scenario;

@@ -41,7 +41,10 @@ pub const HORIZON_US: u64 = 365 * 86_400 * 1_000_000;
 /// made or finished (counted up to `sim::progress_cap`); a thread that blocks lets the others run,
 /// which is progress only through them. Progress is looked for only when the bound is reached,
 /// so a livelock is reported within twice this many operations of the last progress. The bound
-/// does not grow with the items.
+/// does not grow with the items. It is also the window of a stall (`HangKind::Stall`): pollers
+/// that sleep between polls move virtual time, which is progress only while some thread could
+/// give them an item; a run in which none could, at both ends of a window with no item made or
+/// finished, is reported within three windows.
 pub const LIVELOCK_OPS: u64 = 1 << 22;
 
 /// Console lines a run keeps, in both engines: a program that prints in an endless loop must

@@ -77,6 +77,9 @@ pub enum HangKind {
     /// A thread of the engine itself failed (a panic, an allocation that failed, a thread
     /// lost): the run cannot go on. Only the live engine has threads to lose.
     ThreadLost,
+    /// Threads keep polling (sleeping between polls) while no item is made or finished and no
+    /// thread is left in work or a sleep that could give them one (see `sim::LIVELOCK_OPS`).
+    Stall,
 }
 
 /// What one waiting thread waits on.

@@ -36,9 +36,11 @@ extern "C" {
 }
 
 /// Installs the panic hook when the module starts (in every Web Worker too): the message and
-/// location go to the console and to [`last_panic`], instead of a bare `unreachable`.
+/// location go to the console and to [`last_panic`], instead of a bare `unreachable`. A failed
+/// allocation becomes a panic that says its size (`crate::oom`), and so reaches the hook too.
 #[wasm_bindgen(start)]
 pub fn start() {
+    crate::oom::panic_on_alloc_error();
     std::panic::set_hook(Box::new(|info| {
         let message = format!("pipeline-lab panicked: {info}");
         console_error(&message);
@@ -50,6 +52,25 @@ pub fn start() {
             *last = Some(message);
         }
     }));
+}
+
+/// Test only: the next thread of a live run to look dies of `kind`, `'panic'` or `'alloc'` (an
+/// allocation larger than the module's memory), so that a browser test can check that the run
+/// ends with a report and the pool runs on (src/live/fault.rs).
+#[cfg(feature = "threads")]
+#[wasm_bindgen(js_name = testOnlyInjectLiveFault)]
+pub fn test_only_inject_live_fault(kind: JsValue) -> Result<(), JsError> {
+    use crate::live::{inject_fault, Fault};
+    match string_arg("kind", &kind)?.as_str() {
+        "panic" => inject_fault(Fault::Panic),
+        "alloc" => inject_fault(Fault::Alloc),
+        other => {
+            return Err(JsError::new(&format!(
+                "kind: `{other}` is not 'panic' or 'alloc'"
+            )))
+        }
+    }
+    Ok(())
 }
 
 /// The last panic's message and location, or `undefined` when there was none.

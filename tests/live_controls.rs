@@ -213,3 +213,38 @@ fn a_stage_that_starts_above_max_workers_can_go_back_up_to_its_own_count() {
     assert_eq!(step_to_end(&run), Status::Finished);
     assert_every_item_once(&run, 1000);
 }
+
+#[test]
+fn five_thousand_worker_changes_reuse_the_live_engines_retired_threads() {
+    let items = 20_000;
+    let scenario = PipelineSpec::tandem([1, 1, 1], 4, items, 7)
+        .build()
+        .unwrap();
+    let initial = scenario.threads.len();
+    let options = LiveOptions::with_clock(ClockMode::Stepped).keeping_done_items();
+    let run = Live::new(scenario, options).unwrap();
+    step_until(&run, 10);
+    for i in 0..5000 {
+        // Before threads were taken back, the 529th raise was refused: no slot left.
+        run.set_workers(1, 32)
+            .unwrap_or_else(|e| panic!("raise {i}: {e}"));
+        run.step(200);
+        run.set_workers(1, 1).unwrap();
+        run.step(100);
+        if i % 50 == 0 {
+            // Let those told to go finish their item, as a person dragging a slider would.
+            std::thread::sleep(Duration::from_millis(2));
+            run.step(5_000);
+        }
+    }
+    let threads = run.stats().threads.len();
+    eprintln!("{threads} threads after 5000 changes ({initial} at the start)");
+    assert!(
+        threads <= initial + 4 * 31,
+        "{threads} threads after 5000 changes"
+    );
+    run.set_workers(1, 8).unwrap();
+    assert_eq!(step_to_end(&run), Status::Finished, "{:?}", run.hang());
+    assert_every_item_once(&run, items);
+    assert!(run.stats().threads.len() <= initial + 4 * 31);
+}

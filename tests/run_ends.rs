@@ -96,6 +96,94 @@ fn a_livelock_ends_both_engines_with_the_same_report_whatever_the_item_count() {
     }
 }
 
+/// Main starts a poller (`poll_get`, else `sleep 1 us` as a poller naps) on a deque, then runs
+/// `main` (ops as JSON, after the start; the poller is thread 1).
+fn with_a_poller(main: &str, stage_us: u64) -> Scenario {
+    Scenario::from_json(&format!(
+        r#"{{"id":"x","title":{{"en":"t","ko":"t"}},"items":2,
+            "queues":[{{"name":"deque","kind":"polling"}},{{"name":"never_fed","kind":"queue"}}],
+            "stages":[{{"name":"s","input":1,"service":{{"dist":"const","us":{stage_us}}}}}],
+            "threads":[{{"name":"main","program":[{{"op":"start","thread":1}},{main}]}},
+              {{"name":"poller","program":[{{"op":"poll_get","queue":0,"on_empty":2}},{{"op":"jump","target":0}},
+                {{"op":"sleep","us":1,"polling":true}},{{"op":"jump","target":0}}]}}]}}"#
+    ))
+    .expect("a valid scenario")
+}
+
+/// Runs `scenario` on the live engine's stepped clock, stepping as a page does, to its end.
+fn stepped_to_end(scenario: Scenario) -> Live {
+    let run = Live::new(scenario, LiveOptions::with_clock(ClockMode::Stepped)).unwrap();
+    let start = std::time::Instant::now();
+    while run.step(20_000) == Status::Running {
+        assert!(start.elapsed() < PATIENCE, "the stepped run never ended");
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    run
+}
+
+#[test]
+fn a_poller_that_no_thread_will_feed_stalls_on_both_engines_in_the_same_words() {
+    for main in [
+        // Main waits for the poller, which never ends.
+        r#"{"op":"join_thread","thread":1}"#,
+        // Main waits on a queue that no thread puts to.
+        r#"{"op":"get","queue":1}"#,
+    ] {
+        let scenario = with_a_poller(main, 0);
+        let mut sim = Sim::new(scenario.clone()).unwrap();
+        assert_eq!(sim.run_to_end(), Status::Hang, "{main}");
+        let hang = sim.hang().unwrap();
+        assert_eq!(hang.kind, HangKind::Stall, "{main}");
+        assert!(
+            hang.message
+                .starts_with("Stall: poller keep(s) polling, but no thread is left"),
+            "{}",
+            hang.message
+        );
+        assert!(hang
+            .message
+            .contains("poller waits on nothing: it keeps polling"));
+        // Promptly: within three windows of operations, not at the one-year horizon.
+        assert!(sim.stats().events <= 3 * LIVELOCK_OPS + 3);
+        assert!(sim.now() < 60_000_000, "{} us", sim.now());
+
+        let virtual_clock = Live::new(scenario.clone(), LiveOptions::default()).unwrap();
+        assert_eq!(virtual_clock.wait_for(PATIENCE), Status::Hang, "{main}");
+        let stepped = stepped_to_end(scenario);
+        for run in [virtual_clock, stepped] {
+            let live = run.hang().unwrap();
+            assert_eq!(live.kind, HangKind::Stall, "{main}");
+            assert_eq!(live.message, hang.message);
+        }
+    }
+}
+
+#[test]
+fn a_poller_waiting_on_a_slow_producer_is_no_stall_on_either_engine() {
+    // Three seconds of sleep, then three of work, before each item: millions of empty polls.
+    // Main then waits 100 ms (several of the stepped clock's steps) so the poller takes both.
+    let scenario = with_a_poller(
+        r#"{"op":"sleep","us":3000000},{"op":"put","queue":0,"value":"new_item"},
+           {"op":"work","stage":0},{"op":"put","queue":0,"value":"new_item"},
+           {"op":"sleep","us":100000}"#,
+        3_000_000,
+    );
+    let mut sim = Sim::new(scenario.clone()).unwrap();
+    assert_eq!(sim.run_to_end(), Status::Finished, "{:?}", sim.hang());
+    assert_eq!(sim.items_done(), 2);
+    assert!(
+        sim.stats().events > 2 * LIVELOCK_OPS,
+        "the test must outlast two windows"
+    );
+    let run = Live::new(scenario.clone(), LiveOptions::default()).unwrap();
+    assert_eq!(run.wait_for(PATIENCE), Status::Finished, "{:?}", run.hang());
+    assert_eq!(run.items_done(), 2);
+    // The stepped clock's windows are of time (over 4 s): this run outlasts one.
+    let run = stepped_to_end(scenario);
+    assert_eq!(run.status(), Status::Finished, "{:?}", run.hang());
+    assert_eq!(run.items_done(), 2);
+}
+
 #[test]
 fn a_program_that_sleeps_forever_ends_at_the_horizon_on_both_engines() {
     let day = 86_400_000_000;

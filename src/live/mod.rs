@@ -17,6 +17,7 @@
 //!   the spawner.
 //! - `report`: `Stats` and `Frame`, read without blocking.
 //! - `spawn`: where threads come from ([`Spawner`]: `std::thread`, or a fixed pool).
+//! - `fault`: test-only faults that make a live thread die ([`inject_fault`]).
 //!
 //! ```
 //! use pipeline_lab::live::{Live, LiveOptions};
@@ -29,6 +30,7 @@
 //! ```
 
 mod clock;
+mod fault;
 mod lock;
 mod pad;
 mod park;
@@ -40,6 +42,7 @@ mod shared;
 mod spawn;
 
 pub use clock::ClockMode;
+pub use fault::{inject_fault, Fault, FAULT_ALLOC_BYTES};
 pub use shared::note_panic;
 #[cfg(all(target_arch = "wasm32", feature = "threads"))]
 pub use spawn::RayonSpawner;
@@ -54,7 +57,7 @@ use lock::lock_spin;
 use pad::Padded;
 use queue::LiveQueue;
 use report::LastSeen;
-use shared::{LiveStage, Shared, ThreadSlot, Wait, RETIRING, WORKING};
+use shared::{LiveStage, Shared, ThreadSlot, Wait, EXITING, RETIRING, WORKING};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -383,7 +386,20 @@ impl Live {
                     need -= 1;
                 }
             }
+            // Then retired workers that have ended start over, as in the model engine; only
+            // then are new threads made, so the table stays bounded however often it changes.
             let mut added = Vec::new();
+            for &w in workers.iter() {
+                if need == 0 {
+                    break;
+                }
+                let slot = sh.slot(w as usize);
+                if slot.rehirable() {
+                    slot.rehire(sh.now());
+                    added.push(w as usize);
+                    need -= 1;
+                }
+            }
             let mut refused = None;
             for _ in 0..need {
                 let model = sh.slot(workers[0] as usize);
@@ -477,7 +493,8 @@ impl Live {
     fn mark_retiring(&self, w: u32) -> bool {
         let slot = self.sh.slot(w as usize);
         if slot.leave_not_started(ThreadState::Ended) {
-            // Its standby job, if any, returns.
+            // Retired for good: it may be taken back once its standby job, if any, returns.
+            slot.retire.store(EXITING, Ordering::SeqCst);
             self.sh.wake_standby(w as usize);
             return false;
         }
@@ -637,6 +654,8 @@ fn start(
         moves_lost: AtomicBool::new(false),
         spawner,
         running: Arc::new(AtomicUsize::new(0)),
+        stall: python::may_stall(scenario.threads.iter().map(|t| &t.program[..]))
+            .then(|| Mutex::new(shared::StallWatch::first(options.clock))),
         scenario,
     });
     // The other threads' jobs wait on the spawner's threads until they are started. A refusal

@@ -48,6 +48,7 @@ pub(crate) fn stand_by(sh: Arc<Shared>, t: usize) {
             return run(sh, t);
         }
         if sh.stop.load(Ordering::SeqCst) || slot.state() == ThreadState::Ended {
+            slot.job_over.store(true, Ordering::SeqCst);
             return;
         }
         std::thread::park();
@@ -56,6 +57,13 @@ pub(crate) fn stand_by(sh: Arc<Shared>, t: usize) {
 
 /// The job a spawner runs for scenario thread `t`.
 pub(crate) fn run(sh: Arc<Shared>, t: usize) {
+    run_once(&sh, t);
+    // Last: from here on a control may take this thread back on a new job.
+    sh.slot(t).job_over.store(true, Ordering::SeqCst);
+}
+
+fn run_once(sh: &Arc<Shared>, t: usize) {
+    let sh = sh.clone();
     let slot = sh.slot(t);
     slot.parker.bind();
     super::shared::note_thread(t);
@@ -140,8 +148,9 @@ impl<'a> Runner<'a> {
             held: None,
             counter: 0,
             has_starter: slot.starter.load(Ordering::SeqCst) != NO_STARTER,
-            ops: 0,
-            items_done: 0,
+            // A worker taken back goes on from its totals.
+            ops: slot.ops.load(Ordering::SeqCst),
+            items_done: slot.items_done.load(Ordering::SeqCst),
             latencies: Vec::new(),
             skip_durations: sh.clock.mode == super::ClockMode::Free,
             now_cache: sh.clock.now(),
@@ -163,7 +172,7 @@ impl<'a> Runner<'a> {
             } else {
                 DEFAULT_BUDGET_BATCH
             },
-            next_check: PROGRESS_CHECK_OPS,
+            next_check: slot.ops.load(Ordering::SeqCst) + PROGRESS_CHECK_OPS,
             quiet_since: None,
             done_queue: sh.scenario.done_queue,
         }
@@ -404,6 +413,7 @@ impl<'a> Runner<'a> {
     #[cold]
     fn check_progress(&mut self) -> Result<(), Stopped> {
         self.next_check = self.ops + PROGRESS_CHECK_OPS;
+        super::fault::strike();
         let sh = self.sh;
         let seen = sh.progress();
         let wall = super::clock::wall_us();
@@ -552,6 +562,7 @@ impl<'a> Runner<'a> {
                 return Err(Stopped);
             }
         }
+        super::fault::strike();
         self.set_state(ThreadState::Running);
         Ok(())
     }
@@ -913,8 +924,10 @@ fn add(c: &std::sync::atomic::AtomicU64, v: u64) {
 /// `Sched::activate`) and set its slot's state to `Running`; on an error it undoes that.
 pub(crate) fn spawn_thread(sh: &Arc<Shared>, t: usize) -> Result<(), SpawnError> {
     sh.alive.fetch_add(1, Ordering::SeqCst);
+    sh.slot(t).job_over.store(false, Ordering::SeqCst);
     spawn_counted(sh, move |sh| run(sh, t)).inspect_err(|_| {
         sh.alive.fetch_sub(1, Ordering::SeqCst);
+        sh.slot(t).job_over.store(true, Ordering::SeqCst);
     })
 }
 
@@ -943,7 +956,10 @@ fn spawn_counted(
 /// after another: on the browser's pool each spawn costs two thread wake-ups (the relay's and
 /// the pool thread's), paid here all at once instead.
 pub(crate) fn stand_by_job(sh: &Arc<Shared>, t: usize) -> Result<(), SpawnError> {
-    spawn_counted(sh, move |sh| stand_by(sh, t))?;
+    sh.slot(t).job_over.store(false, Ordering::SeqCst);
+    spawn_counted(sh, move |sh| stand_by(sh, t)).inspect_err(|_| {
+        sh.slot(t).job_over.store(true, Ordering::SeqCst);
+    })?;
     sh.slot(t).standby.store(true, Ordering::SeqCst);
     Ok(())
 }

@@ -114,6 +114,9 @@ pub(crate) struct ThreadSlot {
     /// Items this thread finished (put into `done_queue`, or took for good when there is none).
     pub items_done: AtomicU64,
     pub per_stage: Box<[StageCounters]>,
+    /// No job runs this thread now: its job returned, or it never had one. A retired worker
+    /// in this state can be taken back (`Live::set_workers`) without a new slot.
+    pub job_over: AtomicBool,
 }
 
 impl ThreadSlot {
@@ -147,7 +150,30 @@ impl ThreadSlot {
             ops: AtomicU64::new(0),
             items_done: AtomicU64::new(0),
             per_stage: (0..stages).map(|_| StageCounters::default()).collect(),
+            job_over: AtomicBool::new(true),
         }
+    }
+
+    /// A worker retired by a lower worker count that has ended and whose job has returned:
+    /// a higher count may take it back.
+    pub fn rehirable(&self) -> bool {
+        self.state() == ThreadState::Ended
+            && self.retire.load(Ordering::SeqCst) == EXITING
+            && self.job_over.load(Ordering::SeqCst)
+    }
+
+    /// Makes a [`ThreadSlot::rehirable`] worker a worker again, not started, keeping its name
+    /// and totals (as the model engine's `rehire` does). Its time since it ended counts as
+    /// ended.
+    pub fn rehire(&self, now: u64) {
+        let since = self.since.swap(now, Ordering::SeqCst);
+        self.time_in[ThreadState::Ended as usize]
+            .fetch_add(now.saturating_sub(since), Ordering::SeqCst);
+        self.standby.store(false, Ordering::SeqCst);
+        self.go.store(false, Ordering::SeqCst);
+        self.retire.store(WORKING, Ordering::SeqCst);
+        self.state
+            .store(ThreadState::NotStarted as u8, Ordering::SeqCst);
     }
 
     #[inline]
@@ -331,6 +357,44 @@ pub(crate) struct Shared {
     pub running: Arc<AtomicUsize>,
     /// Serializes adding thread slots.
     pub grow: Mutex<()>,
+    /// The stall check's window, for runs that poll (`None` otherwise); read under `idle`.
+    pub stall: Option<Mutex<StallWatch>>,
+}
+
+/// The stall check's window, as the model engine keeps it: a run stalls when, over
+/// `sim::LIVELOCK_OPS` operations, no item was made or finished and, at both ends, every thread
+/// waited, none could make progress (`python::may_progress`) and no polled queue held anything.
+/// On the stepped and wall clocks a window also ends after as many microseconds of the run's
+/// time: there a poller wakes once a step, or once a real sleep, and could take days of real
+/// time to run that many operations.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StallWatch {
+    /// Operations (all threads') at which the window ends.
+    next: u64,
+    /// The run's time at which the window ends (`u64::MAX` on the virtual clock).
+    until_us: u64,
+    progress: u64,
+    quiet: bool,
+}
+
+impl StallWatch {
+    fn new(ops: u64, now: u64, mode: ClockMode) -> StallWatch {
+        let window = crate::sim::LIVELOCK_OPS;
+        StallWatch {
+            next: ops.saturating_add(window),
+            until_us: match mode {
+                ClockMode::Virtual => u64::MAX,
+                _ => now.saturating_add(window),
+            },
+            progress: 0,
+            quiet: false,
+        }
+    }
+
+    /// The first window of a run on `mode`.
+    pub(crate) fn first(mode: ClockMode) -> StallWatch {
+        StallWatch::new(0, 0, mode)
+    }
 }
 
 impl Shared {
@@ -433,6 +497,10 @@ impl Shared {
                 return;
             }
             if w.timed() > 0 {
+                if self.stalled(w) {
+                    self.end_with(HangKind::Stall, None);
+                    return;
+                }
                 if self.clock.mode == ClockMode::Virtual {
                     self.advance_to_next_deadline();
                 }
@@ -456,6 +524,47 @@ impl Shared {
             }
             *lock(&self.hang) = None;
         }
+    }
+
+    /// The stall check, when every thread waits and some on a deadline (`w`, read under the
+    /// `idle` lock): true when the run has stalled; else, at the end of a window, the next one
+    /// begins. What the threads published is what they wait on, as long as `w` still holds.
+    fn stalled(&self, w: super::sched::Word) -> bool {
+        let Some(watch) = &self.stall else {
+            return false;
+        };
+        let ops: u64 = self.slots().map(|s| s.ops.load(Ordering::SeqCst)).sum();
+        let mut watch = lock(watch);
+        let now = self.clock.now();
+        if ops < watch.next && now < watch.until_us {
+            return false;
+        }
+        let cap = crate::sim::progress_cap(&self.scenario);
+        let progress = self.items_made.load(Ordering::SeqCst).min(cap) + self.items_done().min(cap);
+        let quiet = !self
+            .slots()
+            .any(|s| crate::python::may_progress(s.state(), s.polls))
+            && !self
+                .queues
+                .iter()
+                .any(|q| q.kind == crate::scenario::QueueKind::Polling && q.qsize() > 0)
+            && self.sched.load() == w;
+        if quiet && watch.quiet && progress == watch.progress {
+            return true;
+        }
+        *watch = StallWatch {
+            progress,
+            quiet,
+            ..StallWatch::new(ops, now, self.clock.mode)
+        };
+        false
+    }
+
+    /// Items finished, all threads'.
+    pub fn items_done(&self) -> u64 {
+        self.slots()
+            .map(|s| s.items_done.load(Ordering::Relaxed))
+            .sum()
     }
 
     /// What counts as the run's progress for the livelock check: items made and finished (each

@@ -227,6 +227,14 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
             names(|o| matches!(o, WaitOn::Lost { .. })),
             lost_cause(waiters)
         ),
+        (HangKind::Stall, Lang::En) => format!(
+            "Stall: {} keep(s) polling, but no thread is left that could give them an item, so the run never ends",
+            names(|o| *o == WaitOn::Other)
+        ),
+        (HangKind::Stall, Lang::Ko) => format!(
+            "정체: {} 스레드가 계속 폴링하지만 아이템을 넣어 줄 스레드가 남아 있지 않아 실행이 끝나지 않습니다",
+            names(|o| *o == WaitOn::Other)
+        ),
     };
     let mut details: Vec<String> = waiting
         .iter()
@@ -311,6 +319,12 @@ fn describe(on: &WaitOn, state: ThreadState, lang: Lang) -> String {
         (WaitOn::BusyWait { queue }, Lang::Ko) => format!("{queue}에 대한 바쁜 대기"),
         (WaitOn::Lost { cause }, Lang::En) => format!("nothing: it failed ({cause})"),
         (WaitOn::Lost { cause }, Lang::Ko) => format!("없음: 실패함 ({cause})"),
+        (WaitOn::Other, Lang::En) if state == ThreadState::Polling => {
+            "nothing: it keeps polling".to_string()
+        }
+        (WaitOn::Other, Lang::Ko) if state == ThreadState::Polling => {
+            "없음: 계속 폴링 중".to_string()
+        }
         (WaitOn::Other, Lang::En) if state == ThreadState::Running => {
             "nothing: it keeps running".to_string()
         }

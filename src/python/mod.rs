@@ -7,6 +7,7 @@ pub mod code;
 pub mod hang;
 
 use crate::scenario::{Op, OpKind};
+use crate::stats::ThreadState;
 
 /// The exceptions a program can raise, as Python words them.
 pub mod error {
@@ -74,6 +75,31 @@ pub fn blamed_queue(lens: impl Iterator<Item = usize>, fallback: usize) -> usize
 /// its own sequence, the same in both engines.
 pub fn stage_seed(seed: u64, stage: usize) -> u64 {
     seed ^ (stage as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// Whether a run of these programs can stall (see `HangKind::Stall`): some thread polls, or
+/// sleeps as a poller does, so virtual time may move for ever while nothing else can happen.
+/// Both engines look for a stall only then.
+pub fn may_stall<'a>(mut programs: impl Iterator<Item = &'a [Op]>) -> bool {
+    programs.any(|p| {
+        p.iter().any(|op| {
+            matches!(
+                op.kind,
+                OpKind::PollGet { .. } | OpKind::Sleep { polling: true, .. }
+            )
+        })
+    })
+}
+
+/// Whether a thread in `state` may still make progress by itself, or give a poller some: in a
+/// stage function, or sleeping or running in a program that does not poll. A poller's nap and
+/// a blocked thread cannot (the rule of a stall, the same in both engines).
+pub fn may_progress(state: ThreadState, polls: bool) -> bool {
+    match state {
+        ThreadState::Working => true,
+        ThreadState::Sleeping | ThreadState::Running => !polls,
+        _ => false,
+    }
 }
 
 /// Whether a program is the polling worker's `while True` loop (it polls a `MyQueue` deque):

@@ -246,6 +246,8 @@ pub struct Sim {
     /// Threads retired by a lower worker count and ended, per stage: a higher count takes them
     /// back before it makes new ones, so that the thread table stays bounded.
     retired: Vec<Vec<u32>>,
+    /// The stall check's window ([`scheduler::StallWatch`]).
+    stall: scheduler::StallWatch,
 }
 
 impl Sim {
@@ -320,6 +322,9 @@ impl Sim {
             progress_mark: 0,
             progress_cap: progress_cap(&scenario),
             retired: vec![Vec::new(); scenario.stages.len()],
+            stall: scheduler::StallWatch::new(python::may_stall(
+                scenario.threads.iter().map(|t| &t.program[..]),
+            )),
             scenario,
         };
         let mut loops = Vec::new();

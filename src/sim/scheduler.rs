@@ -3,6 +3,29 @@
 
 use super::*;
 
+/// The stall check's window: a run stalls when, over [`LIVELOCK_OPS`] operations, no item was
+/// made or finished and, at both ends, no thread could make progress (`python::may_progress`)
+/// and no polled queue held anything. Only runs that poll are watched.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct StallWatch {
+    /// `ops` at which the window ends (`u64::MAX`: never watched).
+    next: u64,
+    /// `Sim::progress_count` when the window began.
+    progress: u64,
+    /// No thread could make progress when the window began.
+    quiet: bool,
+}
+
+impl StallWatch {
+    pub(super) fn new(polls: bool) -> StallWatch {
+        StallWatch {
+            next: if polls { LIVELOCK_OPS } else { u64::MAX },
+            progress: 0,
+            quiet: false,
+        }
+    }
+}
+
 impl Sim {
     /// Runs everything due up to `limit` (inclusive, and at most [`HORIZON_US`]) and at most
     /// `max_ops` operations, applying logged controls after the operation they followed. False
@@ -61,6 +84,11 @@ impl Sim {
                             self.now = at;
                             self.ops_mark = self.ops;
                             stop = self.op_bound(budget_end);
+                            // Time moving is progress only while some thread could make some.
+                            if self.ops >= self.stall.next && self.stalled() {
+                                self.report_hang(Some(HangKind::Stall));
+                                return true;
+                            }
                         }
                         let t = (tag & 0xff_ffff) as usize;
                         self.timer_fired(t, &instrs, &loops);
@@ -88,6 +116,31 @@ impl Sim {
     #[inline]
     pub(super) fn progress_count(&self) -> u64 {
         self.items_made.min(self.progress_cap) + self.items_done.min(self.progress_cap)
+    }
+
+    /// The stall check, when virtual time moves at the end of a window (every thread waits):
+    /// true when the run has stalled; else the next window begins.
+    #[cold]
+    #[inline(never)]
+    fn stalled(&mut self) -> bool {
+        let progress = self.progress_count();
+        let quiet = !self
+            .threads
+            .iter()
+            .any(|th| python::may_progress(th.state, th.polls))
+            && !self
+                .queues
+                .iter()
+                .any(|q| q.kind == QueueKind::Polling && q.len() > 0);
+        if quiet && self.stall.quiet && progress == self.stall.progress {
+            return true;
+        }
+        self.stall = StallWatch {
+            next: self.ops.saturating_add(LIVELOCK_OPS),
+            progress,
+            quiet,
+        };
+        false
     }
 
     /// A thread reached its `stop` short of the budget's end: if the bound has moved since
