@@ -221,6 +221,62 @@ on_both_engines! {
     }
 }
 
+on_both_engines! {
+    /// main's second `put()` waits on a full `Queue(1)` that no thread reads.
+    fn a_put_nobody_will_take_ends_at_no_taker(make) {
+        let c = chain_of(make, scenario(NO_TAKER), Lang::En);
+        assert_eq!(c.links.len(), 1);
+        assert_eq!(c.links[0].wait, ChainWait::Put);
+        assert_eq!(c.root.kind, RootKind::NoTaker);
+        assert_eq!(
+            c.root.text,
+            "no thread takes from q, so main waits in q.put() forever; see line 3"
+        );
+        let ko = chain_of(make, scenario(NO_TAKER), Lang::Ko);
+        assert_eq!(
+            ko.root.text,
+            "q 큐에서 꺼내는 스레드가 없어 main 스레드가 q.put()에서 영원히 기다립니다. 3번째 줄을 보세요"
+        );
+    }
+
+    /// main waits in `q.get()` for an item only a thread it never started would put.
+    fn a_releaser_never_started_ends_the_chain(make) {
+        let c = chain_of(make, scenario(NEVER_STARTED), Lang::En);
+        assert_eq!(c.links[0].releasers, [1]);
+        assert_eq!(c.links[0].next, Some(1));
+        assert_eq!(c.root.kind, RootKind::NeverStarted);
+        assert_eq!(c.root.threads, [1]);
+        assert_eq!(
+            c.root.text,
+            "producer was never started, so main waits forever; see line 2"
+        );
+    }
+}
+
+/// main puts into `Queue(1)` twice (lines 2 and 3); nothing reads it.
+const NO_TAKER: &str = r#"{
+  "id": "no-taker", "title": {"en": "no taker", "ko": "no taker"},
+  "source": ["q = Queue(1)", "q.put(object())", "q.put(object())"],
+  "queues": [{"name": "q", "kind": "queue", "maxsize": 1}],
+  "threads": [
+    {"name": "main", "program": [
+      {"op": "put", "queue": 0, "value": "new_item", "line": 2},
+      {"op": "put", "queue": 0, "value": "new_item", "line": 3}]}
+  ]
+}"#;
+
+/// main gets from `q` at line 2; `producer` would put into it, but nothing starts it.
+const NEVER_STARTED: &str = r#"{
+  "id": "never-started", "title": {"en": "never started", "ko": "never started"},
+  "source": ["q = Queue()", "q.get()", "    q.put(object())"],
+  "queues": [{"name": "q", "kind": "queue"}],
+  "threads": [
+    {"name": "main", "program": [{"op": "get", "queue": 0, "line": 2}]},
+    {"name": "producer", "program": [
+      {"op": "put", "queue": 0, "value": "new_item", "line": 3}]}
+  ]
+}"#;
+
 /// `consumer` waits in `q.get()` at line 2; no program puts into `q`; main joins it at line 4.
 const NO_PUTTER: &str = r#"{
   "id": "no-putter", "title": {"en": "no putter", "ko": "no putter"},
