@@ -77,7 +77,7 @@ export function drawHangChain(renderer) {
     });
     // On to the thread the chain goes on to, or, at its end, to every thread that could have
     // released it (each of them already waits: dashed).
-    const to = link.next !== null ? [link.next] : i === last ? link.releasers : [];
+    const to = link.next !== null ? [link.next] : i === last ? enders(link, chain.root) : [];
     for (const r of to.slice(0, MAX_RELEASERS)) {
       const box = geo.threads[r];
       if (!box) continue;
@@ -100,6 +100,15 @@ export function drawHangChain(renderer) {
     if (b) stepMark(renderer.ctx, b.x + Math.min(24 * u, b.w / 3), b.y, i + 1, u);
   });
   drawRoot(renderer, chain.root);
+}
+
+/**
+ * Who the chain's last link points at: the threads that could release it, or, when none is
+ * left, the threads the root cause names (the consumer that never called `task_done()`).
+ */
+function enders(link, root) {
+  if (link.releasers.length) return link.releasers;
+  return root.threads.filter((t) => t !== link.thread);
 }
 
 /** Queues at least this tall (in units) take arrows into their empty middle; smaller ones at the side. */
@@ -285,4 +294,13 @@ export function chainBlock(doc, hang, lang) {
     box.append(more);
   }
   return box;
+}
+
+/** Outlines the root cause's line in the Python panel (`code`, its `li[data-line]`), or none. */
+export function markRootLine(code, hang) {
+  const line = hang?.chain?.root.line ?? 0;
+  for (const li of code.querySelectorAll('li.root-cause-line')) {
+    if (Number(li.dataset.line) !== line) li.classList.remove('root-cause-line');
+  }
+  if (line) code.querySelector(`li[data-line="${line}"]`)?.classList.add('root-cause-line');
 }

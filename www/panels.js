@@ -1,7 +1,7 @@
 // Panels: Python source with a mark per thread, console, status and stats tables, written from
 // what it is given. It must not call the engine or keep simulation state (only what it has drawn).
 
-import { chainBlock } from './hang-chain.js';
+import { chainBlock, markRootLine } from './hang-chain.js';
 import { STATE, STATES, stateIconUrl } from './icons.js';
 import {
   formatBytes,
@@ -394,6 +394,7 @@ export class Panels {
           : phase
         : engineStatus;
     this.status.dataset.status = engineStatus;
+    markRootLine(this.code, stats.hang);
     const badge = this.doc.createElement('span');
     badge.className = `badge badge-${shown}`;
     badge.textContent = t(lang, `status.${shown}`);

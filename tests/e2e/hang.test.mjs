@@ -80,6 +80,7 @@ for (const lang of ['en', 'ko']) {
     test(`${id.toUpperCase()} in ${lang}: the page lists the wait-for chain and its root cause with the line`, async () => {
       await openLab(page, lab.url, `#p=${id}&s=1000&l=${lang}`);
       const end = await runToEnd(page);
+      assert.equal(end.error, '', 'no error shown');
       assert.equal(end.status, 'hang');
       const chain = await readChain();
       assert.ok(chain, 'a chain under the hang headline');
@@ -103,6 +104,7 @@ for (const lang of ['en', 'ko']) {
 test('F3 ends in MemoryError, which has no wait-for chain', async () => {
   await openLab(page, lab.url, '#p=f3&s=1000&l=en');
   const end = await runToEnd(page, { timeout: 60_000 });
+  assert.equal(end.error, '', 'no error shown');
   assert.equal(end.status, 'memory_error');
   assert.equal(await readChain(), null);
   assert.deepEqual(problems, []);
