@@ -735,14 +735,11 @@ impl Words<'_> {
                     .map(|(i, (t, q, l, takers))| {
                         let (t, q, r) = (self.name(*t), self.queue(*q), self.list(takers, true));
                         let last = i + 1 == cycle.len();
-                        match (self.lang, takers.len()) {
-                            (Lang::En, 1) => {
+                        match self.lang {
+                            Lang::En => {
                                 format!("{t} cannot put into {q} (line {l}) until {r} gets from it")
                             }
-                            (Lang::En, _) => format!(
-                                "{t} cannot put into {q} (line {l}) until {r} gets from it"
-                            ),
-                            (Lang::Ko, _) => format!(
+                            Lang::Ko => format!(
                                 "{t} 스레드는 {r} 스레드가 꺼낼 때까지 {q} 큐에 넣을 수 {}({l}번째 줄)",
                                 if last { "없습니다" } else { "없고" }
                             ),
@@ -881,5 +878,69 @@ impl Words<'_> {
             threads,
             text,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Count;
+
+    fn op(line: u32, kind: OpKind) -> Op {
+        Op { line, kind }
+    }
+
+    #[test]
+    fn a_close_inside_a_for_loop_is_blamed_on_the_loop_line() {
+        let program = [
+            op(
+                7,
+                OpKind::Repeat {
+                    times: Count::Const(2),
+                    end: 3,
+                },
+            ),
+            op(8, OpKind::Close { queue: 1 }),
+            op(7, OpKind::Loop { target: 1 }),
+            op(9, OpKind::Close { queue: 2 }),
+        ];
+        let f = ProgramFacts::of(&program);
+        assert_eq!(f.closes, [(1, 7), (2, 9)]);
+        assert_eq!(f.puts, [(1, 8), (2, 9)]);
+    }
+
+    #[test]
+    fn long_lists_of_threads_are_cut_and_joined_in_each_language() {
+        let facts = ChainFacts {
+            threads: (0..6)
+                .map(|i| ThreadFact {
+                    name: format!("w-{i}"),
+                    state: ThreadState::BlockedGet,
+                    program: 0,
+                    line: 1,
+                    waits: Waits::Nothing,
+                })
+                .collect(),
+            programs: Vec::new(),
+            queues: Vec::new(),
+        };
+        let en = Words {
+            facts: &facts,
+            lang: Lang::En,
+        };
+        assert_eq!(en.list(&[0], true), "w-0");
+        assert_eq!(en.list(&[0, 1], true), "w-0 or w-1");
+        assert_eq!(en.names(&[0, 1, 2]), "w-0, w-1 and w-2");
+        assert_eq!(
+            en.list(&[0, 1, 2, 3, 4, 5], true),
+            "w-0, w-1, w-2, w-3 or 2 more"
+        );
+        let ko = Words {
+            facts: &facts,
+            lang: Lang::Ko,
+        };
+        assert_eq!(ko.names(&[0, 1, 2, 3, 4, 5]), "w-0, w-1, w-2, w-3 외 2개");
+        assert_eq!(ko.see(12), ". 12번째 줄을 보세요");
+        assert_eq!(en.see(0), "");
     }
 }
