@@ -105,6 +105,98 @@ pub struct HangReport {
     pub headline: String,
     /// The headline and what each waiting thread waits on, for people.
     pub message: String,
+    /// The wait-for chain from the thread the program waits on to the root cause; `None` for a
+    /// livelock or the time limit, where no thread waits on another.
+    pub chain: Option<HangChain>,
+}
+
+/// The wait-for chain behind a hang (built by `python::chain`), worded in the run's language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HangChain {
+    /// From the thread the program waits on first (main, while it lives) to the last waiter
+    /// before the cause, each link's `next` the following link's thread.
+    pub links: Vec<ChainLink>,
+    pub root: ChainRoot,
+    /// The other waiting threads, off the chain, each with who could release it.
+    pub others: Vec<ChainLink>,
+}
+
+/// One waiting thread: what it waits on, and which threads could release it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainLink {
+    pub thread: usize,
+    pub name: String,
+    /// The Python line it waits at (0 when none).
+    pub line: u32,
+    pub wait: ChainWait,
+    /// The queue waited on (`get`, `put`, `join`, a busy-wait).
+    pub queue: Option<usize>,
+    /// The thread joined (`thread.join()`).
+    pub target: Option<usize>,
+    /// Threads that could release it (put, get, call `task_done()`, end).
+    pub releasers: Vec<usize>,
+    /// The releaser the chain goes on to; `None` at the chain's end and off the chain.
+    pub next: Option<usize>,
+    /// The link in a sentence.
+    pub text: String,
+}
+
+/// What a link's thread waits in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChainWait {
+    /// `get()` on an empty queue.
+    Get,
+    /// `put()` on a full queue.
+    Put,
+    /// `queue.join()` with unfinished tasks.
+    JoinQueue,
+    /// `thread.join()` of a thread that does not end.
+    JoinThread,
+    /// A busy-wait on a queue's length.
+    BusyWait,
+    /// Nothing: it failed inside the engine.
+    Lost,
+    /// Nothing: it is still running.
+    Running,
+}
+
+/// Where a wait-for chain ends: why no thread can go on, in Python's terms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainRoot {
+    pub kind: RootKind,
+    /// The source line to look at (0 when there is none).
+    pub line: u32,
+    /// The queues it is about.
+    pub queues: Vec<usize>,
+    /// The threads it is about: the waiter left without a SENTINEL, the threads of a cycle...
+    pub threads: Vec<usize>,
+    /// The cause in a sentence, naming the line.
+    pub text: String,
+}
+
+/// The kinds of root cause a wait-for chain ends at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RootKind {
+    /// A worker waits in `for item in queue` for a SENTINEL no thread will put.
+    MissingSentinel,
+    /// `queue.join()` waits for `task_done()` calls no thread will make.
+    TaskDoneMissing,
+    /// Threads wait to put into full queues that only the others of the cycle take from.
+    FullQueueCycle,
+    /// Threads wait on each other in another cycle.
+    WaitCycle,
+    /// A `get()` on a queue no thread left will put into.
+    NoPutter,
+    /// A `put()` on a full queue no thread left will take from.
+    NoTaker,
+    /// The thread that could release the chain was never started.
+    NeverStarted,
+    /// The thread that could release the chain failed inside the engine.
+    ThreadLost,
+    /// The chain ends at a thread that is still running (only when the run was ended for it).
+    StillRunning,
 }
 
 /// The simulated `MemoryError`.

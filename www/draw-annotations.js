@@ -1,8 +1,9 @@
 // Annotations over the pipeline on the canvas: the bottleneck's outline and badge, a MemoryError's
-// queue, the bottom band (time, or what ended the run). They must not draw the shapes themselves.
+// queue, a hang's wait-for chain, the bottom band (time, or what ended the run). No shapes.
 
 import { ALERT_COLOR } from './icons.js';
 import { INK, drawBadge, fit, roundRect } from './draw-primitives.js';
+import { drawHangChain } from './hang-chain.js';
 
 /** The bottleneck stage: a dashed outline round its workers and a badge on it. */
 export function drawBottleneckBadge(renderer) {
@@ -32,6 +33,7 @@ export function drawBottleneckBadge(renderer) {
 }
 
 export function drawHang(renderer, now) {
+  drawHangChain(renderer);
   const mem = renderer.annotations.memoryError;
   if (mem && renderer.geo.queues[mem.queue]) {
     const b = renderer.geo.queues[mem.queue];

@@ -1,6 +1,7 @@
 // Labels: the canvas's texts and annotations, its screen-reader sentence, the legend, the preset's
 // summary and the wording of refusals. It must not change state, step the run or call the engine.
 
+import { chainCanvasLabels } from './hang-chain.js';
 import { STATE, STATES, stateIconUrl, tokenIconUrl } from './icons.js';
 import { formatBytes, memoryErrorText, pick, t } from './i18n.js';
 import { el } from './page.js';
@@ -88,6 +89,7 @@ export function canvasLabels() {
       return total ? t(l, 'doneOf', { total: total.toLocaleString('en-US') }) : '';
     },
     bottleneck: t(l, 'bottleneck'),
+    chain: chainCanvasLabels(l),
     time(us) {
       return t(l, 'time', { t: (us / 1e6).toFixed(3) });
     },

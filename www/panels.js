@@ -1,6 +1,7 @@
 // Panels: Python source with a mark per thread, console, status and stats tables, written from
 // what it is given. It must not call the engine or keep simulation state (only what it has drawn).
 
+import { chainBlock, markRootLine } from './hang-chain.js';
 import { STATE, STATES, stateIconUrl } from './icons.js';
 import {
   formatBytes,
@@ -395,6 +396,7 @@ export class Panels {
           : phase
         : engineStatus;
     this.status.dataset.status = engineStatus;
+    markRootLine(this.code, stats.hang);
     const badge = this.doc.createElement('span');
     badge.className = `badge badge-${shown}`;
     badge.textContent = t(lang, `status.${shown}`);
@@ -407,6 +409,8 @@ export class Panels {
         const head = this.doc.createElement('strong');
         head.textContent = stats.hang.headline;
         message.append(head, this.doc.createElement('br'));
+        const chain = chainBlock(this.doc, stats.hang, lang);
+        if (chain) message.append(chain);
         const list = this.doc.createElement('ul');
         for (const w of stats.hang.waiting ?? []) {
           const li = this.doc.createElement('li');

@@ -184,7 +184,7 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
             serde_json::to_string(&stats).map_err(|e| e.to_string())?
         );
     } else {
-        summarize(&stats);
+        summarize(&stats, args.lang);
     }
     Ok(match stats.status {
         Status::Finished => ExitCode::SUCCESS,
@@ -313,7 +313,7 @@ fn print_console(lines: &[String], from: usize, quiet: bool) -> usize {
     lines.len()
 }
 
-fn summarize(s: &Stats) {
+fn summarize(s: &Stats, lang: Lang) {
     let secs = s.virtual_time_us as f64 / 1e6;
     println!(
         "-- {:?} at {secs:.3} s virtual: {}/{} items done, {:.1} items/s",
@@ -339,8 +339,24 @@ fn summarize(s: &Stats) {
     }
     if let Some(h) = &s.hang {
         println!("-- hang ({:?}): {}", h.kind, h.message);
+        if let Some(chain) = &h.chain {
+            print_chain(chain, lang);
+        }
     }
     if let Some(m) = &s.memory_error {
         println!("-- {}", m.message);
     }
+}
+
+/// The wait-for chain: one line a waiting thread, from main to the root cause.
+fn print_chain(chain: &pipeline_lab::stats::HangChain, lang: Lang) {
+    let (title, cause) = match lang {
+        Lang::En => ("-- wait-for chain:", "root cause"),
+        Lang::Ko => ("-- 대기 사슬:", "근본 원인"),
+    };
+    println!("{title}");
+    for (i, link) in chain.links.iter().enumerate() {
+        println!("   {}. {}", i + 1, link.text);
+    }
+    println!("   => {cause}: {}", chain.root.text);
 }

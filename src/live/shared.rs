@@ -735,4 +735,10 @@ impl HangView for Shared {
     fn unfinished_tasks(&self, q: usize) -> u64 {
         self.queues[q].unfinished_tasks()
     }
+    fn program(&self, t: usize) -> usize {
+        self.slot(t).prog
+    }
+    fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
 }

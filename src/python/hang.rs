@@ -2,7 +2,8 @@
 //! read-only view each engine provides), the kind of hang and its wording in English and
 //! Korean. It decides nothing about *whether* a run hangs.
 
-use crate::scenario::Lang;
+use super::chain::{wait_chain, ChainFacts};
+use crate::scenario::{Lang, Scenario};
 use crate::stats::{HangKind, HangReport, ThreadState, Waiting};
 
 /// What a thread that can never go on is waiting for.
@@ -59,6 +60,11 @@ pub trait HangView {
     fn queue_len(&self, q: usize) -> u64;
     fn queue_maxsize(&self, q: usize) -> u32;
     fn unfinished_tasks(&self, q: usize) -> u64;
+    /// The scenario thread whose program thread `t` runs (a worker added while running runs
+    /// its stage's).
+    fn program(&self, t: usize) -> usize;
+    /// The scenario the run was made from: what the wait-for chain reads of the programs.
+    fn scenario(&self) -> &Scenario;
 }
 
 /// Every thread still alive and what it waits on, in thread order.
@@ -102,6 +108,9 @@ pub struct Hung {
     pub kind: HangKind,
     pub at_us: u64,
     pub waiters: Vec<Waiter>,
+    /// What the wait-for chain is made from; `None` for a livelock or the time limit, where no
+    /// thread waits on another.
+    pub facts: Option<ChainFacts>,
 }
 
 impl Hung {
@@ -109,15 +118,24 @@ impl Hung {
     /// (a livelock, which no waiter shows).
     pub fn seen(view: &impl HangView, at_us: u64, kind: Option<HangKind>) -> Hung {
         let waiters = waiting_threads(view);
+        let kind = kind.unwrap_or_else(|| classify(&waiters));
+        let facts = (!matches!(kind, HangKind::Livelock | HangKind::Horizon))
+            .then(|| ChainFacts::seen(view));
         Hung {
-            kind: kind.unwrap_or_else(|| classify(&waiters)),
+            kind,
             at_us,
             waiters,
+            facts,
         }
     }
 
+    /// The report in `lang`, with the wait-for chain.
     pub fn report(&self, lang: Lang) -> HangReport {
-        report(self.kind, self.at_us, &self.waiters, lang)
+        let mut r = report(self.kind, self.at_us, &self.waiters, lang);
+        r.chain = self.facts.as_ref().and_then(|facts| {
+            wait_chain(facts, &self.waiters).map(|chain| chain.worded(facts, lang))
+        });
+        r
     }
 }
 
@@ -261,6 +279,7 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
         waiting,
         headline,
         message,
+        chain: None,
     }
 }
 

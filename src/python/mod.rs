@@ -1,8 +1,9 @@
 //! Python's semantics that both engines must agree on, in one place: the exceptions a program
 //! raises and how they print (English and Korean), the `MemoryError` report, the stage seeds,
-//! which threads poll forever, the compiled (fused) form of the programs ([`code`]) and the
-//! hang report ([`hang`]). It knows no engine: each engine calls it, never the other way round.
+//! which threads poll forever, the compiled (fused) form of the programs ([`code`]), the
+//! hang report ([`hang`]) and the wait-for chain behind it ([`chain`]). It knows no engine: each engine calls it, never the other way round.
 
+pub mod chain;
 pub mod code;
 pub mod hang;
 

@@ -232,4 +232,11 @@ impl HangView for Sim {
     fn unfinished_tasks(&self, q: usize) -> u64 {
         self.queues[q].unfinished
     }
+    fn program(&self, t: usize) -> usize {
+        let entry = self.threads[t].entry;
+        self.entry.iter().position(|&e| e == entry).unwrap_or(0)
+    }
+    fn scenario(&self) -> &crate::scenario::Scenario {
+        &self.scenario
+    }
 }
