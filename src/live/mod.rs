@@ -637,6 +637,7 @@ fn start(
         moves_lost: AtomicBool::new(false),
         spawner,
         running: Arc::new(AtomicUsize::new(0)),
+        sentinels: scenario.queues.iter().map(|_| AtomicU64::new(0)).collect(),
         scenario,
     });
     // The other threads' jobs wait on the spawner's threads until they are started. A refusal

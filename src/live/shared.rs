@@ -331,6 +331,9 @@ pub(crate) struct Shared {
     pub running: Arc<AtomicUsize>,
     /// Serializes adding thread slots.
     pub grow: Mutex<()>,
+    /// SENTINELs in each queue now (counted in after a put, out after a get), so that the
+    /// memory accounting can leave them out of `qsize()`.
+    pub sentinels: Box<[AtomicU64]>,
 }
 
 impl Shared {
