@@ -167,6 +167,27 @@ export function buildHelp() {
     pool: THREAD_POOL_SIZE,
     workers: THREAD_POOL_SIZE - 1,
   });
+  const live = document.getElementById('help-live');
+  if (live) live.textContent = t(l, 'liveNote');
+  // One definition of each figure, the one the engine computes and every panel shows.
+  const numbers = document.getElementById('help-numbers');
+  if (numbers) {
+    const defs = [
+      ['itemsDone', 'helpItemsDone'],
+      ['throughput', 'helpThroughput'],
+      ['latency', 'helpLatency'],
+      ['bestThroughput', 'helpBound'],
+      ['memory', 'helpMemory'],
+      ['colUtil', 'helpUtilization'],
+    ].flatMap(([term, text]) => {
+      const dt = document.createElement('dt');
+      dt.textContent = t(l, term);
+      const dd = document.createElement('dd');
+      dd.textContent = t(l, text);
+      return [dt, dd];
+    });
+    numbers.replaceChildren(...defs);
+  }
 }
 
 export function toggleHelp() {
