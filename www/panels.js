@@ -261,12 +261,13 @@ export class Panels {
     set('virtual-time', formatSeconds(stats.virtual_time_us / 1e6, lang), stats.virtual_time_us);
     // A rate over no elapsed time is undefined: the engine says null, the page says why.
     const rate = stats.throughput_per_s;
+    const undefinedRate = rate === null || rate === undefined;
+    set('throughput', undefinedRate ? '—' : formatRate(rate, lang), rate ?? '');
     set(
-      'throughput',
-      rate === null || rate === undefined
+      'throughput-note',
+      undefinedRate
         ? t(lang, stats.status === 'running' ? 'rateUndefined' : 'rateUndefinedEnded')
-        : formatRate(rate, lang),
-      rate ?? '',
+        : '',
     );
     const best = stats.theoretical_per_s;
     set(

@@ -97,9 +97,10 @@ function onFrame(realMs, now) {
   const ended = app.phase === 'ended' && !app.endShown;
   if (ended || (app.phase === 'playing' && now - app.statsAt > 250) || app.statsDue) {
     refreshStats(now);
-  } else if (drew && app.phase === 'playing') {
+  } else if (drew && app.phase === 'playing' && run.canStepOps) {
     // The panel and the canvas's annotations show the instant just drawn, every frame, so that
-    // no figure runs ahead of another; the charts keep a few samples a second.
+    // no figure runs ahead of another; the charts keep a few samples a second. Real threads move
+    // between any two reads, so there the stats keep their few refreshes a second.
     refreshStats(now, { chart: false });
   }
   if (ended) {
@@ -257,6 +258,8 @@ export async function newRun({ keepPlaying = false } = {}) {
     // stand in runs instead (www/labels.js refusalFallback), with a notice naming the refusal.
     const fallback = token === app.runToken ? refusalFallback(error, state) : null;
     if (fallback) {
+      // The notice names the refusal: no error stays over a program that runs.
+      panels.clearError();
       Object.assign(state, fallback.change);
       el.engineModel.checked = state.engine !== 'threads';
       if (el.preset.value !== state.preset) el.preset.value = state.preset;

@@ -3,7 +3,10 @@
 // and a refused link leaves a coherent page (the program it fell back to, and a notice).
 
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { REPO_ROOT } from '../../scripts/serve.mjs';
 import { newWatchedPage, openLab, runToEnd, startLab, waitForReady } from './browser.mjs';
 
 const PROGRAMS = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'f1', 'f2', 'f3', 'f4', 'builder'];
@@ -20,6 +23,8 @@ const STATES = [
   'ended',
 ];
 const INSTANTS = 7;
+const HAVE_MT = existsSync(join(REPO_ROOT, 'pkg', 'mt', 'pipeline_lab.js'));
+const noThreads = HAVE_MT ? false : 'pkg/mt is not built (scripts/build-wasm-mt.sh)';
 
 let lab;
 let page;
@@ -89,6 +94,7 @@ function snapshot() {
         timeUs: data('virtual-time'),
         throughput: data('throughput'),
         throughputText: document.getElementById('throughput').textContent,
+        throughputNote: document.getElementById('throughput-note').textContent,
         bound: data('theoretical'),
         memory: data('memory'),
         queues: rows('queues-body', ['len', 'bytes']),
@@ -150,7 +156,8 @@ function checkAgreement(s, where, { playing = false } = {}) {
   // Throughput: one definition, done / elapsed, undefined at t = 0 (shown with a reason).
   if (stats.virtual_time_us === 0) {
     assert.equal(stats.throughput_per_s, null, `${at}: no rate over no time`);
-    assert.match(panel.throughputText, /^— \(/, `${at}: a dash and a reason`);
+    assert.equal(panel.throughputText, '—', `${at}: a dash`);
+    assert.match(panel.throughputNote, /undefined|정할 수 없습니다/, `${at}: and the reason`);
   } else {
     const want = (stats.items_done * 1e6) / stats.virtual_time_us;
     assert.ok(Math.abs(stats.throughput_per_s - want) <= 1e-9 * Math.max(1, want), `${at}: rate`);
@@ -252,14 +259,30 @@ test('a MemoryError names a total that its queues add up to, and says what grew'
 });
 
 test('a refused link leaves a coherent page: the program it fell back to and a notice', async () => {
-  for (const [hash, refused] of [
-    ['#p=nope&s=1000', /p=nope/],
-    ['#p=builder&st=3&w=999,1,1&m=10,10,10&s=1000', /w=999,1,1/],
-    ['#p=p6&w=1,1000,1&s=1000', /w=1,1000,1/],
+  // Opened fresh, and as a link followed on a page that already shows another program.
+  for (const [hash, refused, fresh] of [
+    ['#p=nope&s=1000', /p=nope/, true],
+    ['#p=builder&st=3&w=999,1,1&m=10,10,10&s=1000', /w=999,1,1/, true],
+    ['#p=p6&w=1,1000,1&s=1000', /w=1,1000,1/, true],
+    ['#p=nope&s=1000', /p=nope/, false],
+    ['#p=builder&st=3&w=999,1,1&m=10,10,10&s=1000', /w=999,1,1/, false],
   ]) {
-    await page.goto('about:blank');
-    await page.goto(`${lab.url}${hash}`);
-    await waitForReady(page);
+    if (fresh) {
+      await page.goto('about:blank');
+      await page.goto(`${lab.url}${hash}`);
+      await waitForReady(page);
+    } else {
+      await openLab(page, lab.url, '#p=f4&s=1000');
+      await runToEnd(page);
+      await page.evaluate((hash) => {
+        location.hash = hash;
+      }, hash);
+      await page.waitForFunction(
+        (want) => new RegExp(want).test(document.getElementById('notice').textContent),
+        refused.source,
+      );
+      await page.waitForFunction(() => window.pipelineLab.phase === 'ready');
+    }
     const shown = await page.evaluate(async () => {
       const { app } = await import('/www/state.js');
       return {
@@ -282,3 +305,68 @@ test('a refused link leaves a coherent page: the program it fell back to and a n
   }
   assert.deepEqual(problems, []);
 });
+
+test(
+  'real threads say what differs from the model, and a run too big for the pool falls back to it',
+  {
+    skip: noThreads,
+  },
+  async () => {
+    for (const lang of ['en', 'ko']) {
+      await page.goto('about:blank');
+      await page.goto(`${lab.url}#p=p6&e=threads&s=1&l=${lang}`);
+      await waitForReady(page);
+      const note = page.locator('#live-note');
+      assert.equal(await note.isVisible(), true, `${lang}: the note shows on real threads`);
+      const text = await note.textContent();
+      const words =
+        lang === 'en'
+          ? [/order of operations changes/, /no step back/, /Step advances time/, /same units/]
+          : [
+              /연산 순서가 실행할 때마다 바뀌고/,
+              /뒤로 가기는 없고/,
+              /시간을 1밀리초 진행합니다/,
+              /같은 단위/,
+            ];
+      for (const w of words) assert.match(text, w, `${lang}: ${w}`);
+      // The model engine says nothing of the kind.
+      await page.check('#engine-model');
+      await page.waitForFunction(() => document.getElementById('live-note').hidden);
+      // 3 x 32 workers and main need 97 threads: the pool has 64. The refusal is named and the
+      // same program runs on the model engine, with its canvas, stats and name.
+      await page.goto('about:blank');
+      await page.goto(
+        `${lab.url}#p=builder&e=threads&s=1000&l=${lang}&st=3&n=100&w=32,32,32&m=10,10,10&t=1,1,1&d=exp&r=0&mem=0&seed=1`,
+      );
+      await page.waitForFunction(() => document.body.dataset.ready === 'true', null, {
+        timeout: 30_000,
+      });
+      await page.waitForFunction(() => window.pipelineLab.stats?.threads.length === 97);
+      const shown = await page.evaluate(async () => {
+        const { app } = await import('/www/state.js');
+        return {
+          notice: document.getElementById('notice').textContent,
+          errorHidden: document.getElementById('error').hidden,
+          engine: app.run?.engine,
+          model: document.getElementById('engine-model').checked,
+          picked: document.getElementById('preset').value,
+          note: document.getElementById('live-note').hidden,
+          link: location.hash,
+        };
+      });
+      assert.match(
+        shown.notice,
+        lang === 'en' ? /97 threads/ : /97개/,
+        `${lang}: names the refusal`,
+      );
+      assert.match(shown.notice, lang === 'en' ? /on the model engine/ : /모델 엔진에서/);
+      assert.equal(shown.errorHidden, true, 'no error over a program that runs');
+      assert.equal(shown.engine, 'model');
+      assert.equal(shown.model, true);
+      assert.equal(shown.picked, 'builder');
+      assert.equal(shown.note, true, 'no real-threads note on the model engine');
+      assert.match(shown.link, /[#&]e=model(&|$)/, 'the link says what the page shows');
+    }
+    assert.deepEqual(problems, []);
+  },
+);
