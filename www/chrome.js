@@ -3,7 +3,7 @@
 
 import { slider } from './controls.js';
 import { THREAD_POOL_SIZE } from './engine.js';
-import { applyStrings, pick, t } from './i18n.js';
+import { applyStrings, formatDuration, pick, t } from './i18n.js';
 import { SHORTCUTS } from './keys.js';
 import { buildLegend, canvasLabels, showSummary } from './labels.js';
 import { programPace } from './lesson.js';
@@ -168,7 +168,13 @@ export function buildHelp() {
     workers: THREAD_POOL_SIZE - 1,
   });
   const live = document.getElementById('help-live');
-  if (live) live.textContent = t(l, 'liveNote');
+  // The live engine's step is its capability (src/engine.rs), known once a live run exists.
+  const step = app.run?.capabilities.stepEventUs;
+  if (live) {
+    live.textContent = t(l, 'liveNote', {
+      step: step ? formatDuration(step, l) : t(l, 'liveStepSlice'),
+    });
+  }
   // One definition of each figure, the one the engine computes and every panel shows.
   const numbers = document.getElementById('help-numbers');
   if (numbers) {

@@ -23,8 +23,9 @@ registerStrings({
     sinkHint:
       'Kept items stay in memory until the end and count against the memory budget; counted ones are let go.',
     liveNoteTitle: 'Real threads, not the model',
+    liveStepSlice: 'a fixed slice',
     liveNote:
-      'On real threads (Web Workers) a run differs from the model: the order of operations changes from run to run; service times are waited out on a clock, so threads finish late by scheduling delays and the figures (time, throughput, latency) come out different from the model’s; there is no step back; Step advances time by a millisecond, not one operation. The stats mean the same things and use the same units on both engines.',
+      'On real threads (Web Workers) a run differs from the model: the order of operations changes from run to run; service times are waited out on a clock, so threads finish late by scheduling delays and the figures (time, throughput, latency) come out different from the model’s; there is no step back; Step advances time by {step}, not one operation. The stats mean the same things and use the same units on both engines.',
     refusedFellBack:
       'The link asked for {what}, which cannot run here. {reason} This page shows {program} instead.',
     refusedOnThreads: '{program} on real threads',
@@ -46,7 +47,7 @@ registerStrings({
   ko: {
     rateUndefined: '아직 가상 시간이 흐르지 않아 처리량을 정할 수 없습니다.',
     rateUndefinedEnded:
-      '연산에 시간이 들지 않아 실행 전체에 가상 시간이 흐르지 않았으므로 처리량을 정할 수 없습니다.',
+      '연산에 시간이 들지 않아 가상 시간이 흐르지 않았으므로 처리량을 정할 수 없습니다.',
     boundTitle:
       '용량 한계: 단계마다 작업자 수 ÷ 평균 처리 시간을 구해 가장 작은 값입니다. 오래 실행한 평균 처리량은 이 값을 넘을 수 없지만, 짧은 실행은 처리 시간이 우연히 짧게 뽑히면 넘을 수 있습니다.',
     colBytes: '메모리',
@@ -62,8 +63,9 @@ registerStrings({
     sinkHint:
       '보관한 아이템은 끝날 때까지 메모리에 남아 메모리 한도에 포함되고, 센 아이템은 바로 버립니다.',
     liveNoteTitle: '모델이 아닌 실제 스레드',
+    liveStepSlice: '일정한 만큼',
     liveNote:
-      '실제 스레드(Web Worker)에서 실행하면 모델과 다릅니다. 연산 순서가 실행할 때마다 바뀌고, 처리 시간을 실제 시계로 기다리므로 스케줄링 지연만큼 늦게 끝나 시간, 처리량, 지연 시간이 모델과 다르게 나옵니다. 한 단계 뒤로 가기는 없고, 한 단계 실행은 연산 하나가 아니라 시간을 1밀리초 진행합니다. 통계는 두 엔진에서 같은 뜻과 같은 단위를 씁니다.',
+      '실제 스레드(Web Worker)에서 실행하면 모델과 다릅니다. 연산 순서가 실행할 때마다 바뀌고, 처리 시간을 실제 시계로 기다리므로 스케줄링 지연만큼 늦게 끝나 시간, 처리량, 지연 시간이 모델과 다르게 나옵니다. 한 단계 뒤로 가기는 없고, 한 단계 실행은 연산 하나가 아니라 시간을 {step} 진행합니다. 통계는 두 엔진에서 같은 뜻과 같은 단위를 씁니다.',
     refusedFellBack:
       '링크가 요청한 것({what})은 여기서 실행할 수 없습니다. {reason} 대신 다음 프로그램을 보여 줍니다: {program}.',
     refusedOnThreads: '실제 스레드에서 실행하는 {program}',

@@ -2,7 +2,7 @@
 // summary and the wording of refusals. It must not change state, step the run or call the engine.
 
 import { STATE, STATES, stateIconUrl, tokenIconUrl } from './icons.js';
-import { formatBytes, memoryErrorText, pick, t } from './i18n.js';
+import { formatBytes, formatDuration, memoryErrorText, pick, t } from './i18n.js';
 import { el } from './page.js';
 import { BUILDER } from './params.js';
 import { app, lang } from './state.js';
@@ -187,7 +187,9 @@ export function showEngineNote() {
   if (!note) return;
   const live = app.run?.engine === 'threads';
   note.hidden = !live;
-  document.getElementById('live-note-text').textContent = live ? t(lang(), 'liveNote') : '';
+  document.getElementById('live-note-text').textContent = live
+    ? t(lang(), 'liveNote', { step: formatDuration(app.run.capabilities.stepEventUs, lang()) })
+    : '';
 }
 
 /** The legend under the canvas: tokens and thread states, with their icons. */
