@@ -10,6 +10,8 @@ registerStrings({
       'the whole run took no virtual time (its operations take none): a rate over 0 s is undefined',
     boundTitle:
       'Capacity bound: the least workers ÷ mean service time over the stages. No long-run mean throughput can exceed it; a finite run can, by chance, when its service times drew short.',
+    boundExceeded:
+      '(this run is above it so far: a finite run can be, when its service times drew short or its workers changed)',
     colBytes: 'memory',
     memoryNone: '– (no memory budget)',
     memoryDoneShare: '{queue} keeps every finished item: {bytes} of it',
@@ -50,6 +52,8 @@ registerStrings({
       '연산에 시간이 들지 않아 가상 시간이 흐르지 않았으므로 처리량을 정할 수 없습니다.',
     boundTitle:
       '용량 한계: 단계마다 작업자 수 ÷ 평균 처리 시간을 구해 가장 작은 값입니다. 오래 실행한 평균 처리량은 이 값을 넘을 수 없지만, 짧은 실행은 처리 시간이 우연히 짧게 뽑히면 넘을 수 있습니다.',
+    boundExceeded:
+      '(지금까지는 이 실행이 한계를 넘었습니다. 처리 시간이 짧게 뽑히거나 작업자 수가 바뀌면 유한한 실행은 넘을 수 있습니다)',
     colBytes: '메모리',
     memoryNone: '– (메모리 한도 없음)',
     memoryDoneShare: '{queue}에 끝난 아이템이 모두 남아 있습니다: {bytes}',

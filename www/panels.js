@@ -270,11 +270,13 @@ export class Panels {
         : '',
     );
     const best = stats.theoretical_per_s;
+    // A finite run above the long-run bound is chance, not a broken law: say so where it shows.
+    const above = !undefinedRate && best !== null && best !== undefined && rate > best;
     set(
       'theoretical',
       best === null || best === undefined
         ? ''
-        : `${t(lang, 'bestThroughput')}: ${formatRate(best, lang)}`,
+        : `${t(lang, 'bestThroughput')}: ${formatRate(best, lang)}${above ? ` ${t(lang, 'boundExceeded')}` : ''}`,
       best ?? '',
     );
     const bound = this.$('theoretical');

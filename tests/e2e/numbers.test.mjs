@@ -7,7 +7,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { REPO_ROOT } from '../../scripts/serve.mjs';
-import { newWatchedPage, openLab, runToEnd, startLab, waitForReady } from './browser.mjs';
+import {
+  newWatchedPage,
+  openLab,
+  runToEnd,
+  setSlider,
+  startLab,
+  waitForReady,
+} from './browser.mjs';
 
 const PROGRAMS = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'f1', 'f2', 'f3', 'f4', 'builder'];
 const STATES = [
@@ -96,6 +103,7 @@ function snapshot() {
         throughputText: document.getElementById('throughput').textContent,
         throughputNote: document.getElementById('throughput-note').textContent,
         bound: data('theoretical'),
+        boundText: document.getElementById('theoretical').textContent,
         memory: data('memory'),
         queues: rows('queues-body', ['len', 'bytes']),
         stages: rows('stages-body', ['workers', 'util']),
@@ -168,6 +176,9 @@ function checkAgreement(s, where, { playing = false } = {}) {
     stats.theoretical_per_s ?? null,
     `${at}: capacity bound shown`,
   );
+  // Above the long-run bound, the page says why a finite run can be; below it, nothing.
+  const above = stats.throughput_per_s > (stats.theoretical_per_s ?? Infinity);
+  assert.equal(/so far|지금까지는/.test(panel.boundText), above, `${at}: ${panel.boundText}`);
   // The charts' last point is this instant's stats, with the panel's definitions (while playing
   // they sample a few times a second, so their last point may be an earlier instant).
   if (chart && !playing) {
@@ -255,6 +266,23 @@ test('a MemoryError names a total that its queues add up to, and says what grew'
   assert.equal(counted.status, 'finished');
   assert.equal(await page.locator('#sink').inputValue(), 'count');
   assert.match(await page.evaluate(() => location.hash), /[#&]k=count(&|$)/);
+  assert.deepEqual(problems, []);
+});
+
+test('above the capacity bound, the page says why a finite run can be', async () => {
+  // 8 workers a stage at 10 ms: 800 items/s, 500 arriving a second. Mid-run, download drops to
+  // 1 worker: the bound falls to 100 items/s while the rate so far is still far above it.
+  const hash =
+    '#p=builder&s=1000&st=3&n=1000&w=8,8,8&m=0,0,0&t=10,10,10&d=const&r=500&mem=0&seed=1';
+  await openLab(page, lab.url, hash);
+  await seek(600_000);
+  await setSlider(page, 'w-0', 1);
+  await page.waitForFunction(() => window.pipelineLab.stats.theoretical_per_s === 100);
+  await seek(650_000);
+  const s = await snapshot();
+  checkAgreement(s, 'after removing workers');
+  assert.ok(s.stats.throughput_per_s > 100, `${s.stats.throughput_per_s}`);
+  assert.match(s.panel.boundText, /so far: a finite run can be/);
   assert.deepEqual(problems, []);
 });
 
