@@ -240,8 +240,9 @@ pub struct Stats {
     /// Throughput: `items_done` over the virtual time elapsed since t = 0. `None` at t = 0,
     /// where a rate over no time is undefined.
     pub throughput_per_s: Option<f64>,
-    /// The capacity bound (see [`theoretical_best`]): no long-run mean throughput can exceed
-    /// it; a finite run may, by as much as its service times drew short of their means.
+    /// The capacity bound (see [`theoretical_best`]) for the workers the stages have now: no
+    /// long-run mean throughput can exceed it; a finite run may, by as much as its service times
+    /// drew short of their means, or when workers were removed while it ran.
     pub theoretical_per_s: Option<f64>,
     pub latency: Latency,
     pub threads: Vec<ThreadStats>,
