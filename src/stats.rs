@@ -204,10 +204,55 @@ pub enum RootKind {
 pub struct MemoryErrorReport {
     pub at_us: u64,
     pub queue: String,
+    /// The items the budget counted, and their bytes: the sums over `queues`.
     pub items_queued: u64,
     pub bytes: u64,
     pub budget_bytes: u64,
     pub message: String,
+    /// The budget's accounting queue by queue when the error was raised; `bytes` is its sum.
+    pub queues: Vec<QueueBytes>,
+}
+
+/// One queue's share of the memory budget.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct QueueBytes {
+    pub name: String,
+    /// Items in the queue, SENTINELs left out.
+    pub items: u64,
+    /// What the budget counts of them: `items x item_bytes`; 0 for a `done_queue` whose items
+    /// the budget does not count (see `Scenario::budget_counts_done`).
+    pub bytes: u64,
+}
+
+/// The memory budget's accounting, queue by queue, the one definition both engines use: each
+/// queue's items (name, items without SENTINELs) at `item_bytes` each, the done queue's only
+/// when `counts_done`. The total an engine reports (and a `MemoryError` names) is the sum.
+pub fn memory_accounting(
+    queues: impl Iterator<Item = (String, u64)>,
+    done_queue: Option<usize>,
+    counts_done: bool,
+    item_bytes: u64,
+) -> Vec<QueueBytes> {
+    queues
+        .enumerate()
+        .map(|(q, (name, items))| {
+            let counted = counts_done || done_queue != Some(q);
+            QueueBytes {
+                name,
+                items,
+                bytes: if counted {
+                    items.saturating_mul(item_bytes)
+                } else {
+                    0
+                },
+            }
+        })
+        .collect()
+}
+
+/// The sum of an accounting's bytes.
+pub fn memory_total(queues: &[QueueBytes]) -> u64 {
+    queues.iter().map(|q| q.bytes).fold(0, u64::saturating_add)
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -248,6 +293,10 @@ pub struct QueueStats {
     pub unfinished_tasks: u64,
     pub puts: u64,
     pub gets: u64,
+    /// Items in the queue now, SENTINELs left out (`len` counts them).
+    pub items: u64,
+    /// This queue's share of `Stats::memory_bytes` (see [`memory_accounting`]).
+    pub bytes: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -279,11 +328,16 @@ pub struct StageStats {
 pub struct Stats {
     pub status: Status,
     pub virtual_time_us: u64,
+    /// Items done: put on `done_queue`, or in a program without one (P2-P4) taken off a
+    /// queue for good by the thread that consumes it.
     pub items_done: u64,
     pub items_total: u64,
-    /// Items done per virtual second.
-    pub throughput_per_s: f64,
-    /// The best throughput the stages allow: the smallest stage capacity.
+    /// Throughput: `items_done` over the virtual time elapsed since t = 0. `None` at t = 0,
+    /// where a rate over no time is undefined.
+    pub throughput_per_s: Option<f64>,
+    /// The capacity bound (see [`theoretical_best`]) for the workers the stages have now: no
+    /// long-run mean throughput can exceed it; a finite run may, by as much as its service times
+    /// drew short of their means, or when workers were removed while it ran.
     pub theoretical_per_s: Option<f64>,
     pub latency: Latency,
     pub threads: Vec<ThreadStats>,
@@ -295,6 +349,8 @@ pub struct Stats {
     pub wasted_polls: u64,
     /// CPU time burnt by busy-waits and empty polls.
     pub wasted_cpu_us: u64,
+    /// What the scenario's memory budget counts now: the sum of the queues' `bytes` (0 without
+    /// a budget of the scenario's own).
     pub memory_bytes: u64,
     pub memory_budget_bytes: Option<u64>,
     pub console: Vec<String>,
@@ -370,7 +426,20 @@ impl StageStats {
     }
 }
 
-/// The best throughput the stages allow: the smallest finite capacity of a stage with workers.
+/// Throughput in items per second: `done` over `now_us` of virtual time; `None` at t = 0.
+pub fn rate_per_s(done: u64, now_us: u64) -> Option<f64> {
+    (now_us > 0).then(|| done as f64 * 1e6 / now_us as f64)
+}
+
+/// The capacity bound: the smallest `workers / mean service time` over the stages with workers.
+///
+/// What it bounds: in a tandem every item passes every stage, and stage i's c_i workers finish
+/// at most c_i items per mean service time in the long run, so the long-run mean throughput
+/// (the expected rate as the run grows without end) is at most min_i c_i / s_i, whatever the
+/// distribution of service times. A finite run's realised rate obeys the same bound with the
+/// mean of the service times it actually drew: done / elapsed <= c_i / (mean drawn at stage i),
+/// so it exceeds this bound only by chance, by about cv / sqrt(n) for n draws of a distribution
+/// with coefficient of variation cv (1 for exponential, 0 for constant).
 pub fn theoretical_best(stages: &[StageStats]) -> Option<f64> {
     stages
         .iter()

@@ -280,7 +280,8 @@ impl Sweep {
             status,
             items_done: stats.items_done,
             virtual_time_us: stats.virtual_time_us,
-            throughput_per_s: stats.throughput_per_s,
+            // A run that ended at t = 0 finished nothing over no time: none a second.
+            throughput_per_s: stats.throughput_per_s.unwrap_or(0.0),
             best_possible_per_s: stats.theoretical_per_s,
             latency_p50_us: stats.latency.p50_us,
             latency_p95_us: stats.latency.p95_us,
@@ -460,7 +461,7 @@ mod tests {
             let mut alone = Engine::model(spec.build().unwrap()).unwrap();
             alone.run_to_end();
             let stats = alone.stats();
-            assert_eq!(r.throughput_per_s, stats.throughput_per_s);
+            assert_eq!(Some(r.throughput_per_s), stats.throughput_per_s);
             assert_eq!(r.latency_p95_us, stats.latency.p95_us);
             assert_eq!(r.items_done, 300);
         }

@@ -3,9 +3,7 @@
 //! argument. Structured values cross as JS objects (serde-wasm-bindgen); no policy lives here.
 
 use crate::engine::{Engine, EngineError, EngineKind};
-use crate::scenario::{
-    preset, presets as all_presets, Lang, PipelineSpec, Scenario, ScenarioError,
-};
+use crate::scenario::{preset, presets as all_presets, BuilderSpec, Lang, Scenario, ScenarioError};
 use crate::sim::Sim;
 use crate::stats::{Frame, Status};
 use serde::{Deserialize, Serialize};
@@ -260,10 +258,11 @@ impl Lab {
         Lab::start(scenario, &lang, options)
     }
 
-    /// A builder pipeline (`PipelineSpec`, as an object or JSON text).
+    /// A builder pipeline (`PipelineSpec`, as an object or JSON text, with an optional `sink`:
+    /// `'keep'` or `'count'`).
     #[wasm_bindgen(js_name = fromPipeline)]
     pub fn from_pipeline(spec: JsValue, lang: JsValue, options: JsValue) -> Result<Lab, JsValue> {
-        let spec: PipelineSpec = from_js("pipeline", spec)?;
+        let spec: BuilderSpec = from_js("pipeline", spec)?;
         Lab::start(spec.build().map_err(scenario_error)?, &lang, options)
     }
 

@@ -1,5 +1,5 @@
-// Charts over virtual time with uPlot (queue lengths, throughput vs best possible, utilization),
-// fed from Stats snapshots a few times a second; it must not call the engine or draw the canvas.
+// Charts over virtual time with uPlot (queue lengths, throughput vs the capacity bound,
+// utilization), each point a Stats figure as the panel shows it; it must not call the engine.
 
 import { OKABE_ITO } from './icons.js';
 import { t } from './i18n.js';
@@ -77,7 +77,19 @@ export class Charts {
     this.throughput = [];
     this.best = [];
     this.util = [];
-    this.prev = null;
+  }
+
+  /** The last point of each series, as the charts hold it (for tests and the numbers check). */
+  lastPoint() {
+    const n = this.x.length;
+    if (!n) return null;
+    return {
+      timeS: this.x[n - 1],
+      queues: this.queueSeries.map((s) => s[n - 1]),
+      throughput: this.throughput[n - 1],
+      best: this.best[n - 1],
+      utilization: this.util.map((s) => s[n - 1]),
+    };
   }
 
   /** Drops samples after virtual time `us` (after stepping back). */
@@ -91,7 +103,6 @@ export class Charts {
     this.throughput.length = n;
     this.best.length = n;
     for (const s of this.util) s.length = n;
-    this.prev = null;
     this.redraw();
   }
 
@@ -100,33 +111,26 @@ export class Charts {
     return this.x.length;
   }
 
-  /** Adds a sample from a Stats snapshot (skipped when virtual time has not moved). */
+  /**
+   * Adds a sample from a Stats snapshot (skipped when virtual time has not moved). Every point is
+   * the engine's figure with the panel's definition: throughput is items done over the time
+   * since t = 0 (none at t = 0), utilization is over the run so far; the page derives none.
+   */
   push(stats, { draw = true } = {}) {
     if (!this.scenario) return;
     const secs = stats.virtual_time_us / 1e6;
     if (this.x.length && secs <= this.x[this.x.length - 1]) return;
     const queues = this.chartQueues();
     const stages = stats.stages ?? [];
-    // Busy time per stage since the last sample gives the utilization of that interval.
-    const busy = stages.map(() => 0);
-    const alive = stages.map((st) => st.workers);
-    for (const th of stats.threads ?? [])
-      if (th.stage !== null && th.stage !== undefined) busy[th.stage] += th.busy_us;
-    const prev = this.prev;
-    const dt = prev ? stats.virtual_time_us - prev.time : stats.virtual_time_us;
-    const doneDelta = prev ? stats.items_done - prev.done : stats.items_done;
     this.x.push(secs);
     queues.forEach((q, i) => {
       (this.queueSeries[i] ??= []).push(stats.queues[q]?.len ?? null);
     });
-    this.throughput.push(dt > 0 ? (doneDelta * 1e6) / dt : null);
+    this.throughput.push(stats.throughput_per_s ?? null);
     this.best.push(stats.theoretical_per_s ?? null);
-    stages.forEach((_, s) => {
-      const db = prev ? busy[s] - prev.busy[s] : busy[s];
-      const value = dt > 0 && alive[s] > 0 ? Math.max(0, Math.min(1, db / (dt * alive[s]))) : null;
-      (this.util[s] ??= []).push(value);
+    stages.forEach((st, s) => {
+      (this.util[s] ??= []).push(st.workers > 0 ? st.utilization : null);
     });
-    this.prev = { time: stats.virtual_time_us, done: stats.items_done, busy };
     if (this.x.length > MAX_POINTS) this.thin();
     if (draw) this.redraw();
   }

@@ -3,7 +3,7 @@
 
 import { slider } from './controls.js';
 import { THREAD_POOL_SIZE } from './engine.js';
-import { applyStrings, pick, t } from './i18n.js';
+import { applyStrings, formatDuration, pick, t } from './i18n.js';
 import { SHORTCUTS } from './keys.js';
 import { buildLegend, canvasLabels, showSummary } from './labels.js';
 import { programPace } from './lesson.js';
@@ -167,6 +167,33 @@ export function buildHelp() {
     pool: THREAD_POOL_SIZE,
     workers: THREAD_POOL_SIZE - 1,
   });
+  const live = document.getElementById('help-live');
+  // The live engine's step is its capability (src/engine.rs), known once a live run exists.
+  const step = app.run?.capabilities.stepEventUs;
+  if (live) {
+    live.textContent = t(l, 'liveNote', {
+      step: step ? formatDuration(step, l) : t(l, 'liveStepSlice'),
+    });
+  }
+  // One definition of each figure, the one the engine computes and every panel shows.
+  const numbers = document.getElementById('help-numbers');
+  if (numbers) {
+    const defs = [
+      ['itemsDone', 'helpItemsDone'],
+      ['throughput', 'helpThroughput'],
+      ['latency', 'helpLatency'],
+      ['bestThroughput', 'helpBound'],
+      ['memory', 'helpMemory'],
+      ['colUtil', 'helpUtilization'],
+    ].flatMap(([term, text]) => {
+      const dt = document.createElement('dt');
+      dt.textContent = t(l, term);
+      const dd = document.createElement('dd');
+      dd.textContent = t(l, text);
+      return [dt, dd];
+    });
+    numbers.replaceChildren(...defs);
+  }
 }
 
 export function toggleHelp() {

@@ -1,7 +1,7 @@
 // Controls generated from the parameter table (params.js): labelled sliders with their values.
 // Reports changes through callbacks; it must not call the engine or keep page state of its own.
 
-import { DISTRIBUTIONS, PARAMS, formatValue, stopsFor } from './params.js';
+import { DISTRIBUTIONS, PARAMS, SINKS, formatValue, stopsFor } from './params.js';
 import { t } from './i18n.js';
 
 /**
@@ -133,6 +133,22 @@ export function renderSliders(container, model, lang, on) {
     select.addEventListener('change', () => on('dist', 0, select.value, { final: true }));
     distRow.append(distLabel, select);
     fs.append(distRow);
+    // The end of the pipeline: keep the finished items in done_queue (the note's program) or
+    // count them and let them go (nothing held, nothing counted against the memory budget).
+    const sinkRow = doc.createElement('div');
+    sinkRow.className = 'slider';
+    const sinkLabel = doc.createElement('label');
+    sinkLabel.htmlFor = 'sink';
+    sinkLabel.textContent = t(lang, 'sink');
+    const sink = doc.createElement('select');
+    sink.id = 'sink';
+    sink.title = t(lang, 'sinkHint');
+    for (const s of SINKS)
+      sink.add(new Option(t(lang, s === 'count' ? 'sinkCount' : 'sinkKeep'), s));
+    sink.value = b.sink ?? SINKS[0];
+    sink.addEventListener('change', () => on('sink', 0, sink.value, { final: true }));
+    sinkRow.append(sinkLabel, sink);
+    fs.append(sinkRow);
     const seedRow = doc.createElement('div');
     seedRow.className = 'slider seed';
     const seedLabel = doc.createElement('label');

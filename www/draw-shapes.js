@@ -331,8 +331,10 @@ export function drawQueue(renderer, box, view, q, now, states) {
   let gaugeText = null;
   if (box.bounded) fraction = Math.min(1, len / box.maxsize);
   else if (memory) {
-    fraction = Math.min(1, (len * memory.item_bytes) / memory.budget_bytes);
-    gaugeText = labels.memory?.(len * memory.item_bytes, memory.budget_bytes);
+    // The engine's accounting of the queue (SENTINELs left out), not a figure of the page's own.
+    const bytes = renderer.annotations.queueBytes?.[q] ?? len * memory.item_bytes;
+    fraction = Math.min(1, bytes / memory.budget_bytes);
+    gaugeText = labels.memory?.(bytes, memory.budget_bytes);
   } else fraction = null;
   if (fraction !== null) {
     ctx.fillStyle = '#e4e7ea';

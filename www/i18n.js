@@ -40,7 +40,7 @@ const STRINGS = {
     itemsDone: 'Items done',
     virtualTime: 'Virtual time',
     throughput: 'Throughput',
-    bestThroughput: 'best possible',
+    bestThroughput: 'capacity bound (long run)',
     latency: 'Latency p50 / p95 / p99',
     polls: 'Polls (wasted)',
     wastedCpu: 'CPU burnt waiting',
@@ -200,7 +200,7 @@ const STRINGS = {
     sliderOf: '{what} of {stage}',
     maxsizeOf: 'maxsize of {queue}',
     memoryErrorText:
-      'MemoryError: {queue} holds {items} items ({bytes}), more than the memory budget of {budget}',
+      'MemoryError: {items} items queued ({bytes}) exceed the memory budget of {budget}; {queue} holds the most ({queueBytes}).',
     restarted: '{setting} cannot change a running pipeline, so the run started again from t = 0.',
     'setting.items': 'The number of items',
     'setting.stages': 'The number of stages',
@@ -256,7 +256,7 @@ const STRINGS = {
     itemsDone: '처리한 아이템',
     virtualTime: '가상 시간',
     throughput: '처리량',
-    bestThroughput: '이론상 최대',
+    bestThroughput: '용량 한계(장기 평균)',
     latency: '지연 시간 p50 / p95 / p99',
     polls: '폴링 (헛된 폴링)',
     wastedCpu: '기다리며 쓴 CPU',
@@ -415,7 +415,7 @@ const STRINGS = {
     sliderOf: '{stage} 단계의 {what}',
     maxsizeOf: '{queue}의 maxsize',
     memoryErrorText:
-      'MemoryError: {queue} 큐에 아이템 {items}개({bytes})가 쌓여 메모리 한도 {budget}를 넘었습니다',
+      'MemoryError: 큐에 쌓인 아이템 {items}개({bytes})가 메모리 한도 {budget}를 넘었습니다. 가장 많이 쌓인 큐는 {queue}입니다({queueBytes}).',
     restarted: '{setting} 실행 중인 파이프라인에서 바꿀 수 없어서 t = 0부터 다시 실행합니다.',
     'setting.items': '아이템 수는',
     'setting.stages': '단계 수는',
@@ -532,11 +532,13 @@ export function formatDuration(us, lang) {
 /** The simulated MemoryError in `lang`, from the report's numbers (not the engine's sentence). */
 export function memoryErrorText(report, lang) {
   if (!report) return 'MemoryError';
+  const blamed = (report.queues ?? []).find((q) => q.name === report.queue);
   return t(lang, 'memoryErrorText', {
     queue: report.queue,
     items: Number(report.items_queued ?? 0).toLocaleString('en-US'),
     bytes: formatBytes(report.bytes),
     budget: formatBytes(report.budget_bytes),
+    queueBytes: formatBytes(blamed?.bytes ?? 0),
   });
 }
 
@@ -568,8 +570,12 @@ export function refusalText(lang, { param, name, value }, message) {
 /** Bytes as MiB or GiB. */
 export function formatBytes(bytes) {
   const n = Number(bytes ?? 0);
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(n % 1024 ** 3 === 0 ? 0 : 2)} GiB`;
-  if (n >= 1024 ** 2) return `${Math.round(n / 1024 ** 2)} MiB`;
+  // GiB only when exact: 1,025 MiB against a budget of 1 GiB must not read "1.00 GiB".
+  if (n >= 1024 ** 3 && n % 1024 ** 3 === 0) return `${n / 1024 ** 3} GiB`;
+  if (n >= 1024 ** 2) {
+    const mib = n / 1024 ** 2;
+    return `${Number.isInteger(mib) ? mib.toLocaleString('en-US') : mib.toFixed(1)} MiB`;
+  }
   if (n >= 1024) return `${Math.round(n / 1024)} KiB`;
   return `${n} B`;
 }

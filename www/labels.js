@@ -3,7 +3,7 @@
 
 import { chainCanvasLabels } from './hang-chain.js';
 import { STATE, STATES, stateIconUrl, tokenIconUrl } from './icons.js';
-import { formatBytes, memoryErrorText, pick, t } from './i18n.js';
+import { formatBytes, formatDuration, memoryErrorText, pick, t } from './i18n.js';
 import { el } from './page.js';
 import { BUILDER } from './params.js';
 import { app, lang } from './state.js';
@@ -21,6 +21,8 @@ export function annotationsOf(stats) {
     hangThreads: stats.hang ? new Set(stats.hang.waiting.map((w) => w.thread)) : null,
     memoryError: stats.memory_error ? { ...stats.memory_error, queue: memoryQueue } : null,
     unfinished: (stats.queues ?? []).map((q) => q.unfinished_tasks),
+    // Each queue's share of the memory budget, as the engine accounts it (SENTINELs left out).
+    queueBytes: (stats.queues ?? []).map((q) => q.bytes ?? 0),
     itemsTotal: stats.items_total,
     itemsDone: stats.items_done,
   };
@@ -128,6 +130,39 @@ export function runRefusal(error) {
   return t(lang(), 'poolTooSmall', { needed, capacity, workers: capacity - 1 });
 }
 
+/**
+ * What a refused run falls back to, so that the page never shows one program's canvas under
+ * another's name: a program too big for the pool of real threads runs on the model engine; a
+ * program the engine does not know gives way to P1. `{change, notice}` (the state to change and
+ * the notice naming what was refused), or null when nothing can stand in.
+ */
+export function refusalFallback(error, state) {
+  const l = state.lang;
+  const name = (id) =>
+    id === BUILDER
+      ? t(l, 'builder')
+      : pick(app.presets.find((p) => p.id === id)?.title ?? id.toUpperCase(), l);
+  const reason = String(runRefusal(error)?.message ?? runRefusal(error));
+  if (error?.name === 'PoolTooSmall' && state.engine === 'threads') {
+    const program = name(state.preset);
+    return {
+      change: { engine: 'model' },
+      notice: t(l, 'refusedFellBack', {
+        what: t(l, 'refusedOnThreads', { program }),
+        reason,
+        program: t(l, 'refusedOnModel', { program }),
+      }),
+    };
+  }
+  if (/no preset/.test(reason) && state.preset !== 'p1') {
+    return {
+      change: { preset: 'p1' },
+      notice: t(l, 'refusedFellBack', { what: state.preset, reason, program: name('p1') }),
+    };
+  }
+  return null;
+}
+
 /** The code panel's label for a thread: its stage's name, or its own. */
 export function markLabel(i) {
   const stage = app.threadStages[i];
@@ -142,6 +177,21 @@ export function showSummary() {
   const preset = app.presets.find((p) => p.id === app.state.preset);
   el.summary.textContent =
     app.state.preset === BUILDER ? t(l, 'builderSummary') : preset ? pick(preset.summary, l) : '';
+  showEngineNote();
+}
+
+/**
+ * While real threads run, what differs from the model and why the figures do: shown with every
+ * new run and language (hidden on the model engine, or when no run could start).
+ */
+export function showEngineNote() {
+  const note = document.getElementById('live-note');
+  if (!note) return;
+  const live = app.run?.engine === 'threads';
+  note.hidden = !live;
+  document.getElementById('live-note-text').textContent = live
+    ? t(lang(), 'liveNote', { step: formatDuration(app.run.capabilities.stepEventUs, lang()) })
+    : '';
 }
 
 /** The legend under the canvas: tokens and thread states, with their icons. */

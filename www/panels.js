@@ -12,6 +12,7 @@ import {
   memoryErrorText,
   t,
 } from './i18n.js';
+import './i18n-numbers.js';
 
 const PY_KEYWORDS = new Set(
   'def class return if else elif while for in try except finally with as import from pass break continue yield raise not and or is None True False lambda global nonlocal'.split(
@@ -235,7 +236,7 @@ export class Panels {
       const tr = this.doc.createElement('tr');
       tr.dataset.queue = String(q);
       tr.innerHTML =
-        '<th scope="row"></th><td class="num" data-k="maxsize"></td><td class="num" data-k="len"></td><td class="num" data-k="mean"></td><td class="num" data-k="max"></td><td class="num" data-k="unfinished"></td>';
+        '<th scope="row"></th><td class="num" data-k="maxsize"></td><td class="num" data-k="len"></td><td class="num" data-k="mean"></td><td class="num" data-k="max"></td><td class="num" data-k="unfinished"></td><td class="num" data-k="bytes"></td>';
       tr.querySelector('th').textContent = queue.name;
       return tr;
     });
@@ -261,15 +262,28 @@ export class Panels {
     this.renderConsole(stats.console ?? [], redraw);
     set('items-done', `${stats.items_done} / ${stats.items_total}`, stats.items_done);
     set('virtual-time', formatSeconds(stats.virtual_time_us / 1e6, lang), stats.virtual_time_us);
-    set('throughput', formatRate(stats.throughput_per_s, lang), stats.throughput_per_s);
+    // A rate over no elapsed time is undefined: the engine says null, the page says why.
+    const rate = stats.throughput_per_s;
+    const undefinedRate = rate === null || rate === undefined;
+    set('throughput', undefinedRate ? '—' : formatRate(rate, lang), rate ?? '');
+    set(
+      'throughput-note',
+      undefinedRate
+        ? t(lang, stats.status === 'running' ? 'rateUndefined' : 'rateUndefinedEnded')
+        : '',
+    );
     const best = stats.theoretical_per_s;
+    // A finite run above the long-run bound is chance, not a broken law: say so where it shows.
+    const above = !undefinedRate && best !== null && best !== undefined && rate > best;
     set(
       'theoretical',
       best === null || best === undefined
         ? ''
-        : `${t(lang, 'bestThroughput')}: ${formatRate(best, lang)}`,
+        : `${t(lang, 'bestThroughput')}: ${formatRate(best, lang)}${above ? ` ${t(lang, 'boundExceeded')}` : ''}`,
       best ?? '',
     );
+    const bound = this.$('theoretical');
+    if (bound) bound.title = best === null || best === undefined ? '' : t(lang, 'boundTitle');
     const lat = stats.latency ?? {};
     set(
       'latency',
@@ -287,16 +301,22 @@ export class Panels {
     const budget = stats.memory_budget_bytes;
     set(
       'memory',
-      budget
-        ? `${formatBytes(stats.memory_bytes)} / ${formatBytes(budget)}`
-        : stats.memory_bytes
-          ? formatBytes(stats.memory_bytes)
-          : '–',
+      budget ? `${formatBytes(stats.memory_bytes)} / ${formatBytes(budget)}` : '–',
       stats.memory_bytes,
+    );
+    // The done queue's share, named: what a bounded pipeline that keeps its results grows.
+    const doneQueue = this.scenario?.done_queue;
+    const done = doneQueue === null || doneQueue === undefined ? null : stats.queues?.[doneQueue];
+    set(
+      'memory-note',
+      budget && done?.bytes
+        ? t(lang, 'memoryDoneShare', { queue: done.name, bytes: formatBytes(done.bytes) })
+        : '',
+      done?.bytes ?? 0,
     );
     this.renderStatus(stats, lang, phase);
     this.renderStages(stats, lang, bottleneck);
-    this.renderQueues(stats);
+    this.renderQueues(stats, lang);
     this.rosterStats = stats;
     this.renderRoster();
   }
@@ -370,7 +390,8 @@ export class Panels {
     }
   }
 
-  renderQueues(stats) {
+  renderQueues(stats, lang) {
+    const budget = stats.memory_budget_bytes;
     const rows = this.$('queues-body').rows;
     for (const tr of rows) {
       const q = Number(tr.dataset.queue);
@@ -383,6 +404,12 @@ export class Panels {
       cell('mean').textContent = qs.mean_len.toFixed(1);
       cell('max').textContent = formatNumber(qs.max_len, 0);
       cell('unfinished').textContent = formatNumber(qs.unfinished_tasks, 0);
+      // The queue's share of the memory budget (the total is their sum).
+      cell('bytes').textContent = budget ? formatBytes(qs.bytes ?? 0) : '–';
+      cell('bytes').dataset.value = String(qs.bytes ?? 0);
+      cell('bytes').title = budget
+        ? t(lang, 'rosterQueueItems', { n: formatNumber(qs.items ?? 0, 0) })
+        : '';
     }
   }
 
@@ -431,7 +458,15 @@ export class Panels {
           message.append(raw);
         }
       } else {
-        message.textContent = memoryErrorText(stats.memory_error, lang);
+        message.append(memoryErrorText(stats.memory_error, lang));
+        const parts = memoryAccounting(stats.memory_error, lang, this.scenario);
+        for (const text of parts) {
+          message.append(this.doc.createElement('br'));
+          const span = this.doc.createElement('span');
+          span.className = 'memory-accounting';
+          span.textContent = text;
+          message.append(span);
+        }
       }
       parts.push(message);
     }
@@ -477,6 +512,24 @@ export class Panels {
     this.notice.replaceChildren();
     this.notice.hidden = true;
   }
+}
+
+/**
+ * A MemoryError's accounting for people: each queue's bytes added up to the error's total (the
+ * engine's sum, so the parts always add up), and when the done queue holds the most, why.
+ */
+export function memoryAccounting(report, lang, scenario) {
+  const queues = report?.queues ?? [];
+  if (!queues.length) return [];
+  const counted = queues.filter((q) => q.bytes > 0);
+  const parts = counted.map((q) => `${q.name} ${formatBytes(q.bytes)}`).join(' + ');
+  const lines = [t(lang, 'memoryErrorParts', { parts, total: formatBytes(report.bytes) })];
+  const doneIndex = scenario?.done_queue;
+  const done = doneIndex === null || doneIndex === undefined ? null : queues[doneIndex];
+  if (done && done.name === report.queue && done.bytes > 0) {
+    lines.push(t(lang, 'memoryErrorDone', { queue: done.name }));
+  }
+  return lines;
 }
 
 /** How the Python program made a queue: `Queue(10)`, `ClosableQueue()`, `MyQueue() · deque`. */

@@ -21,6 +21,8 @@ const RATE_STOPS = [
 const MEMORY_MIB_STOPS = [0, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
 
 export const DISTRIBUTIONS = ['exp', 'uniform', 'const'];
+/** What the builder's pipeline does with finished items (the engine's `Sink`): keep is the note's. */
+export const SINKS = ['keep', 'count'];
 export const ENGINES = ['model', 'threads'];
 export const LANGS = ['en', 'ko'];
 export const BUILDER = 'builder';
@@ -137,6 +139,7 @@ export function defaultBuilder() {
     maxsize: range(stages).map((s) => initialOf('maxsize', s)),
     service: range(stages).map((s) => initialOf('service', s)),
     dist: DISTRIBUTIONS[0],
+    sink: SINKS[0],
     rate: PARAMS.rate.initial,
     memory: PARAMS.memory.initial,
     seed: PARAMS.seed.initial,
@@ -175,6 +178,7 @@ export function pipelineSpec(builder) {
     items: builder.items,
     arrival: builder.rate > 0 ? { kind: 'rate', per_s: builder.rate } : { kind: 'all_at_once' },
     seed: builder.seed,
+    sink: builder.sink ?? SINKS[0],
   };
   if (builder.memory > 0) {
     spec.memory_budget_bytes = builder.memory * 1024 * 1024;

@@ -9,6 +9,7 @@ import {
   canvasLabels,
   describe,
   markLabel,
+  refusalFallback,
   runRefusal,
   showSummary,
 } from './labels.js';
@@ -96,6 +97,11 @@ function onFrame(realMs, now) {
   const ended = app.phase === 'ended' && !app.endShown;
   if (ended || (app.phase === 'playing' && now - app.statsAt > 250) || app.statsDue) {
     refreshStats(now);
+  } else if (drew && app.phase === 'playing' && run.canStepOps) {
+    // The panel and the canvas's annotations show the instant just drawn, every frame, so that
+    // no figure runs ahead of another; the charts keep a few samples a second. Real threads move
+    // between any two reads, so there the stats keep their few refreshes a second.
+    refreshStats(now, { chart: false });
   }
   if (ended) {
     app.endShown = true;
@@ -178,18 +184,18 @@ export function redraw({ jump = false, stats = true } = {}) {
   loop.wake();
 }
 
-export function refreshStats(now = performance.now()) {
+export function refreshStats(now = performance.now(), { chart = true } = {}) {
   const run = app.run;
   if (!run) return;
   const stats = run.stats();
   app.stats = stats;
-  app.statsAt = now;
+  if (chart) app.statsAt = now;
   app.statsDue = false;
   syncThreads(stats);
   syncMaxsize(stats);
   panels.renderStats(stats, lang(), { phase: app.phase, bottleneck: stats.bottleneck ?? null });
   if (run.canStepOps) app.controlsLog = run.controls();
-  charts.push(stats);
+  if (chart) charts.push(stats);
   renderer.setAnnotations(annotationsOf(stats));
   el.canvasSummary.textContent = describe(stats);
 }
@@ -248,8 +254,23 @@ export async function newRun({ keepPlaying = false } = {}) {
       // A refused builder program keeps its sliders, so that fewer workers can be asked for.
       if (state.preset === BUILDER) sliderHooks.withoutRun(state.builder);
     }
-    updateButtons();
-    return;
+    // The page never keeps the last program's canvas under the refused one's name: what can
+    // stand in runs instead (www/labels.js refusalFallback), with a notice naming the refusal.
+    const fallback = token === app.runToken ? refusalFallback(error, state) : null;
+    if (fallback) {
+      // The notice names the refusal: no error stays over a program that runs.
+      panels.clearError();
+      Object.assign(state, fallback.change);
+      el.engineModel.checked = state.engine !== 'threads';
+      if (el.preset.value !== state.preset) el.preset.value = state.preset;
+      panels.showNotice(fallback.notice, { kind: 'warn' });
+      const again = state.preset === BUILDER ? source : { preset: state.preset };
+      run = await createRun(again, state.lang, state.engine).catch(() => null);
+    }
+    if (!run) {
+      updateButtons();
+      return;
+    }
   }
   if (token !== app.runToken) {
     run.free();

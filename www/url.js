@@ -5,6 +5,7 @@
 import {
   BUILDER,
   DISTRIBUTIONS,
+  SINKS,
   ENGINES,
   LANGS,
   PARAMS,
@@ -109,6 +110,8 @@ export function readState(hash, fallbackLang = 'en') {
     const service = take(PARAMS.service.key, (v) => list('service', v));
     const dist = take('d', (v) => (DISTRIBUTIONS.includes(v) ? v : undefined));
     if (dist) b.dist = dist;
+    const sink = take('k', (v) => (SINKS.includes(v) ? v : undefined));
+    if (sink) b.sink = sink;
     const rate = take(PARAMS.rate.key, (v) => number('rate', v));
     if (rate !== undefined) b.rate = rate;
     const memory = take(PARAMS.memory.key, (v) => number('memory', v));
@@ -167,6 +170,7 @@ export function writeState(state, moment = null) {
     params.set(PARAMS.maxsize.key, b.maxsize.slice(0, b.stages).join(','));
     params.set(PARAMS.service.key, b.service.slice(0, b.stages).join(','));
     params.set('d', b.dist);
+    params.set('k', b.sink ?? SINKS[0]);
     params.set(PARAMS.rate.key, String(b.rate));
     params.set(PARAMS.memory.key, String(b.memory));
     params.set(PARAMS.seed.key, String(b.seed));

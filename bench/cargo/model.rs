@@ -152,10 +152,9 @@ fn run_once(o: &Options) -> Run {
     Run {
         wall_s,
         items_done: stats.items_done,
-        sim_throughput_per_s: if simulated {
-            stats.throughput_per_s
-        } else {
-            f64::NAN
+        sim_throughput_per_s: match stats.throughput_per_s {
+            Some(rate) if simulated => rate,
+            _ => f64::NAN,
         },
         events: simulated.then_some(stats.events),
     }
@@ -257,7 +256,7 @@ fn main() {
                 assert_eq!(status, Status::Finished);
                 let stats = sim.stats();
                 assert_eq!(stats.items_done, items);
-                sim_rate = stats.throughput_per_s;
+                sim_rate = stats.throughput_per_s.unwrap_or(f64::NAN);
                 rates.push(items as f64 / wall);
             }
             rates.sort_by(|a, b| a.partial_cmp(b).unwrap());

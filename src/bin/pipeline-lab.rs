@@ -315,9 +315,15 @@ fn print_console(lines: &[String], from: usize, quiet: bool) -> usize {
 
 fn summarize(s: &Stats, lang: Lang) {
     let secs = s.virtual_time_us as f64 / 1e6;
+    // A rate over no elapsed time is undefined: a dash, not 0.0.
+    let rate = s
+        .throughput_per_s
+        .map_or("— (no time has passed)".to_string(), |r| {
+            format!("{r:.1}")
+        });
     println!(
-        "-- {:?} at {secs:.3} s virtual: {}/{} items done, {:.1} items/s",
-        s.status, s.items_done, s.items_total, s.throughput_per_s
+        "-- {:?} at {secs:.3} s virtual: {}/{} items done, {rate} items/s",
+        s.status, s.items_done, s.items_total
     );
     if let Some(b) = s.bottleneck {
         let st = &s.stages[b];

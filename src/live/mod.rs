@@ -656,6 +656,7 @@ fn start(
         running: Arc::new(AtomicUsize::new(0)),
         stall: python::may_stall(scenario.threads.iter().map(|t| &t.program[..]))
             .then(|| Mutex::new(shared::StallWatch::first(options.clock))),
+        sentinels: scenario.queues.iter().map(|_| AtomicU64::new(0)).collect(),
         scenario,
     });
     // The other threads' jobs wait on the spawner's threads until they are started. A refusal

@@ -6,7 +6,8 @@ use super::lock::try_lock_briefly;
 use super::shared::Shared;
 use crate::scenario::{Lang, OpKind};
 use crate::stats::{
-    Frame, Latency, QueueStats, StageStats, StageTotals, Stats, ThreadState, ThreadStats, NO_ITEM,
+    Frame, Latency, QueueBytes, QueueStats, StageStats, StageTotals, Stats, ThreadState,
+    ThreadStats, NO_ITEM,
 };
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
@@ -74,8 +75,6 @@ pub(crate) fn stats(sh: &Shared, lang: Lang, last: &Mutex<LastSeen>) -> Stats {
             }
         })
         .collect();
-    let secs = now as f64 / 1e6;
-    let per_s = |k: u64| if now == 0 { 0.0 } else { k as f64 / secs };
     let stages: Vec<StageStats> = sh
         .stages
         .iter()
@@ -152,7 +151,8 @@ pub(crate) fn stats(sh: &Shared, lang: Lang, last: &Mutex<LastSeen>) -> Stats {
             None => fresh.unwrap_or_default(),
         }
     };
-    let item_bytes = sh.scenario.memory.as_ref().map_or(0, |m| m.item_bytes);
+    // Without a budget of the scenario's own the page shows no memory: the bytes are 0.
+    let accounting = memory_accounting(sh, sh.scenario.memory.as_ref().map_or(0, |m| m.item_bytes));
     let lingering = try_lock_briefly(&sh.lingering)
         .map(|l| l.iter().map(|&t| sh.slot(t).name.clone()).collect())
         .unwrap_or_default();
@@ -161,7 +161,7 @@ pub(crate) fn stats(sh: &Shared, lang: Lang, last: &Mutex<LastSeen>) -> Stats {
         virtual_time_us: now,
         items_done,
         items_total: sh.scenario.items,
-        throughput_per_s: per_s(items_done),
+        throughput_per_s: crate::stats::rate_per_s(items_done, now),
         theoretical_per_s: theoretical,
         latency,
         polls: threads.iter().map(|t| t.polled_count).sum(),
@@ -171,7 +171,8 @@ pub(crate) fn stats(sh: &Shared, lang: Lang, last: &Mutex<LastSeen>) -> Stats {
         queues: sh
             .queues
             .iter()
-            .map(|q| QueueStats {
+            .zip(&accounting)
+            .map(|(q, a)| QueueStats {
                 name: q.name.clone(),
                 maxsize: q.maxsize(),
                 len: q.qsize(),
@@ -180,11 +181,13 @@ pub(crate) fn stats(sh: &Shared, lang: Lang, last: &Mutex<LastSeen>) -> Stats {
                 unfinished_tasks: q.unfinished_tasks(),
                 puts: q.puts(),
                 gets: q.gets(),
+                items: a.items,
+                bytes: a.bytes,
             })
             .collect(),
         stages,
         bottleneck,
-        memory_bytes: (sh.queued_items.load(Ordering::Relaxed) as i64).max(0) as u64 * item_bytes,
+        memory_bytes: crate::stats::memory_total(&accounting),
         memory_budget_bytes: sh.scenario.memory.as_ref().map(|m| m.budget_bytes),
         console: console(sh, lang, last),
         events: sh.slots().map(|s| s.ops.load(Ordering::Relaxed)).sum(),
@@ -192,6 +195,20 @@ pub(crate) fn stats(sh: &Shared, lang: Lang, last: &Mutex<LastSeen>) -> Stats {
         hang: try_lock_briefly(&sh.hang).and_then(|h| h.as_ref().map(|h| h.report(lang))),
         memory_error: try_lock_briefly(&sh.memory_error).and_then(|m| m.clone()),
     }
+}
+
+/// The memory budget's accounting now, queue by queue, at `item_bytes` an item: `qsize()`
+/// without the SENTINELs, read from atomics (best effort while items move).
+pub(crate) fn memory_accounting(sh: &Shared, item_bytes: u64) -> Vec<QueueBytes> {
+    crate::stats::memory_accounting(
+        sh.queues.iter().enumerate().map(|(i, q)| {
+            let sentinels = sh.sentinels[i].load(Ordering::Relaxed);
+            (q.name.clone(), q.qsize().saturating_sub(sentinels))
+        }),
+        sh.scenario.done_queue,
+        sh.scenario.budget_counts_done(),
+        item_bytes,
+    )
 }
 
 /// Fills `f` in place, reusing its buffers; takes the moves recorded since the last frame.

@@ -161,11 +161,7 @@ impl<'a> Runner<'a> {
                 let m = sh.scenario.memory_budget();
                 (m.item_bytes, m.budget_bytes)
             },
-            budget_counts_done: sh.scenario.memory.is_some()
-                || sh
-                    .scenario
-                    .done_queue
-                    .is_some_and(|q| sh.scenario.queue_taken_from(q)),
+            budget_counts_done: sh.scenario.budget_counts_done(),
             queued_delta: 0,
             memory_batch: if sh.scenario.memory.is_some() {
                 1
@@ -583,6 +579,7 @@ impl<'a> Runner<'a> {
             self.record_move(token.id, from, place::QUEUE | q as u32);
         }
         if token.is_sentinel() {
+            sh.sentinels[q].fetch_add(1, Ordering::Relaxed);
             for st in &sh.stages {
                 if st.input == q {
                     st.closing.store(true, Ordering::SeqCst);
@@ -638,6 +635,8 @@ impl<'a> Runner<'a> {
             if self.done_queue.is_none() {
                 self.item_done(token.born);
             }
+        } else {
+            self.sh.sentinels[q].fetch_sub(1, Ordering::Relaxed);
         }
         if self.sh.moves.is_some() {
             self.record_move(
@@ -818,6 +817,17 @@ impl<'a> Runner<'a> {
         let sh = self.sh;
         let longest = python::blamed_queue(sh.queues.iter().map(|q| q.qsize() as usize), q);
         let name = &sh.queues[longest].name;
+        // The report's totals are its accounting's sums, so that the queues add up to them;
+        // other threads may have moved an item since this put counted, so the count that
+        // crossed the line stands in when the accounting does not (a rare race).
+        let queues = super::report::memory_accounting(sh, self.memory.0);
+        let (queued, bytes) = match crate::stats::memory_total(&queues) {
+            total if total > budget => (
+                queues.iter().filter(|q| q.bytes > 0).map(|q| q.items).sum(),
+                total,
+            ),
+            _ => (queued, bytes),
+        };
         let said = python::memory_error(queued, bytes, budget, name);
         let now = self.time();
         let mut report = lock(&sh.memory_error);
@@ -836,6 +846,7 @@ impl<'a> Runner<'a> {
                 bytes,
                 budget_bytes: budget,
                 message: said.en,
+                queues,
             });
             drop(report);
             sh.halt();

@@ -359,6 +359,9 @@ pub(crate) struct Shared {
     pub grow: Mutex<()>,
     /// The stall check's window, for runs that poll (`None` otherwise); read under `idle`.
     pub stall: Option<Mutex<StallWatch>>,
+    /// SENTINELs in each queue now (counted in after a put, out after a get), so that the
+    /// memory accounting can leave them out of `qsize()`.
+    pub sentinels: Box<[AtomicU64]>,
 }
 
 /// The stall check's window, as the model engine keeps it: a run stalls when, over

@@ -5,7 +5,7 @@ use super::presets::{closable_source, items_processed, stoppable_worker};
 use super::validate::check_service;
 use super::{
     Count, Expr, MemoryBudget, Op, OpKind, PrintArgs, QueueKind, QueueSpec, Scenario,
-    ScenarioError, Service, StageSpec, Text, ThreadSpec, Value,
+    ScenarioError, Service, Sink, StageSpec, Text, ThreadSpec, Value,
 };
 use crate::limits::{
     MAX_BUILDER_ITEMS, MAX_MAXSIZE, MAX_MEMORY_BUDGET_BYTES, MAX_RATE_PER_S, MAX_STAGES,
@@ -44,6 +44,22 @@ pub struct PipelineSpec {
     pub memory_budget_bytes: Option<u64>,
     #[serde(default = "default_item_bytes")]
     pub item_bytes: u64,
+}
+
+/// The builder's whole choice: the sliders' pipeline and what its end does with finished items.
+/// The page and its links send this (the `sink` key beside the pipeline's; absent = keep).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BuilderSpec {
+    #[serde(flatten)]
+    pub pipeline: PipelineSpec,
+    #[serde(default)]
+    pub sink: Sink,
+}
+
+impl BuilderSpec {
+    pub fn build(&self) -> Result<Scenario, ScenarioError> {
+        self.pipeline.build_with_sink(self.sink)
+    }
 }
 
 fn default_item_bytes() -> u64 {
@@ -150,12 +166,19 @@ impl PipelineSpec {
         Ok(())
     }
 
-    /// Builds the scenario: P6's program with these stages, queues and counts.
+    /// Builds the scenario: P6's program with these stages, queues and counts, keeping the
+    /// finished items in `done_queue` as the note does.
     pub fn build(&self) -> Result<Scenario, ScenarioError> {
+        self.build_with_sink(Sink::Keep)
+    }
+
+    /// [`PipelineSpec::build`] with the end of the pipeline chosen: keep the finished items in
+    /// `done_queue`, or count them and let them go (`CountingSink`).
+    pub fn build_with_sink(&self, sink: Sink) -> Result<Scenario, ScenarioError> {
         self.validate()?;
         let n = self.workers.len();
         let names: Vec<&str> = STAGE_NAMES[..n].to_vec();
-        let source = self.python(&names);
+        let source = self.python(&names, sink);
         let src_lines: Vec<String> = source.lines().map(str::to_string).collect();
         let line = |snippet: &str| -> u32 {
             src_lines
@@ -282,15 +305,21 @@ impl PipelineSpec {
                 item_bytes: self.item_bytes,
                 budget_bytes,
             }),
+            sink,
         };
         scenario.validate()?;
         Ok(scenario)
     }
 
     /// The Python program this pipeline stands for.
-    fn python(&self, names: &[&str]) -> String {
+    fn python(&self, names: &[&str], sink: Sink) -> String {
         let mut s = String::from(closable_source().trim_matches('\n'));
         s.push_str("\n\n");
+        if sink == Sink::Count {
+            s.push_str(
+                "class CountingSink:\n    \"\"\"Counts finished items and lets them go: it keeps none.\"\"\"\n\n    def __init__(self):\n        self.count = 0\n\n    def put(self, item):\n        self.count += 1\n\n    def qsize(self):\n        return self.count\n\n",
+            );
+        }
         s.push_str(
             "def start_threads(count, *args):\n    threads = [StoppableWorker(*args) for _ in range(count)]\n    for thread in threads:\n        thread.start()\n    return threads\n\n\
              def stop_threads(closable_queue, threads):\n    for _ in threads:\n        closable_queue.close()\n\n    closable_queue.join()\n\n    for thread in threads:\n        thread.join()\n\n",
@@ -303,7 +332,10 @@ impl PipelineSpec {
             };
             s.push_str(&format!("{name}_queue = ClosableQueue({bound})\n"));
         }
-        s.push_str("done_queue = ClosableQueue()\n\n");
+        s.push_str(match sink {
+            Sink::Keep => "done_queue = ClosableQueue()  # keeps every finished item\n\n",
+            Sink::Count => "done_queue = CountingSink()  # counts finished items, keeps none\n\n",
+        });
         for (i, name) in names.iter().enumerate() {
             let next = names
                 .get(i + 1)

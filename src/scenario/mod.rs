@@ -6,7 +6,7 @@ mod presets;
 mod service;
 pub mod validate;
 
-pub use builder::{Arrival, PipelineSpec};
+pub use builder::{Arrival, BuilderSpec, PipelineSpec};
 pub use presets::{preset, presets, PresetInfo};
 pub use service::{parse_duration_us, Rng, Service};
 pub use validate::{refused, ScenarioError};
@@ -53,6 +53,23 @@ pub struct Scenario {
     /// Simulated memory: items queued x `item_bytes` above `budget_bytes` raises `MemoryError`.
     #[serde(default)]
     pub memory: Option<MemoryBudget>,
+    /// What becomes of the items that reach `done_queue`: kept there (the note's program) or
+    /// counted and let go. Only kept items count against a memory budget.
+    #[serde(default)]
+    pub sink: Sink,
+}
+
+/// The end of a pipeline: what happens to a finished item put on `done_queue`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sink {
+    /// `done_queue = ClosableQueue()`: every finished item stays in memory until the end, as
+    /// in the note's program; with a memory budget it counts like any queued item.
+    #[default]
+    Keep,
+    /// `done_queue = CountingSink()`: a finished item is counted and let go; it holds no
+    /// memory.
+    Count,
 }
 
 /// A line in both of the page's languages.
@@ -319,6 +336,15 @@ impl Scenario {
     /// `done_queue` (engines keep just their count) and shows in `Stats::memory_budget_bytes`.
     pub fn memory_budget(&self) -> MemoryBudget {
         self.memory.clone().unwrap_or(MemoryBudget::DEFAULT)
+    }
+
+    /// Whether the memory budget counts the items in `done_queue`, the one rule both engines
+    /// follow: a scenario's own budget counts the items a [`Sink::Keep`] keeps; a queue some
+    /// thread takes from is an ordinary queue and always counts; otherwise (the default budget,
+    /// or [`Sink::Count`]) the engines keep only the count.
+    pub fn budget_counts_done(&self) -> bool {
+        (self.memory.is_some() && self.sink == Sink::Keep)
+            || self.done_queue.is_some_and(|q| self.queue_taken_from(q))
     }
 
     /// Whether a stage's worker count may change while running: nothing closes its input

@@ -392,6 +392,7 @@ impl Sim {
             self.record_put(t, queue, token.id, value);
         }
         if token.is_sentinel() {
+            self.queues[queue].sentinels += 1;
             self.closing(queue);
         } else {
             self.queued_items += 1;
@@ -453,6 +454,8 @@ impl Sim {
                 self.items_done += 1;
                 self.latency.record(self.now - token.born);
             }
+        } else {
+            self.queues[queue].sentinels -= 1;
         }
         if self.moves.is_some() {
             self.record_move(
@@ -611,10 +614,12 @@ impl Sim {
     #[cold]
     pub(super) fn memory_error(&mut self, t: usize, queue: usize) {
         let m = self.scenario.memory_budget();
-        let bytes = self.queued_items * m.item_bytes;
+        let queues = self.memory_accounting(m.item_bytes);
+        let bytes = crate::stats::memory_total(&queues);
+        let items: u64 = queues.iter().filter(|q| q.bytes > 0).map(|q| q.items).sum();
         let longest = python::blamed_queue(self.queues.iter().map(|q| q.len()), queue);
         let q = self.queues[longest].name.clone();
-        let said = python::memory_error(self.queued_items, bytes, m.budget_bytes, &q);
+        let said = python::memory_error(items, bytes, m.budget_bytes, &q);
         self.console.push(ConsoleLine {
             time_us: self.now,
             thread: t,
@@ -625,10 +630,11 @@ impl Sim {
         self.memory_error = Some(MemoryErrorReport {
             at_us: self.now,
             queue: q,
-            items_queued: self.queued_items,
+            items_queued: items,
             bytes,
             budget_bytes: m.budget_bytes,
             message: said.en,
+            queues,
         });
         self.status = Status::MemoryError;
     }

@@ -299,10 +299,7 @@ impl Sim {
             queued_items: 0,
             done_queue: scenario.done_queue.unwrap_or(NO_QUEUE),
             memory_items: scenario.memory_budget().items(),
-            budget_counts_done: scenario.memory.is_some()
-                || scenario
-                    .done_queue
-                    .is_some_and(|q| scenario.queue_taken_from(q)),
+            budget_counts_done: scenario.budget_counts_done(),
             latency: Histogram::default(),
             console: Vec::new(),
             lang: Lang::En,

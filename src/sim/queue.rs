@@ -40,6 +40,9 @@ pub(crate) struct SimQueue {
     pub max_len: u64,
     /// Length over time, for the mean.
     area: TimeIntegral,
+    /// SENTINELs in the queue now (the interpreter counts them in and out), so that the memory
+    /// accounting can leave them out.
+    pub sentinels: u64,
 }
 
 impl SimQueue {
@@ -60,7 +63,13 @@ impl SimQueue {
             gets: 0,
             max_len: 0,
             area: TimeIntegral::default(),
+            sentinels: 0,
         }
+    }
+
+    /// Items in the queue now, SENTINELs left out: what the memory budget counts of it.
+    pub fn items_without_sentinels(&self) -> u64 {
+        (self.len() as u64).saturating_sub(self.sentinels)
     }
 
     /// `qsize()`.

@@ -36,8 +36,6 @@ impl Sim {
                 work_done: th.work_done,
             })
             .collect();
-        let secs = now as f64 / 1e6;
-        let per_s = |n: u64| if now == 0 { 0.0 } else { n as f64 / secs };
         let stages: Vec<StageStats> = self
             .stages
             .iter()
@@ -83,20 +81,23 @@ impl Sim {
         let polls = threads.iter().map(|t| t.polled_count).sum();
         let wasted_polls = threads.iter().map(|t| t.wasted_polls).sum();
         let wasted_cpu_us = threads.iter().map(|t| t.spinning_us).sum();
-        let item_bytes = self.scenario.memory.as_ref().map_or(0, |m| m.item_bytes);
+        // Without a budget of the scenario's own the page shows no memory: the bytes are 0.
+        let accounting =
+            self.memory_accounting(self.scenario.memory.as_ref().map_or(0, |m| m.item_bytes));
         Stats {
             status: self.status,
             virtual_time_us: now,
             items_done: self.items_done,
             items_total: self.scenario.items,
-            throughput_per_s: per_s(self.items_done),
+            throughput_per_s: crate::stats::rate_per_s(self.items_done, now),
             theoretical_per_s: theoretical,
             latency: self.latency.summary(),
             threads,
             queues: self
                 .queues
                 .iter()
-                .map(|q| QueueStats {
+                .zip(&accounting)
+                .map(|(q, a)| QueueStats {
                     name: q.name.clone(),
                     maxsize: q.maxsize,
                     len: q.len() as u64,
@@ -105,6 +106,8 @@ impl Sim {
                     unfinished_tasks: q.unfinished,
                     puts: q.puts,
                     gets: q.gets,
+                    items: a.items,
+                    bytes: a.bytes,
                 })
                 .collect(),
             stages,
@@ -112,7 +115,7 @@ impl Sim {
             polls,
             wasted_polls,
             wasted_cpu_us,
-            memory_bytes: self.queued_items * item_bytes,
+            memory_bytes: crate::stats::memory_total(&accounting),
             memory_budget_bytes: self.scenario.memory.as_ref().map(|m| m.budget_bytes),
             console: self.console_lines(),
             events: self.ops,
@@ -146,6 +149,18 @@ impl Sim {
     /// grow with the items queued.
     pub fn frame_into_without_items(&mut self, f: &mut Frame) {
         self.fill_frame(f, false);
+    }
+
+    /// The memory budget's accounting now, queue by queue, at `item_bytes` an item.
+    pub(crate) fn memory_accounting(&self, item_bytes: u64) -> Vec<crate::stats::QueueBytes> {
+        crate::stats::memory_accounting(
+            self.queues
+                .iter()
+                .map(|q| (q.name.clone(), q.items_without_sentinels())),
+            (self.done_queue != NO_QUEUE).then_some(self.done_queue),
+            self.budget_counts_done,
+            item_bytes,
+        )
     }
 
     /// Items queued in all queues now, SENTINELs left out (what the memory budget counts).

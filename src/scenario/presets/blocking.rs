@@ -3,7 +3,7 @@
 
 use super::asm::{Program, Src};
 use super::{ms, queue, thread};
-use crate::scenario::{Op, OpKind, QueueKind, Scenario, Service, StageSpec, Text, Value};
+use crate::scenario::{Op, OpKind, QueueKind, Scenario, Service, Sink, StageSpec, Text, Value};
 
 const P2: &str = r#"
 from queue import Queue
@@ -72,6 +72,7 @@ pub(super) fn p2_get_blocks() -> Scenario {
         done_queue: None,
         seed: 1,
         memory: None,
+        sink: Sink::Keep,
     }
 }
 
@@ -171,6 +172,7 @@ pub(super) fn p3_put_blocks() -> Scenario {
         done_queue: None,
         seed: 1,
         memory: None,
+        sink: Sink::Keep,
     }
 }
 
@@ -272,5 +274,6 @@ pub(super) fn p4_join() -> Scenario {
         done_queue: None,
         seed: 1,
         memory: None,
+        sink: Sink::Keep,
     }
 }

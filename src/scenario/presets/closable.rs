@@ -5,7 +5,7 @@
 use super::asm::{Program, Src};
 use super::{pipeline_queues, pipeline_stages, thread, visible_services};
 use crate::scenario::{
-    Count, Expr, Op, OpKind, PrintArgs, QueueKind, Scenario, Text, ThreadSpec, Value,
+    Count, Expr, Op, OpKind, PrintArgs, QueueKind, Scenario, Sink, Text, ThreadSpec, Value,
 };
 
 pub(super) const CLOSABLE_AND_STOPPABLE: &str = r#"
@@ -167,6 +167,7 @@ pub(super) fn p5_closable() -> Scenario {
         done_queue: Some(3),
         seed: 1,
         memory: None,
+        sink: Sink::Keep,
     }
 }
 
@@ -310,5 +311,6 @@ pub(super) fn p6_many_workers() -> Scenario {
         done_queue: Some(3),
         seed: 1,
         memory: None,
+        sink: Sink::Keep,
     }
 }

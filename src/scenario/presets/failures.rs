@@ -10,8 +10,8 @@ use super::closable::{
 };
 use super::{ms, pipeline_queues, pipeline_stages, queue, thread, visible_services};
 use crate::scenario::{
-    Count, Expr, MemoryBudget, OpKind, PrintArgs, QueueKind, Scenario, Service, StageSpec, Text,
-    Value,
+    Count, Expr, MemoryBudget, OpKind, PrintArgs, QueueKind, Scenario, Service, Sink, StageSpec,
+    Text, Value,
 };
 
 /// F1: `stop_threads` puts one SENTINEL fewer than there are workers.
@@ -42,6 +42,7 @@ pub(super) fn f1_missing_sentinel() -> Scenario {
         done_queue: Some(3),
         seed: 1,
         memory: None,
+        sink: Sink::Keep,
     }
 }
 
@@ -71,6 +72,7 @@ pub(super) fn f2_missing_task_done() -> Scenario {
         done_queue: None,
         seed: 1,
         memory: None,
+        sink: Sink::Keep,
     }
 }
 
@@ -184,6 +186,7 @@ pub(super) fn f3_memory_error() -> Scenario {
             item_bytes: 1 << 20,
             budget_bytes: 1 << 30,
         }),
+        sink: Sink::Keep,
     }
 }
 
@@ -277,5 +280,6 @@ pub(super) fn f4_deadlock() -> Scenario {
         done_queue: Some(1),
         seed: 1,
         memory: None,
+        sink: Sink::Keep,
     }
 }

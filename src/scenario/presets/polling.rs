@@ -3,7 +3,9 @@
 
 use super::asm::{Program, Src};
 use super::{ms, pipeline_queues, pipeline_stages, thread};
-use crate::scenario::{Count, Expr, OpKind, PrintArgs, QueueKind, Scenario, Service, Text, Value};
+use crate::scenario::{
+    Count, Expr, OpKind, PrintArgs, QueueKind, Scenario, Service, Sink, Text, Value,
+};
 
 const MYQUEUE_AND_WORKER: &str = r#"
 from collections import deque
@@ -178,5 +180,6 @@ pub(super) fn p1_polling() -> Scenario {
         done_queue: Some(3),
         seed: 1,
         memory: None,
+        sink: Sink::Keep,
     }
 }
