@@ -4,8 +4,15 @@
 
 import { drawBanner, drawBottleneckBadge, drawHang } from './draw-annotations.js';
 import { drawDone, drawEdges, drawQueue, drawStatic, drawThreads } from './draw-shapes.js';
+import { STATE } from './icons.js';
 import { place } from './layout.js';
-import { Tweens } from './tweens.js';
+import { Tweens, handOf } from './tweens.js';
+
+/** Item ids for a SENTINEL and for a thread holding nothing (src/stats.rs). */
+const SENTINEL = 0xffffffff;
+const NO_ITEM = 0xfffffffe;
+/** The followed item's ring: black with a white halo, apart from every state's colour. */
+const FOLLOW_COLOR = '#000000';
 
 /** The narrowest canvas (CSS px) that draws presentation mode's large type. */
 const LARGE_MIN_WIDTH = 1000;
@@ -40,6 +47,10 @@ export class Renderer {
     this.dirtyOverlay = true;
     this.tokenBatch = [];
     this._pending = [];
+    // The item the journey panel follows (www/journey.js), ringed as it moves; null for none.
+    this.followed = null;
+    // Where each item was drawn last frame: flat [id, x, y, r, ...] (CSS px), for itemAt().
+    this.spots = [];
   }
 
   /** Sets the scene: `shape` from the engine (run.shape, placed by layout.js), queue bounds, and the texts to draw. */
@@ -129,6 +140,71 @@ export class Renderer {
     return null;
   }
 
+  /** The item (id) drawn nearest a point in CSS pixels, within a finger's reach; or null. */
+  itemAt(x, y) {
+    const s = this.spots;
+    let best = null;
+    let bestD = Infinity;
+    for (let i = 0; i < s.length; i += 4) {
+      const d = Math.hypot(s[i + 1] - x, s[i + 2] - y);
+      if (d <= Math.max(s[i + 3] + 3, 9) && d < bestD) [best, bestD] = [s[i], d];
+    }
+    return best;
+  }
+
+  /** Where the frame put each item (queue slots, workers' hands, tokens in flight). */
+  collectSpots(view, states) {
+    const s = this.spots;
+    s.length = 0;
+    const geo = this.geo;
+    const ids = view.queueItems;
+    const queueCount = Math.max(0, view.queueStarts.length - 1);
+    for (let q = 0; q < queueCount; q++) {
+      const box = geo.queues[q];
+      if (!box || box.done || !box.slots) continue;
+      const start = view.queueStarts[q];
+      const shown = Math.min(view.queueStarts[q + 1] - start, box.visible);
+      const r = Math.max(2.5, Math.min(box.cell * 0.36, 9 * geo.unit));
+      for (let i = 0; i < shown; i++) {
+        if (ids[start + i] !== SENTINEL)
+          s.push(ids[start + i], box.slots[2 * i], box.slots[2 * i + 1], r);
+      }
+    }
+    const items = view.threadItems;
+    for (let t = 0; t < items.length && t < geo.threads.length; t++) {
+      const b = geo.threads[t];
+      if (!b || items[t] === NO_ITEM || items[t] === SENTINEL) continue;
+      if (states[t] === STATE.ended || states[t] === STATE.not_started) continue;
+      const hand = handOf(geo, t);
+      s.push(items[t], hand.x, hand.y, Math.max(2.5, Math.min(b.h * 0.3, 6.5 * geo.unit)));
+    }
+    // Tokens in flight are drawn where their tween is: that spot wins (it is pushed last).
+    for (const [id, tween] of this.tweens) {
+      if (tween.drawn && id !== SENTINEL) s.push(id, tween.x, tween.y, 4.5 * geo.unit);
+    }
+  }
+
+  /** A ring around the followed item where it was drawn this frame. */
+  drawFollowed() {
+    if (this.followed === null) return;
+    const s = this.spots;
+    let at = -1;
+    for (let i = 0; i < s.length; i += 4) if (s[i] === this.followed) at = i;
+    if (at < 0) return;
+    const ctx = this.ctx;
+    ctx.save();
+    const r = s[at + 3] + 4;
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = '#fff';
+    ctx.beginPath();
+    ctx.arc(s[at + 1], s[at + 2], r, 0, Math.PI * 2);
+    ctx.stroke();
+    ctx.lineWidth = 2.5;
+    ctx.strokeStyle = FOLLOW_COLOR;
+    ctx.stroke();
+    ctx.restore();
+  }
+
   /**
    * Draws `view` (a FrameView). `now` is performance.now(); `animate` is false when the frame
    * comes from a jump. Reads the views at once and keeps no reference to them.
@@ -165,6 +241,8 @@ export class Renderer {
     drawBottleneckBadge(this);
     drawHang(this, now);
     drawBanner(this, view.timeUs);
+    this.collectSpots(view, states);
+    this.drawFollowed();
     this.tweens.prune(now);
   }
 
