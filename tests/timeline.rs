@@ -171,7 +171,7 @@ fn assert_parts_sum(j: &Journey, what: &str) {
 
 /// Every item of a recorded run: parts sum to latency, and the done items' latencies are the
 /// engine's own (their sum and maximum equal the engine's exact ones).
-fn check_every_item(scenario: &Scenario, what: &str) {
+fn check_every_item(scenario: &Scenario, what: &str) -> u64 {
     let tl = Timeline::record(scenario.clone()).unwrap();
     let mut sim = Sim::new(scenario.clone()).unwrap();
     sim.run_to_end();
@@ -188,6 +188,13 @@ fn check_every_item(scenario: &Scenario, what: &str) {
             done += 1;
         }
     }
+    let blocked: u64 = (0..scenario.items as u32)
+        .map(|i| {
+            Journey::of(&tl, scenario, i, tl.end_us)
+                .unwrap()
+                .blocked_put_us
+        })
+        .sum();
     if scenario.done_queue.is_some() {
         // (Without a done queue the engine counts a `get` as done; with one queue it is the same.)
         assert_eq!(done, latency.count, "{what}: items done");
@@ -201,6 +208,7 @@ fn check_every_item(scenario: &Scenario, what: &str) {
             latency.mean_us
         );
     }
+    blocked
 }
 
 #[test]
@@ -217,6 +225,7 @@ fn a_journeys_parts_sum_exactly_to_the_items_latency_for_every_preset() {
 #[test]
 fn a_journeys_parts_sum_exactly_to_the_items_latency_for_random_pipelines() {
     let mut rng = Rng::new(0x10_0e4);
+    let mut blocked = 0;
     for round in 0..12 {
         let stages = 1 + rng.below(3) as usize;
         let mut spec = PipelineSpec::tandem([1, 1, 1], 1, 1, 0);
@@ -231,8 +240,12 @@ fn a_journeys_parts_sum_exactly_to_the_items_latency_for_random_pipelines() {
             };
         }
         let scenario = spec.build().unwrap();
-        check_every_item(&scenario, &format!("random pipeline {round} {spec:?}"));
+        blocked += check_every_item(&scenario, &format!("random pipeline {round} {spec:?}"));
     }
+    assert!(
+        blocked > 0,
+        "bounded queues made some worker wait in put() with its item"
+    );
 }
 
 #[test]

@@ -14,11 +14,12 @@ export class JourneyPanel {
   /**
    * `doc`: the page; `ask(item, atUs)`: a Promise of the journey (src/journey.rs) as of `atUs`,
    * or null when no recording can answer yet; `canvas`, `renderer`: the pipeline's canvas and
-   * its renderer (hit-testing and the ring).
+   * its renderer (hit-testing and the ring); `redraw()`: draw the canvas again.
    */
-  constructor(doc, { ask, canvas, renderer }) {
+  constructor(doc, { ask, canvas, renderer, redraw }) {
     this.doc = doc;
     this.ask = ask;
+    this.redraw = redraw;
     this.canvas = canvas;
     this.renderer = renderer;
     const $ = (id) => doc.getElementById(id);
@@ -68,6 +69,7 @@ export class JourneyPanel {
   follow(item) {
     this.item = item;
     this.renderer.followed = item;
+    this.redraw?.();
     this.journey = null;
     this.error = null;
     this.wantedKey = null;

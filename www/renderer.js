@@ -193,13 +193,13 @@ export class Renderer {
     if (at < 0) return;
     const ctx = this.ctx;
     ctx.save();
-    const r = s[at + 3] + 4;
-    ctx.lineWidth = 4;
+    const r = s[at + 3] + 5;
+    ctx.lineWidth = 5;
     ctx.strokeStyle = '#fff';
     ctx.beginPath();
     ctx.arc(s[at + 1], s[at + 2], r, 0, Math.PI * 2);
     ctx.stroke();
-    ctx.lineWidth = 2.5;
+    ctx.lineWidth = 3;
     ctx.strokeStyle = FOLLOW_COLOR;
     ctx.stroke();
     ctx.restore();

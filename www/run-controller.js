@@ -531,6 +531,7 @@ export const timeline = new TimelinePanel(document, {
   notify: (text) => panels.showNotice(text),
   // The item journey's ring and hit-testing, and a WebM clip of a range at its own speed.
   renderer,
+  redraw: () => redraw({ stats: false }),
   speed: () => app.state.speed,
   playAt: (speed) => {
     app.state.speed = speed;

@@ -165,10 +165,14 @@ export class TimelinePanel {
    * `doc`: the page; `onSeek(us)`: go to virtual time `us` (main.js's seek); `charts`: the charts
    * (their series are the CSV); `pipelineCanvas`: the canvas the PNG is taken of; `notify(text)`:
    * a short notice; `renderer`: the canvas's renderer (the journey's hit-testing and ring);
+   * `redraw()`: draw the canvas again (a paused run, its ring moved);
    * `playAt(speed)`, `pauseAt(speed)`: play at a speed, pause and give the page `speed` back (a
    * clip of a range plays it at the clip's speed).
    */
-  constructor(doc, { onSeek, charts, pipelineCanvas, notify, renderer, playAt, pauseAt, speed }) {
+  constructor(
+    doc,
+    { onSeek, charts, pipelineCanvas, notify, renderer, redraw, playAt, pauseAt, speed },
+  ) {
     this.doc = doc;
     this.onSeek = onSeek;
     this.playAt = playAt;
@@ -219,6 +223,7 @@ export class TimelinePanel {
           ask: (item, atUs) => this.askJourney(item, atUs),
           canvas: pipelineCanvas,
           renderer,
+          redraw,
         })
       : null;
     this.cache = null; // per-column buckets for one width

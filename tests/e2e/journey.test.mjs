@@ -71,6 +71,22 @@ test('clicking an item on the canvas follows it: ringed, its journey listed, gro
     await page.evaluate(() => window.pipelineLab.timeline.journeyPanel.renderer.followed),
     spot.id,
   );
+  // The ring: dark pixels just outside the item's dot, where it is drawn now.
+  const ring = await page.evaluate((id) => {
+    const r = window.pipelineLab.timeline.journeyPanel.renderer;
+    let at = -1;
+    for (let i = 0; i < r.spots.length; i += 4) if (r.spots[i] === id) at = i;
+    if (at < 0) return null;
+    const [x, y, radius] = [r.spots[at + 1], r.spots[at + 2], r.spots[at + 3]];
+    const px = r.ctx.getImageData(
+      Math.round((x + radius + 5) * r.dpr),
+      Math.round(y * r.dpr),
+      1,
+      1,
+    );
+    return Array.from(px.data.slice(0, 3));
+  }, spot.id);
+  assert.ok(ring && ring.every((c) => c < 60), `the ring around the item: rgb ${ring}`);
   assert.ok(first.legs.length >= 1);
   assert.notEqual(first.status, 'not_made');
   assertPartsSum(first);
