@@ -34,6 +34,7 @@ export class JourneyPanel {
       table: $('journey-table'),
       rows: $('journey-rows'),
       message: $('journey-message'),
+      live: $('journey-live'),
     };
     this.lang = 'en';
     this.item = null; // the followed item's id
@@ -44,6 +45,7 @@ export class JourneyPanel {
     this.wantedKey = null; // `${item}@${atUs}` the panel should show
     this.modelOnly = false;
     this.error = null;
+    this.announced = null; // `${item}:${status}` the live region last said
     this.wire();
   }
 
@@ -69,6 +71,7 @@ export class JourneyPanel {
   follow(item) {
     this.item = item;
     this.renderer.followed = item;
+    this.renderer.followedDone = false;
     this.redraw?.();
     this.journey = null;
     this.error = null;
@@ -115,6 +118,12 @@ export class JourneyPanel {
         this.wantedKey = `${asked.item}@${asked.atUs}`;
         this.journey = answer.error ? null : answer.journey;
         this.error = answer.error ?? null;
+        this.announce();
+        const done = this.journey?.status === 'done';
+        if (done !== this.renderer.followedDone) {
+          this.renderer.followedDone = done;
+          this.redraw?.();
+        }
         this.render();
         if (asked.atUs !== this.nowUs) this.update();
       })
@@ -123,6 +132,21 @@ export class JourneyPanel {
         this.error = String(error?.message ?? error);
         this.render();
       });
+  }
+
+  /** Says, once, which item is followed and when its state changes (not every frame's times). */
+  announce() {
+    const j = this.journey;
+    const key = j ? `${j.item}:${j.status}` : null;
+    if (!j || key === this.announced) return;
+    this.announced = key;
+    this.el.live.textContent = t(this.lang, `jr.status.${j.status}`, {
+      item: j.item,
+      at: formatUs(j.at_us),
+      born: j.born_us === null ? '' : formatUs(j.born_us),
+      end: j.end_us === null ? '' : formatUs(j.end_us),
+      latency: formatUs(j.latency_us),
+    });
   }
 
   showMessage(text) {

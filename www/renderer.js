@@ -49,6 +49,8 @@ export class Renderer {
     this._pending = [];
     // The item the journey panel follows (www/journey.js), ringed as it moves; null for none.
     this.followed = null;
+    // The followed item is done (it is in the done tray, which draws no ids).
+    this.followedDone = false;
     // Where each item was drawn last frame: flat [id, x, y, r, ...] (CSS px), for itemAt().
     this.spots = [];
   }
@@ -190,8 +192,19 @@ export class Renderer {
     const s = this.spots;
     let at = -1;
     for (let i = 0; i < s.length; i += 4) if (s[i] === this.followed) at = i;
-    if (at < 0) return;
     const ctx = this.ctx;
+    if (at < 0) {
+      // Done: the tray keeps a count, not ids, so the tray itself is ringed.
+      const tray = this.followedDone ? this.geo.queues.find((b) => b?.done) : null;
+      if (!tray) return;
+      ctx.save();
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = FOLLOW_COLOR;
+      ctx.setLineDash([6, 4]);
+      ctx.strokeRect(tray.x - 4, tray.y - 4, tray.w + 8, tray.h + 8);
+      ctx.restore();
+      return;
+    }
     ctx.save();
     const r = s[at + 3] + 5;
     ctx.lineWidth = 5;
