@@ -386,6 +386,8 @@ export class TimelinePanel {
     this.el.wrap.hidden = false;
     this.dirty = true;
     this.redraw(false);
+    // A followed item waits for this recording: ask now, the run may be paused (no frames).
+    this.journeyPanel?.update();
   }
 
   setMessage(message) {

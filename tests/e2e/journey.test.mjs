@@ -208,3 +208,18 @@ test('a WebM clip of a time range at a chosen speed downloads a non-empty video/
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('on a phone, with the timelines closed, a typed item is still followed', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openLab(page, lab.url, '#p=p6&s=1');
+  assert.equal(await page.evaluate(() => document.getElementById('timeline').open), false);
+  await page.fill('#journey-item', '3');
+  await page.press('#journey-item', 'Enter');
+  const j = await shownJourney(page, 3);
+  assert.equal(j.status, 'in_flight');
+  assertPartsSum(j);
+  assert.match(await page.locator('#journey-summary').textContent(), /Item 3\b/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
