@@ -74,8 +74,9 @@ pub struct Journey {
     pub done_items: u64,
     pub p50_us: Option<u64>,
     pub p95_us: Option<u64>,
-    /// The share of done items (0..=1) whose latency was below this one's (done items only).
-    pub faster_than: Option<f64>,
+    /// The share of done items (0..=1) whose latency was below this one's: it was slower than
+    /// those (done items only).
+    pub slower_than: Option<f64>,
 }
 
 impl Journey {
@@ -195,7 +196,7 @@ impl Journey {
             let n = latencies.len();
             (n > 0).then(|| latencies[((p * n as f64).ceil() as usize).clamp(1, n) - 1])
         };
-        let faster_than = (status == ItemStatus::Done && !latencies.is_empty()).then(|| {
+        let slower_than = (status == ItemStatus::Done && !latencies.is_empty()).then(|| {
             latencies.partition_point(|&l| l < latency_us) as f64 / latencies.len() as f64
         });
         Ok(Journey {
@@ -212,7 +213,7 @@ impl Journey {
             done_items: latencies.len() as u64,
             p50_us: rank(0.50),
             p95_us: rank(0.95),
-            faster_than,
+            slower_than,
         })
     }
 

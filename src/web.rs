@@ -135,7 +135,7 @@ impl Recording {
 
     /// Item `item`'s journey as of virtual time `atUs`: `{item, at_us, status, born_us, end_us,
     /// latency_us, wait_us, service_us, blocked_put_us, legs: [...], done_items, p50_us,
-    /// p95_us, faster_than}` (src/journey.rs).
+    /// p95_us, slower_than}` (src/journey.rs).
     pub fn journey(&self, item: f64, at_us: f64) -> Result<JsValue, JsValue> {
         let item = u32_arg("item", item)?;
         let at_us = time_us_arg("atUs", at_us)?;

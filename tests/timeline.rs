@@ -312,7 +312,7 @@ fn a_journey_compares_the_item_with_the_runs_p50_and_p95() {
     assert_eq!(j.p50_us, Some(latencies[99]));
     assert_eq!(j.p95_us, Some(latencies[189]));
     let below = latencies.iter().filter(|&&l| l < j.latency_us).count();
-    assert_eq!(j.faster_than, Some(below as f64 / 200.0));
+    assert_eq!(j.slower_than, Some(below as f64 / 200.0));
     // Each stage's worker is named, and the wait is in the stage's input queue.
     for leg in &j.legs {
         assert!(

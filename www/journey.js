@@ -199,8 +199,8 @@ export class JourneyPanel {
         p95: formatUs(j.p95_us),
         n: j.done_items.toLocaleString('en-US'),
       })}`;
-      if (j.faster_than !== null) {
-        text += ` ${t(l, 'jr.rank', { pct: Math.round((1 - j.faster_than) * 100) })}`;
+      if (j.slower_than !== null) {
+        text += ` ${t(l, 'jr.rank', { pct: Math.round(j.slower_than * 100) })}`;
       }
     }
     summary.textContent = text;

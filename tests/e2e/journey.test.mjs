@@ -137,6 +137,11 @@ test("a finished item's journey: typed by number, parts sum to its latency, repl
   );
   assert.equal(done.done_items, 1000);
   assert.ok(done.p50_us > 0 && done.p95_us >= done.p50_us);
+  const pct = Math.round(done.slower_than * 100);
+  assert.match(
+    await page.locator('#journey-summary').textContent(),
+    new RegExp(`Slower than ${pct}% of them`),
+  );
   const parts = await page.locator('#journey-parts').textContent();
   assert.match(parts, /= [\d.]+ (ms|s)\.$/);
   // Back in time (a replay): the same item is in flight, its journey a part of the finished one.
