@@ -930,7 +930,7 @@ export class TimelinePanel {
       MediaRecorder.isTypeSupported(m),
     );
     const recorder = new MediaRecorder(comp.captureStream(30), type ? { mimeType: type } : {});
-    this.clip = { recorder, chunks: [], frame, range };
+    this.clip = { recorder, chunks: [], frame, range, canvas: comp };
     recorder.ondataavailable = (event) => {
       if (event.data.size) this.clip?.chunks.push(event.data);
     };
