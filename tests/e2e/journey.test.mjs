@@ -153,6 +153,16 @@ test("a finished item's journey: typed by number, parts sum to its latency, repl
   assert.equal(back.latency_us, back.at_us - done.born_us);
   const settled = back.legs.length - 1;
   assert.deepEqual(back.legs.slice(0, settled), done.legs.slice(0, settled));
+  // Bad input to the binding is an Error naming the argument, never a trap.
+  const thrown = await page.evaluate(() => {
+    try {
+      window.pipelineLab.timeline.journeyPanel.run.lab.journey(-1);
+      return null;
+    } catch (error) {
+      return String(error.message);
+    }
+  });
+  assert.match(thrown, /^item: expected a whole number/);
   // A number the run never makes says so, in words, without breaking the page.
   await page.fill('#journey-item', '5000');
   await page.press('#journey-item', 'Enter');
