@@ -51,8 +51,10 @@ export class Renderer {
     this.followed = null;
     // The followed item is done (it is in the done tray, which draws no ids).
     this.followedDone = false;
-    // Where each item was drawn last frame: flat [id, x, y, r, ...] (CSS px), for itemAt().
-    this.spots = [];
+    // Where each item was drawn last frame: flat [id, x, y, r, ...] (CSS px), for itemAt(); a
+    // buffer reused frame after frame, `spotWords` of it in use.
+    this.spotBuffer = new Float64Array(4 * 256);
+    this.spotWords = 0;
   }
 
   /** Sets the scene: `shape` from the engine (run.shape, placed by layout.js), queue bounds, and the texts to draw. */
@@ -142,6 +144,27 @@ export class Renderer {
     return null;
   }
 
+  /** The last frame's item spots: flat [id, x, y, r, ...] in CSS pixels. */
+  get spots() {
+    return this.spotBuffer.subarray(0, this.spotWords);
+  }
+
+  /** Adds an item's spot to this frame's list. */
+  spot(id, x, y, r) {
+    let b = this.spotBuffer;
+    const n = this.spotWords;
+    if (n + 4 > b.length) {
+      const grown = new Float64Array(b.length * 2);
+      grown.set(b);
+      this.spotBuffer = b = grown;
+    }
+    b[n] = id;
+    b[n + 1] = x;
+    b[n + 2] = y;
+    b[n + 3] = r;
+    this.spotWords = n + 4;
+  }
+
   /** The item (id) drawn nearest a point in CSS pixels, within a finger's reach; or null. */
   itemAt(x, y) {
     const s = this.spots;
@@ -156,20 +179,20 @@ export class Renderer {
 
   /** Where the frame put each item (queue slots, workers' hands, tokens in flight). */
   collectSpots(view, states) {
-    const s = this.spots;
-    s.length = 0;
+    this.spotWords = 0;
     const geo = this.geo;
     const ids = view.queueItems;
-    const queueCount = Math.max(0, view.queueStarts.length - 1);
+    const starts = view.queueStarts;
+    const queueCount = Math.max(0, starts.length - 1);
     for (let q = 0; q < queueCount; q++) {
       const box = geo.queues[q];
       if (!box || box.done || !box.slots) continue;
-      const start = view.queueStarts[q];
-      const shown = Math.min(view.queueStarts[q + 1] - start, box.visible);
+      const start = starts[q];
+      const shown = Math.min(starts[q + 1] - start, box.visible);
       const r = Math.max(2.5, Math.min(box.cell * 0.36, 9 * geo.unit));
       for (let i = 0; i < shown; i++) {
         if (ids[start + i] !== SENTINEL)
-          s.push(ids[start + i], box.slots[2 * i], box.slots[2 * i + 1], r);
+          this.spot(ids[start + i], box.slots[2 * i], box.slots[2 * i + 1], r);
       }
     }
     const items = view.threadItems;
@@ -178,11 +201,11 @@ export class Renderer {
       if (!b || items[t] === NO_ITEM || items[t] === SENTINEL) continue;
       if (states[t] === STATE.ended || states[t] === STATE.not_started) continue;
       const hand = handOf(geo, t);
-      s.push(items[t], hand.x, hand.y, Math.max(2.5, Math.min(b.h * 0.3, 6.5 * geo.unit)));
+      this.spot(items[t], hand.x, hand.y, Math.max(2.5, Math.min(b.h * 0.3, 6.5 * geo.unit)));
     }
     // Tokens in flight are drawn where their tween is: that spot wins (it is pushed last).
     for (const [id, tween] of this.tweens) {
-      if (tween.drawn && id !== SENTINEL) s.push(id, tween.x, tween.y, 4.5 * geo.unit);
+      if (tween.drawn && id !== SENTINEL) this.spot(id, tween.x, tween.y, 4.5 * geo.unit);
     }
   }
 
