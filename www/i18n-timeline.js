@@ -48,6 +48,8 @@ registerStrings({
     'jr.modelOnly':
       "An item's journey needs the model engine's replay: real threads keep no record of each item. Pick the model engine to follow one.",
     'jr.failed': 'No journey: {message}',
+    'jr.noSuchItem': 'This run has no item {item}: its items are numbered 0 to {last}.',
+    'jr.noItems': 'This run makes no items to follow.',
     'jr.status.not_made': 'Item {item} is not made yet at {at}.',
     'jr.status.in_flight':
       'Item {item}, made at {born}, is still on its way at {at}: {latency} so far.',
@@ -116,6 +118,8 @@ registerStrings({
     'jr.modelOnly':
       '항목의 여정은 모델 엔진의 재실행이 필요합니다. 실제 스레드는 항목마다 기록을 남기지 않습니다. 따라가려면 모델 엔진을 고르세요.',
     'jr.failed': '여정을 구하지 못했습니다: {message}',
+    'jr.noSuchItem': '이 실행에는 {item}번 항목이 없습니다. 항목 번호는 0부터 {last}까지입니다.',
+    'jr.noItems': '이 실행은 따라갈 항목을 만들지 않습니다.',
     'jr.status.not_made': '{at}에는 {item}번 항목이 아직 만들어지지 않았습니다.',
     'jr.status.in_flight':
       '{born}에 만들어진 {item}번 항목은 {at}에 아직 가는 중입니다. 지금까지 {latency}.',

@@ -45,6 +45,7 @@ export class JourneyPanel {
     this.wantedKey = null; // `${item}@${atUs}` the panel should show
     this.modelOnly = false;
     this.error = null;
+    this.missing = false; // the followed number is past the run's items
     this.announced = null; // `${item}:${status}` the live region last said
     this.wire();
   }
@@ -106,6 +107,14 @@ export class JourneyPanel {
       this.render();
       return;
     }
+    // A number past the run's items is said in the page's language, without asking.
+    const total = this.run.scenario?.items;
+    const missing = Number.isInteger(total) && this.item >= total;
+    if (missing !== this.missing) {
+      this.missing = missing;
+      this.render();
+    }
+    if (missing) return;
     const key = `${this.item}@${this.nowUs}`;
     if (key === this.wantedKey || this.asked) return;
     const asked = { item: this.item, atUs: this.nowUs, run: this.run };
@@ -170,6 +179,19 @@ export class JourneyPanel {
     if (this.modelOnly) {
       this.showMessage(t(l, 'jr.modelOnly'));
       table.hidden = true;
+      return;
+    }
+    if (this.missing) {
+      const total = this.run?.scenario?.items ?? 0;
+      this.showMessage(
+        total > 0
+          ? t(l, 'jr.noSuchItem', { item: this.item, last: total - 1 })
+          : t(l, 'jr.noItems'),
+      );
+      summary.textContent = '';
+      parts.textContent = '';
+      table.hidden = true;
+      bar.replaceChildren();
       return;
     }
     if (this.error) {
