@@ -908,10 +908,12 @@ export class TimelinePanel {
       ctx.fillStyle = '#ffffff';
       ctx.textBaseline = 'top';
       ctx.font = `600 ${Math.round(17 * dpr)}px ${family}`;
-      const time = this.run?.lab ? `${(this.run.timeMs() / 1000).toFixed(3)} s` : '';
+      const time = this.run?.lab
+        ? t(this.lang, 'time', { t: (this.run.timeMs() / 1000).toFixed(3) })
+        : '';
       const pace = range ? ` · ×${range.speed}` : '';
       ctx.fillText(
-        `${name} · t = ${time}${pace}`,
+        `${name} · ${time}${pace}`,
         12 * dpr,
         source.height + 6 * dpr,
         comp.width - 24 * dpr,
