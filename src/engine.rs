@@ -402,6 +402,15 @@ impl Engine {
         self.as_model().map_or(&[], Sim::controls)
     }
 
+    /// Item `item`'s journey up to the run's present (model engine: it replays the run with its
+    /// control log; real threads keep no per-item record and refuse with `ModelOnly`).
+    pub fn journey(&self, item: u32) -> Result<crate::journey::Journey, EngineError> {
+        let sim = self
+            .as_model()
+            .ok_or(EngineError::ModelOnly { what: "journey" })?;
+        crate::journey::Journey::replay(sim, item)
+    }
+
     /// Gives the run a control log to apply as it reaches each control (a shared link's
     /// changes, replayed after the operations they followed).
     pub fn replay_controls(&mut self, log: &[LoggedControl]) -> Result<(), EngineError> {

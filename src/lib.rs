@@ -48,6 +48,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod engine;
+pub mod journey;
 pub mod limits;
 #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
 pub mod live;

@@ -46,6 +46,29 @@ pub struct Timeline {
     pub status: Status,
     /// Bytes an item takes, where the scenario has a memory budget.
     pub item_bytes: Option<u64>,
+    /// Per item id, when `object()` made it (its first `put` went through); `u64::MAX` for an
+    /// id not made in the recording. Not sent to the page: journeys are computed here.
+    #[serde(skip)]
+    pub born_us: Vec<u64>,
+    /// `(item, time)` each time the engine counted an item done (its `put` into the done queue,
+    /// or, in a program without one, each `get`), in time order: the run's latencies.
+    #[serde(skip)]
+    pub finished: Vec<(u32, u64)>,
+    /// Puts no `get` took by the end of the recording (the done queue's among them).
+    #[serde(skip)]
+    pub untaken: Vec<Put>,
+    /// `(item, thread, time)`: a thread ended (raised) holding the item, which went nowhere.
+    #[serde(skip)]
+    pub dropped: Vec<(u32, usize, u64)>,
+}
+
+/// An item's `put` into a queue that nothing took by the end of the recording.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Put {
+    pub item: u32,
+    pub queue: usize,
+    pub by: usize,
+    pub at_us: u64,
 }
 
 /// Events a recording takes at most before it stops (the run is cut there, and `status` says
@@ -67,6 +90,27 @@ impl Timeline {
         controls: &[LoggedControl],
         max_events: u64,
     ) -> Result<Timeline, EngineError> {
+        Timeline::record_until(scenario, controls, max_events, u64::MAX, 0)
+    }
+
+    /// The run up to its present: after exactly `ops` operations (even inside one moment of
+    /// virtual time) and at time `now_us` (time may have passed since the last operation).
+    pub fn record_to_present(
+        scenario: Scenario,
+        controls: &[LoggedControl],
+        ops: u64,
+        now_us: u64,
+    ) -> Result<Timeline, EngineError> {
+        Timeline::record_until(scenario, controls, MAX_EVENTS, ops, now_us)
+    }
+
+    fn record_until(
+        scenario: Scenario,
+        controls: &[LoggedControl],
+        max_events: u64,
+        max_ops: u64,
+        now_us: u64,
+    ) -> Result<Timeline, EngineError> {
         let mut sim = Sim::new(scenario.clone())?.with_moves();
         sim.replay_controls(controls)?;
         // Frames without the queues' items: a recording reads states, lengths and moves, and
@@ -75,14 +119,17 @@ impl Timeline {
         sim.frame_into_without_items(&mut frame);
         let mut rec = Recorder::new(&scenario, &frame, sim.items_queued());
         let mut events = 0;
-        while sim.is_running() && events < max_events {
-            sim.step_event();
+        while sim.is_running() && events < max_events && sim.ops() < max_ops {
+            sim.step_event_bounded(max_ops - sim.ops());
             sim.frame_into_without_items(&mut frame);
             rec.see(&frame, sim.items_queued());
             events += 1;
         }
         let names = sim.stats().threads.into_iter().map(|t| t.name).collect();
-        Ok(rec.finish(&scenario, names, sim.now(), sim.status()))
+        // Stopped at an operation count, the present can be later than the last operation: only
+        // time passed since, so every thread's state holds until then.
+        let end_us = sim.now().max(now_us);
+        Ok(rec.finish(&scenario, names, end_us, sim.status()))
     }
 
     /// The Chrome trace event format (JSON), which ui.perfetto.dev and chrome://tracing open:
@@ -195,6 +242,10 @@ struct Recorder {
     /// source does not name its thread.
     source_of: Vec<usize>,
     hops: Vec<Hop>,
+    done_queue: Option<usize>,
+    born_us: Vec<u64>,
+    finished: Vec<(u32, u64)>,
+    dropped: Vec<(u32, usize, u64)>,
 }
 
 fn state_of(byte: u8) -> ThreadState {
@@ -234,6 +285,10 @@ impl Recorder {
                 })
                 .collect(),
             hops: Vec::new(),
+            done_queue: scenario.done_queue,
+            born_us: Vec::new(),
+            finished: Vec::new(),
+            dropped: Vec::new(),
         }
     }
 
@@ -284,8 +339,21 @@ impl Recorder {
                 } else {
                     index(from)
                 };
+                if from == place::SOURCE {
+                    let slot = item as usize;
+                    if self.born_us.len() <= slot {
+                        self.born_us.resize(slot + 1, u64::MAX);
+                    }
+                    self.born_us[slot] = now;
+                }
+                if self.done_queue == Some(index(to)) {
+                    self.finished.push((item, now));
+                }
                 self.pending.insert((item, index(to)), (by, now));
             } else if kind(from) == place::QUEUE && kind(to) == place::THREAD {
+                if self.done_queue.is_none() {
+                    self.finished.push((item, now));
+                }
                 if let Some((put_by, put_us)) = self.pending.remove(&(item, index(from))) {
                     self.hops.push(Hop {
                         item,
@@ -296,6 +364,8 @@ impl Recorder {
                         got_us: now,
                     });
                 }
+            } else if kind(from) == place::THREAD && to == place::DONE {
+                self.dropped.push((item, index(from), now));
             }
         }
     }
@@ -317,6 +387,17 @@ impl Recorder {
                 });
             }
         }
+        let mut untaken: Vec<Put> = self
+            .pending
+            .iter()
+            .map(|(&(item, queue), &(by, at_us))| Put {
+                item,
+                queue,
+                by,
+                at_us,
+            })
+            .collect();
+        untaken.sort_unstable_by_key(|p| (p.at_us, p.item, p.queue));
         Timeline {
             threads,
             queues: scenario.queues.iter().map(|q| q.name.clone()).collect(),
@@ -327,6 +408,10 @@ impl Recorder {
             end_us,
             status,
             item_bytes: scenario.memory.as_ref().map(|m| m.item_bytes),
+            born_us: self.born_us,
+            finished: self.finished,
+            untaken,
+            dropped: self.dropped,
         }
     }
 }

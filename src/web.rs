@@ -119,6 +119,62 @@ pub fn record_timeline(
     Ok(to_js_via_json("timeline", &timeline)?)
 }
 
+/// A model-engine run recorded whole, kept to answer questions about it (the timeline worker
+/// keeps one): its timeline for the page, and any item's journey at any instant.
+#[wasm_bindgen]
+pub struct Recording {
+    scenario: Scenario,
+    timeline: crate::timeline::Timeline,
+}
+
+#[wasm_bindgen]
+impl Recording {
+    /// Records `scenario` with its control log, at most `maxEvents` moments (as
+    /// `recordTimeline`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        scenario: JsValue,
+        controls: JsValue,
+        max_events: f64,
+    ) -> Result<Recording, JsValue> {
+        let scenario: Scenario = from_js("scenario JSON", scenario)?;
+        scenario.validate().map_err(scenario_error)?;
+        let controls: Vec<crate::sim::LoggedControl> = from_js("controls", controls)?;
+        let max_events = u32_arg("maxEvents", max_events)? as u64;
+        let timeline =
+            crate::timeline::Timeline::record_with(scenario.clone(), &controls, max_events)
+                .map_err(engine_error)?;
+        Ok(Recording { scenario, timeline })
+    }
+
+    /// The timeline, as `recordTimeline` returns it.
+    pub fn timeline(&self) -> Result<JsValue, JsError> {
+        to_js_via_json("timeline", &self.timeline)
+    }
+
+    /// Item `item`'s journey as of virtual time `atUs`: `{item, at_us, status, born_us, end_us,
+    /// latency_us, wait_us, service_us, blocked_put_us, legs: [...], done_items, p50_us,
+    /// p95_us, slower_than}` (src/journey.rs).
+    pub fn journey(&self, item: f64, at_us: f64) -> Result<JsValue, JsValue> {
+        let item = u32_arg("item", item)?;
+        let at_us = time_us_arg("atUs", at_us)?;
+        let journey = crate::journey::Journey::of(&self.timeline, &self.scenario, item, at_us)
+            .map_err(scenario_error)?;
+        Ok(to_js_via_json("journey", &journey)?)
+    }
+}
+
+/// A virtual time in microseconds: a whole number from 0 to 2^53.
+fn time_us_arg(what: &str, value: f64) -> Result<u64, JsError> {
+    if value.is_finite() && (0.0..=9_007_199_254_740_992.0).contains(&value) {
+        Ok(value.floor() as u64)
+    } else {
+        Err(JsError::new(&format!(
+            "{what}: expected a time in microseconds from 0 to 2^53, got {value}"
+        )))
+    }
+}
+
 /// The presets: `[{id, title: {en, ko}, summary: {en, ko}}]`.
 #[wasm_bindgen]
 pub fn presets() -> Result<JsValue, JsError> {
@@ -560,6 +616,14 @@ impl Lab {
     /// The run goes on (neither finished, hung nor out of memory).
     pub fn running(&self) -> bool {
         self.engine.is_running()
+    }
+
+    /// Item `item`'s journey up to the run's present (model engine: it replays the run, so
+    /// call it where a replay may take a while; real threads throw naming `journey`).
+    pub fn journey(&self, item: f64) -> Result<JsValue, JsValue> {
+        let item = u32_arg("item", item)?;
+        let journey = self.engine.journey(item).map_err(engine_error)?;
+        Ok(to_js_via_json("journey", &journey)?)
     }
 
     /// The controls logged so far: `[{ops, at_us, control: {workers: {stage, count}} |

@@ -1,10 +1,15 @@
 //! A recorded run agrees with the engine at every instant: each thread's spans tile the run
 //! without gaps or overlaps and match the frame's thread states; each item's hop pairs a `put`
-//! with the `get` that took it; the Chrome trace made from it follows the trace event format.
+//! with the `get` that took it; the Chrome trace made from it follows the trace event format;
+//! one item's journey made from it adds up exactly to the item's latency, done or in flight.
 
-use pipeline_lab::scenario::{preset, presets, PipelineSpec, Rng};
+use pipeline_lab::engine::{Engine, EngineError};
+use pipeline_lab::journey::{ItemStatus, Journey};
+use pipeline_lab::scenario::{
+    preset, presets, Arrival, PipelineSpec, Rng, Scenario, ScenarioError,
+};
 use pipeline_lab::sim::Sim;
-use pipeline_lab::stats::ThreadState;
+use pipeline_lab::stats::{Status, ThreadState};
 use pipeline_lab::timeline::Timeline;
 use std::collections::HashMap;
 
@@ -138,4 +143,209 @@ fn the_chrome_trace_follows_the_trace_event_format() {
     for (id, s) in &starts {
         assert!(finishes[id] >= *s);
     }
+}
+
+/// The parts of a journey add up to its latency, leg by leg and in total.
+fn assert_parts_sum(j: &Journey, what: &str) {
+    let parts: u64 = j
+        .legs
+        .iter()
+        .map(|l| l.wait_us + l.service_us + l.blocked_put_us)
+        .sum();
+    assert_eq!(parts, j.latency_us, "{what}: {j:#?}");
+    assert_eq!(
+        j.wait_us + j.service_us + j.blocked_put_us,
+        j.latency_us,
+        "{what}"
+    );
+    if let (Some(born), Some(first)) = (j.born_us, j.legs.first()) {
+        assert_eq!(
+            first.put_us, born,
+            "{what}: the journey starts where the item was made"
+        );
+    }
+    for w in j.legs.windows(2) {
+        assert_eq!(w[0].until_us, w[1].put_us, "{what}: legs follow each other");
+    }
+}
+
+/// Every item of a recorded run: parts sum to latency, and the done items' latencies are the
+/// engine's own (their sum and maximum equal the engine's exact ones).
+fn check_every_item(scenario: &Scenario, what: &str) -> u64 {
+    let tl = Timeline::record(scenario.clone()).unwrap();
+    let mut sim = Sim::new(scenario.clone()).unwrap();
+    sim.run_to_end();
+    let latency = sim.stats().latency;
+    let (mut sum, mut max, mut done) = (0u128, 0u64, 0u64);
+    for item in 0..scenario.items as u32 {
+        let j = Journey::of(&tl, scenario, item, tl.end_us).unwrap();
+        assert_parts_sum(&j, &format!("{what} item {item}"));
+        if j.status == ItemStatus::Done {
+            assert_eq!(j.end_us.unwrap() - j.born_us.unwrap(), j.latency_us);
+            assert!(!j.legs.is_empty(), "{what} item {item}: done without a hop");
+            sum += j.latency_us as u128;
+            max = max.max(j.latency_us);
+            done += 1;
+        }
+    }
+    let blocked: u64 = (0..scenario.items as u32)
+        .map(|i| {
+            Journey::of(&tl, scenario, i, tl.end_us)
+                .unwrap()
+                .blocked_put_us
+        })
+        .sum();
+    if scenario.done_queue.is_some() {
+        // (Without a done queue the engine counts a `get` as done; with one queue it is the same.)
+        assert_eq!(done, latency.count, "{what}: items done");
+    }
+    if done > 0 && done == latency.count {
+        assert_eq!(max, latency.max_us, "{what}: the slowest item");
+        let mean = sum as f64 / done as f64;
+        assert!(
+            (mean - latency.mean_us).abs() <= 1e-6 * latency.mean_us.max(1.0),
+            "{what}: mean latency {mean} against the engine's {}",
+            latency.mean_us
+        );
+    }
+    blocked
+}
+
+#[test]
+fn a_journeys_parts_sum_exactly_to_the_items_latency_for_every_preset() {
+    for p in presets() {
+        let scenario = preset(p.id).unwrap();
+        if scenario.items == 0 {
+            continue;
+        }
+        check_every_item(&scenario, p.id);
+    }
+}
+
+#[test]
+fn a_journeys_parts_sum_exactly_to_the_items_latency_for_random_pipelines() {
+    let mut rng = Rng::new(0x10_0e4);
+    let mut blocked = 0;
+    for round in 0..12 {
+        let stages = 1 + rng.below(3) as usize;
+        let mut spec = PipelineSpec::tandem([1, 1, 1], 1, 1, 0);
+        spec.workers = (0..stages).map(|_| 1 + rng.below(4) as u32).collect();
+        spec.maxsize = (0..stages).map(|_| rng.below(4) as u32).collect();
+        spec.service.truncate(stages);
+        spec.items = 1 + rng.below(300);
+        spec.seed = rng.below(1000);
+        if rng.below(2) == 0 {
+            spec.arrival = Arrival::Rate {
+                per_s: 200.0 + rng.below(2000) as f64,
+            };
+        }
+        let scenario = spec.build().unwrap();
+        blocked += check_every_item(&scenario, &format!("random pipeline {round} {spec:?}"));
+    }
+    assert!(
+        blocked > 0,
+        "bounded queues made some worker wait in put() with its item"
+    );
+}
+
+#[test]
+fn an_item_in_flight_has_a_partial_journey_that_grows() {
+    let scenario = PipelineSpec::tandem([1, 2, 1], 2, 60, 7).build().unwrap();
+    let full = Timeline::record(scenario.clone()).unwrap();
+    let item = 30;
+    let whole = Journey::of(&full, &scenario, item, full.end_us).unwrap();
+    assert_eq!(whole.status, ItemStatus::Done);
+    let (born, end) = (whole.born_us.unwrap(), whole.end_us.unwrap());
+    let mut engine = Engine::model(scenario.clone()).unwrap();
+    let mut last: Option<Journey> = None;
+    let mut seen_in_flight = 0;
+    for k in 1..=8 {
+        let at = born + (end - born) * k / 9;
+        engine.seek(at).unwrap();
+        let j = engine.journey(item).unwrap();
+        assert_eq!(j.status, ItemStatus::InFlight, "at {at}");
+        assert_eq!(j.latency_us, engine.now() - born);
+        assert_parts_sum(&j, &format!("in flight at {at}"));
+        // The replayed present agrees with the whole recording clipped there.
+        assert_eq!(
+            j,
+            Journey::of(&full, &scenario, item, engine.now()).unwrap()
+        );
+        if let Some(before) = &last {
+            assert!(j.latency_us > before.latency_us, "it grows");
+            assert!(j.legs.len() >= before.legs.len());
+            let settled = before.legs.len() - 1;
+            assert_eq!(
+                j.legs[..settled],
+                before.legs[..settled],
+                "the past stays put"
+            );
+            assert_eq!(j.legs[settled].put_us, before.legs[settled].put_us);
+        }
+        last = Some(j);
+        seen_in_flight += 1;
+    }
+    assert_eq!(seen_in_flight, 8);
+    engine.run_to_end();
+    let finished = engine.journey(item).unwrap();
+    assert_eq!(finished.latency_us, whole.latency_us);
+    assert_eq!(
+        finished.legs, whole.legs,
+        "a finished item's journey is replayed the same"
+    );
+}
+
+#[test]
+fn a_journey_compares_the_item_with_the_runs_p50_and_p95() {
+    let scenario = PipelineSpec::tandem([2, 3, 2], 4, 200, 9).build().unwrap();
+    let tl = Timeline::record(scenario.clone()).unwrap();
+    let mut latencies: Vec<u64> = (0..200)
+        .map(|i| {
+            Journey::of(&tl, &scenario, i, tl.end_us)
+                .unwrap()
+                .latency_us
+        })
+        .collect();
+    latencies.sort_unstable();
+    let j = Journey::of(&tl, &scenario, 0, tl.end_us).unwrap();
+    assert_eq!(j.done_items, 200);
+    assert_eq!(j.p50_us, Some(latencies[99]));
+    assert_eq!(j.p95_us, Some(latencies[189]));
+    let below = latencies.iter().filter(|&&l| l < j.latency_us).count();
+    assert_eq!(j.slower_than, Some(below as f64 / 200.0));
+    // Each stage's worker is named, and the wait is in the stage's input queue.
+    for leg in &j.legs {
+        assert!(
+            leg.got_by_name
+                .as_deref()
+                .unwrap()
+                .contains(leg.stage_name.as_deref().unwrap()),
+            "{leg:?}"
+        );
+    }
+    assert_eq!(j.legs.len(), 3, "download, resize, upload");
+}
+
+#[test]
+fn a_journey_names_a_bad_item_and_real_threads_refuse_it() {
+    let scenario = preset("p6").unwrap();
+    let tl = Timeline::record(scenario.clone()).unwrap();
+    match Journey::of(&tl, &scenario, 5000, tl.end_us) {
+        Err(ScenarioError::OutOfRange { field, .. }) => assert_eq!(field, "item"),
+        other => panic!("expected an error naming the item, got {other:?}"),
+    }
+    let mut spec = PipelineSpec::tandem([1, 1, 1], 2, 40, 3);
+    spec.arrival = Arrival::Rate { per_s: 1000.0 };
+    let paced = spec.build().unwrap();
+    let paced_tl = Timeline::record(paced.clone()).unwrap();
+    let before = Journey::of(&paced_tl, &paced, 39, 0).unwrap();
+    assert_eq!(before.status, ItemStatus::NotMade);
+    assert!(before.legs.is_empty() && before.latency_us == 0);
+    let mut live = Engine::live(scenario, pipeline_lab::live::LiveOptions::default()).unwrap();
+    assert!(matches!(
+        live.journey(0),
+        Err(EngineError::ModelOnly { what: "journey" })
+    ));
+    live.run_to_end();
+    assert_ne!(live.status(), Status::Running);
 }

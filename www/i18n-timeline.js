@@ -1,5 +1,5 @@
-// The thread timelines' and the exports' words in English and Korean, added to the page's lookup
-// (www/i18n.js). It must hold strings only: no formatting, no DOM.
+// The words of the thread timelines, the exports and one item's journey, in English and Korean,
+// added to the page's lookup (www/i18n.js). It must hold strings only: no formatting, no DOM.
 
 import { registerStrings } from './i18n.js';
 
@@ -29,6 +29,48 @@ registerStrings({
     'tl.exportWebmUnavailable': 'This browser cannot record the canvas as video (MediaRecorder).',
     'tl.exportNoTrace': 'The trace comes from the model engine’s recording.',
     'tl.downloaded': 'Downloaded {file}.',
+    'tl.clipRange': 'A clip of a time range',
+    'tl.clipFrom': 'from (ms)',
+    'tl.clipTo': 'to (ms)',
+    'tl.clipSpeed': 'speed ×',
+    'tl.exportWebmRange': 'Record this range (WebM)',
+    'tl.clipBadRange':
+      'A clip needs a range of virtual time with from ≥ 0 and to after from (the run ends at {end}), and a speed from {min} to {max}.',
+    'tl.clipModelOnly':
+      "A clip of a range needs the model engine's replay: real threads cannot go back to its start.",
+    'jr.title': "One item's journey",
+    'jr.itemLabel': 'Item number',
+    'jr.follow': 'Follow',
+    'jr.stop': 'Stop following',
+    'jr.none': 'Click an item (a blue dot) on the canvas, or type its number, to follow it.',
+    'jr.badNumber': 'Type an item number: a whole number from 0.',
+    'jr.asking': 'Finding item {item} in the recorded run…',
+    'jr.modelOnly':
+      "An item's journey needs the model engine's replay: real threads keep no record of each item. Pick the model engine to follow one.",
+    'jr.failed': 'No journey: {message}',
+    'jr.noSuchItem': 'This run has no item {item}: its items are numbered 0 to {last}.',
+    'jr.noItems': 'This run makes no items to follow.',
+    'jr.status.not_made': 'Item {item} is not made yet at {at}.',
+    'jr.status.in_flight':
+      'Item {item}, made at {born}, is still on its way at {at}: {latency} so far.',
+    'jr.status.done': 'Item {item}: made at {born}, done at {end}, latency {latency}.',
+    'jr.status.dropped':
+      'Item {item}: made at {born}, lost at {end} when its thread raised; it was never done ({latency}).',
+    'jr.compare': 'The run so far: p50 {p50}, p95 {p95} over {n} items done.',
+    'jr.rank': 'Slower than {pct}% of them.',
+    'jr.parts': 'Waiting {wait} + service {service} + blocked on put() {blocked} = {latency}.',
+    'jr.wait': 'waiting in a queue',
+    'jr.service': 'service',
+    'jr.blocked': 'blocked on put()',
+    'jr.waiting': 'still waiting',
+    'jr.colQueue': 'Put into',
+    'jr.colWorker': 'Taken by',
+    'jr.colWait': 'Waited in the queue',
+    'jr.colService': 'Service',
+    'jr.colBlocked': 'Blocked on put()',
+    'jr.helpTitle': 'What the times mean',
+    'jr.help':
+      "Latency runs from the put() that made the item (object()) to the moment the run counts it done: its put() into the done queue, or, in a program without one, the get() that takes it. Each row is one queue: waited = from the put() into it to the get() that took it out; service = from that get() to the worker's next put() of the item, less the time blocked; blocked on put() = the time the worker holding this item spent blocked in put() because the next queue was full (back-pressure: all that time the worker took no other item). The parts add up exactly to the latency. p50 and p95 are over the items done so far.",
   },
   ko: {
     'tl.title': '시간에 따른 스레드',
@@ -57,5 +99,47 @@ registerStrings({
       '이 브라우저는 캔버스를 영상으로 녹화할 수 없습니다(MediaRecorder).',
     'tl.exportNoTrace': '트레이스는 모델 엔진의 기록으로 만듭니다.',
     'tl.downloaded': '{file} 파일을 내려받았습니다.',
+    'tl.clipRange': '시간 구간 영상',
+    'tl.clipFrom': '시작(ms)',
+    'tl.clipTo': '끝(ms)',
+    'tl.clipSpeed': '속도 ×',
+    'tl.exportWebmRange': '이 구간 녹화(WebM)',
+    'tl.clipBadRange':
+      '영상에는 가상 시간 구간이 필요합니다. 시작은 0 이상, 끝은 시작보다 뒤여야 하고(실행은 {end}에 끝납니다), 속도는 {min}에서 {max} 사이여야 합니다.',
+    'tl.clipModelOnly':
+      '구간 영상은 모델 엔진의 재실행이 필요합니다. 실제 스레드는 구간의 시작으로 되돌아갈 수 없습니다.',
+    'jr.title': '항목 하나의 여정',
+    'jr.itemLabel': '항목 번호',
+    'jr.follow': '따라가기',
+    'jr.stop': '그만 따라가기',
+    'jr.none': '캔버스에서 항목(파란 점)을 클릭하거나 번호를 입력하면 그 항목을 따라갑니다.',
+    'jr.badNumber': '항목 번호를 입력하세요. 0 이상의 정수입니다.',
+    'jr.asking': '기록된 실행에서 {item}번 항목을 찾는 중…',
+    'jr.modelOnly':
+      '항목의 여정은 모델 엔진의 재실행이 필요합니다. 실제 스레드는 항목마다 기록을 남기지 않습니다. 따라가려면 모델 엔진을 고르세요.',
+    'jr.failed': '여정을 구하지 못했습니다: {message}',
+    'jr.noSuchItem': '이 실행에는 {item}번 항목이 없습니다. 항목 번호는 0부터 {last}까지입니다.',
+    'jr.noItems': '이 실행은 따라갈 항목을 만들지 않습니다.',
+    'jr.status.not_made': '{at}에는 {item}번 항목이 아직 만들어지지 않았습니다.',
+    'jr.status.in_flight':
+      '{born}에 만들어진 {item}번 항목은 {at}에 아직 가는 중입니다. 지금까지 {latency}.',
+    'jr.status.done': '{item}번 항목: {born}에 만들어져 {end}에 끝났습니다. 지연 시간 {latency}.',
+    'jr.status.dropped':
+      '{item}번 항목: {born}에 만들어졌지만 {end}에 스레드가 예외로 끝나면서 사라졌습니다. 끝까지 처리되지 못했습니다({latency}).',
+    'jr.compare': '지금까지의 실행: 끝난 항목 {n}개의 p50은 {p50}, p95는 {p95}입니다.',
+    'jr.rank': '그중 {pct}%보다 느립니다.',
+    'jr.parts': '대기 {wait} + 처리 {service} + put() 막힘 {blocked} = {latency}.',
+    'jr.wait': '큐에서 대기',
+    'jr.service': '처리',
+    'jr.blocked': 'put()에서 막힘',
+    'jr.waiting': '아직 대기 중',
+    'jr.colQueue': '넣은 큐',
+    'jr.colWorker': '꺼낸 스레드',
+    'jr.colWait': '큐에서 기다린 시간',
+    'jr.colService': '처리',
+    'jr.colBlocked': 'put()에서 막힌 시간',
+    'jr.helpTitle': '시간 읽는 법',
+    'jr.help':
+      '지연 시간은 항목을 만든 put()(object())부터 실행이 그 항목을 끝났다고 세는 순간까지입니다. 끝 큐(done queue)에 넣는 put()이 그 순간이고, 끝 큐가 없는 프로그램에서는 항목을 꺼내는 get()입니다. 한 줄이 큐 하나입니다. 기다린 시간은 큐에 넣은 put()부터 꺼낸 get()까지, 처리는 그 get()부터 작업 스레드가 그 항목을 다음 큐에 넣는 put()까지에서 막힌 시간을 뺀 것, put()에서 막힌 시간은 이 항목을 든 스레드가 다음 큐가 가득 차서 put()에서 기다린 시간입니다(역압: 그동안 그 스레드는 다른 항목을 꺼내지 못합니다). 세 부분을 더하면 지연 시간과 정확히 같습니다. p50과 p95는 지금까지 끝난 항목으로 셉니다.',
   },
 });

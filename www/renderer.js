@@ -4,8 +4,15 @@
 
 import { drawBanner, drawBottleneckBadge, drawHang } from './draw-annotations.js';
 import { drawDone, drawEdges, drawQueue, drawStatic, drawThreads } from './draw-shapes.js';
+import { STATE } from './icons.js';
 import { place } from './layout.js';
-import { Tweens } from './tweens.js';
+import { Tweens, handOf } from './tweens.js';
+
+/** Item ids for a SENTINEL and for a thread holding nothing (src/stats.rs). */
+const SENTINEL = 0xffffffff;
+const NO_ITEM = 0xfffffffe;
+/** The followed item's ring: black with a white halo, apart from every state's colour. */
+const FOLLOW_COLOR = '#000000';
 
 /** The narrowest canvas (CSS px) that draws presentation mode's large type. */
 const LARGE_MIN_WIDTH = 1000;
@@ -40,6 +47,14 @@ export class Renderer {
     this.dirtyOverlay = true;
     this.tokenBatch = [];
     this._pending = [];
+    // The item the journey panel follows (www/journey.js), ringed as it moves; null for none.
+    this.followed = null;
+    // The followed item is done (it is in the done tray, which draws no ids).
+    this.followedDone = false;
+    // Where each item was drawn last frame: flat [id, x, y, r, ...] (CSS px), for itemAt(); a
+    // buffer reused frame after frame, `spotWords` of it in use.
+    this.spotBuffer = new Float64Array(4 * 256);
+    this.spotWords = 0;
   }
 
   /** Sets the scene: `shape` from the engine (run.shape, placed by layout.js), queue bounds, and the texts to draw. */
@@ -129,6 +144,103 @@ export class Renderer {
     return null;
   }
 
+  /** The last frame's item spots: flat [id, x, y, r, ...] in CSS pixels. */
+  get spots() {
+    return this.spotBuffer.subarray(0, this.spotWords);
+  }
+
+  /** Adds an item's spot to this frame's list. */
+  spot(id, x, y, r) {
+    let b = this.spotBuffer;
+    const n = this.spotWords;
+    if (n + 4 > b.length) {
+      const grown = new Float64Array(b.length * 2);
+      grown.set(b);
+      this.spotBuffer = b = grown;
+    }
+    b[n] = id;
+    b[n + 1] = x;
+    b[n + 2] = y;
+    b[n + 3] = r;
+    this.spotWords = n + 4;
+  }
+
+  /** The item (id) drawn nearest a point in CSS pixels, within a finger's reach; or null. */
+  itemAt(x, y) {
+    const s = this.spots;
+    let best = null;
+    let bestD = Infinity;
+    for (let i = 0; i < s.length; i += 4) {
+      const d = Math.hypot(s[i + 1] - x, s[i + 2] - y);
+      if (d <= Math.max(s[i + 3] + 3, 9) && d < bestD) [best, bestD] = [s[i], d];
+    }
+    return best;
+  }
+
+  /** Where the frame put each item (queue slots, workers' hands, tokens in flight). */
+  collectSpots(view, states) {
+    this.spotWords = 0;
+    const geo = this.geo;
+    const ids = view.queueItems;
+    const starts = view.queueStarts;
+    const queueCount = Math.max(0, starts.length - 1);
+    for (let q = 0; q < queueCount; q++) {
+      const box = geo.queues[q];
+      if (!box || box.done || !box.slots) continue;
+      const start = starts[q];
+      const shown = Math.min(starts[q + 1] - start, box.visible);
+      const r = Math.max(2.5, Math.min(box.cell * 0.36, 9 * geo.unit));
+      for (let i = 0; i < shown; i++) {
+        if (ids[start + i] !== SENTINEL)
+          this.spot(ids[start + i], box.slots[2 * i], box.slots[2 * i + 1], r);
+      }
+    }
+    const items = view.threadItems;
+    for (let t = 0; t < items.length && t < geo.threads.length; t++) {
+      const b = geo.threads[t];
+      if (!b || items[t] === NO_ITEM || items[t] === SENTINEL) continue;
+      if (states[t] === STATE.ended || states[t] === STATE.not_started) continue;
+      const hand = handOf(geo, t);
+      this.spot(items[t], hand.x, hand.y, Math.max(2.5, Math.min(b.h * 0.3, 6.5 * geo.unit)));
+    }
+    // Tokens in flight are drawn where their tween is: that spot wins (it is pushed last).
+    for (const [id, tween] of this.tweens) {
+      if (tween.drawn && id !== SENTINEL) this.spot(id, tween.x, tween.y, 4.5 * geo.unit);
+    }
+  }
+
+  /** A ring around the followed item where it was drawn this frame. */
+  drawFollowed() {
+    if (this.followed === null) return;
+    const s = this.spots;
+    let at = -1;
+    for (let i = 0; i < s.length; i += 4) if (s[i] === this.followed) at = i;
+    const ctx = this.ctx;
+    if (at < 0) {
+      // Done: the tray keeps a count, not ids, so the tray itself is ringed.
+      const tray = this.followedDone ? this.geo.queues.find((b) => b?.done) : null;
+      if (!tray) return;
+      ctx.save();
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = FOLLOW_COLOR;
+      ctx.setLineDash([6, 4]);
+      ctx.strokeRect(tray.x - 4, tray.y - 4, tray.w + 8, tray.h + 8);
+      ctx.restore();
+      return;
+    }
+    ctx.save();
+    const r = s[at + 3] + 5;
+    ctx.lineWidth = 5;
+    ctx.strokeStyle = '#fff';
+    ctx.beginPath();
+    ctx.arc(s[at + 1], s[at + 2], r, 0, Math.PI * 2);
+    ctx.stroke();
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = FOLLOW_COLOR;
+    ctx.stroke();
+    ctx.restore();
+  }
+
   /**
    * Draws `view` (a FrameView). `now` is performance.now(); `animate` is false when the frame
    * comes from a jump. Reads the views at once and keeps no reference to them.
@@ -165,6 +277,8 @@ export class Renderer {
     drawBottleneckBadge(this);
     drawHang(this, now);
     drawBanner(this, view.timeUs);
+    this.collectSpots(view, states);
+    this.drawFollowed();
     this.tweens.prune(now);
   }
 

@@ -555,6 +555,20 @@ export const timeline = new TimelinePanel(document, {
   charts,
   pipelineCanvas: el.canvas,
   notify: (text) => panels.showNotice(text),
+  // The item journey's ring and hit-testing, and a WebM clip of a range at its own speed.
+  renderer,
+  redraw: () => redraw({ stats: false }),
+  speed: () => app.state.speed,
+  playAt: (speed) => {
+    app.state.speed = speed;
+    renderer.speed = speed;
+    play();
+  },
+  pauseAt: (speed) => {
+    pause();
+    app.state.speed = speed;
+    renderer.speed = speed;
+  },
 });
 
 /** Goes to virtual time `us` (back by replay) and pauses there, as the timeline's click asks. */

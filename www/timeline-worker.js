@@ -1,17 +1,32 @@
-// Web Worker that records a model-engine run over time (pkg/st's recordTimeline runs the whole
-// program, so it must stay off the page's thread). It must not touch the DOM or keep state.
+// Web Worker that records a model-engine run over time and keeps that one recording (pkg/st's
+// Recording) to answer item journeys; it runs whole programs, so it stays off the page's thread.
 
-import init, { recordTimeline } from '../pkg/st/pipeline_lab.js';
+import init, { Recording } from '../pkg/st/pipeline_lab.js';
 
 const ready = init();
+/** The last run recorded: journeys are asked of it until the next recording replaces it. */
+let recording = null;
 
-/** Message in: {id, scenario, controls, maxEvents}. Out: {id, timeline} or {id, error}. */
+/**
+ * Messages in: {id, scenario, controls, maxEvents} records (out: {id, timeline} or {id, error});
+ * {id, journey: {item, atUs}} asks an item's journey in the last recording (out: {id, journey}
+ * or {id, error}).
+ */
 self.onmessage = async (event) => {
-  const { id, scenario, controls, maxEvents } = event.data;
+  const { id } = event.data;
   try {
     await ready;
-    const timeline = recordTimeline(scenario, controls ?? [], maxEvents);
-    self.postMessage({ id, timeline });
+    if (event.data.journey) {
+      if (!recording) throw new Error('no run is recorded yet');
+      const { item, atUs } = event.data.journey;
+      self.postMessage({ id, journey: recording.journey(item, atUs) });
+      return;
+    }
+    const { scenario, controls, maxEvents } = event.data;
+    recording?.free();
+    recording = null;
+    recording = new Recording(scenario, controls ?? [], maxEvents);
+    self.postMessage({ id, timeline: recording.timeline() });
   } catch (error) {
     self.postMessage({ id, error: String(error?.message ?? error) });
   }

@@ -6,12 +6,16 @@
 import { ITEM_COLOR, STATE_COLORS, STATES } from './icons.js';
 import { t } from './i18n.js';
 import './i18n-timeline.js';
+import { JourneyPanel } from './journey.js';
 
 /** Moments a recording takes at most (src/timeline.rs, MAX_EVENTS). */
 const MAX_EVENTS = 2_000_000;
 /** A column with no span of a thread (before it started). */
 const NONE = 255;
 const PHONE_QUERY = '(max-width: 699px)';
+/** A clip's speed, as the speed slider's (www/params.js). */
+const SPEED_MIN = 0.01;
+const SPEED_MAX = 1000;
 
 // --- a recorded run, prepared for drawing ------------------------------------------------------
 
@@ -160,11 +164,20 @@ export class TimelinePanel {
   /**
    * `doc`: the page; `onSeek(us)`: go to virtual time `us` (main.js's seek); `charts`: the charts
    * (their series are the CSV); `pipelineCanvas`: the canvas the PNG is taken of; `notify(text)`:
-   * a short notice.
+   * a short notice; `renderer`: the canvas's renderer (the journey's hit-testing and ring);
+   * `redraw()`: draw the canvas again (a paused run, its ring moved);
+   * `playAt(speed)`, `pauseAt(speed)`: play at a speed, pause and give the page `speed` back (a
+   * clip of a range plays it at the clip's speed).
    */
-  constructor(doc, { onSeek, charts, pipelineCanvas, notify }) {
+  constructor(
+    doc,
+    { onSeek, charts, pipelineCanvas, notify, renderer, redraw, playAt, pauseAt, speed },
+  ) {
     this.doc = doc;
     this.onSeek = onSeek;
+    this.playAt = playAt;
+    this.pauseAt = pauseAt;
+    this.speed = speed;
     this.charts = charts;
     this.pipelineCanvas = pipelineCanvas;
     this.notify = notify;
@@ -182,6 +195,10 @@ export class TimelinePanel {
       stats: $('export-stats'),
       png: $('export-png'),
       webm: $('export-webm'),
+      webmRange: $('export-webm-range'),
+      clipFrom: $('clip-from'),
+      clipTo: $('clip-to'),
+      clipSpeed: $('clip-speed'),
       summary: $('canvas-summary'),
     };
     this.clip = null; // the clip being recorded: {recorder, chunks, frame}
@@ -198,6 +215,17 @@ export class TimelinePanel {
     this.worker = null;
     this.nowUs = 0;
     this.controls = []; // the control log show() was last given
+    this.journeyAsks = new Map(); // journey request id -> resolve
+    this.journeySeq = 0;
+    this.journeyWanted = false; // an item is followed: record even with the panel closed
+    this.journeyPanel = renderer
+      ? new JourneyPanel(doc, {
+          ask: (item, atUs) => this.askJourney(item, atUs),
+          canvas: pipelineCanvas,
+          renderer,
+          redraw,
+        })
+      : null;
     this.cache = null; // per-column buckets for one width
     this.layout = null;
     this.focus = { lane: 0, span: -1 };
@@ -239,7 +267,10 @@ export class TimelinePanel {
       this.dirty = true;
       this.showMessage();
       // The page's strings just said "record"; a clip under way still says "stop".
-      if (this.clip) this.el.webm.textContent = t(lang, 'tl.exportWebmStop');
+      if (this.clip) {
+        const button = this.clip.range ? this.el.webmRange : this.el.webm;
+        button.textContent = t(lang, 'tl.exportWebmStop');
+      }
     }
     if (run !== this.run) {
       this.run = run;
@@ -260,7 +291,8 @@ export class TimelinePanel {
     this.controls = controls;
     // A closed panel (phones) records nothing until it is opened.
     const signature = JSON.stringify(controls ?? []);
-    if (signature !== this.signature && this.el.details.open) {
+    this.journeyWanted = this.journeyPanel?.item != null;
+    if (signature !== this.signature && (this.el.details.open || this.journeyWanted)) {
       this.signature = signature;
       this.record(run, controls ?? []);
     }
@@ -269,6 +301,34 @@ export class TimelinePanel {
       this.dirty = true;
     }
     this.redraw(false);
+    this.journeyPanel?.show(run, us);
+    if (this.clip?.range) this.followClip(us);
+  }
+
+  /**
+   * Item `item`'s journey as of `atUs`, from the worker's recording of this run and controls: a
+   * Promise of {journey} or {error}, or of null while no current recording can answer.
+   */
+  askJourney(item, atUs) {
+    if (!this.worker || !this.ready) return Promise.resolve(null);
+    const id = `j${++this.journeySeq}`;
+    return new Promise((resolve) => {
+      this.journeyAsks.set(id, resolve);
+      this.worker.postMessage({ id, journey: { item, atUs } });
+    });
+  }
+
+  /** The worker's answer to a journey request. */
+  journeyAnswered({ id, journey, error }) {
+    const resolve = this.journeyAsks.get(id);
+    this.journeyAsks.delete(id);
+    resolve?.(error ? { error } : { journey });
+  }
+
+  /** Requests a worker that is going away will never answer: they get null (asked again). */
+  dropJourneyAsks() {
+    for (const resolve of this.journeyAsks.values()) resolve(null);
+    this.journeyAsks.clear();
   }
 
   /** Records `run` with `controls` in the worker; the answer replaces the lanes if still wanted. */
@@ -279,6 +339,7 @@ export class TimelinePanel {
     if (this.worker && this.inFlight) {
       this.worker.terminate();
       this.worker = null;
+      this.dropJourneyAsks();
     }
     this.inFlight = true;
     this.recordStart = performance.now();
@@ -286,7 +347,10 @@ export class TimelinePanel {
       this.worker = new Worker(new URL('./timeline-worker.js', import.meta.url), {
         type: 'module',
       });
-      this.worker.onmessage = (event) => this.received(event.data);
+      this.worker.onmessage = (event) =>
+        typeof event.data.id === 'string'
+          ? this.journeyAnswered(event.data)
+          : this.received(event.data);
       this.worker.onerror = (event) =>
         this.received({ id: this.requestId, error: event.message ?? 'worker failed' });
     }
@@ -310,6 +374,8 @@ export class TimelinePanel {
     }
     this.shownId = id;
     this.data = prepare(timeline, this.run.scenario);
+    // A range's end: the run's, until someone types another.
+    if (!this.clipToTyped) this.el.clipTo.value = trimmed(timeline.end_us / 1000, 3);
     this.cache = null;
     this.el.trace.disabled = false;
     this.setMessage(
@@ -320,6 +386,8 @@ export class TimelinePanel {
     this.el.wrap.hidden = false;
     this.dirty = true;
     this.redraw(false);
+    // A followed item waits for this recording: ask now, the run may be paused (no frames).
+    this.journeyPanel?.update();
   }
 
   setMessage(message) {
@@ -692,7 +760,10 @@ export class TimelinePanel {
     download(this.el.csv, () => this.downloadCsv());
     download(this.el.stats, () => this.downloadStats());
     download(this.el.png, () => this.downloadPng());
-    download(this.el.webm, () => this.toggleClip());
+    download(this.el.webm, () => (this.clip?.range ? null : this.toggleClip()));
+    this.clipToTyped = false;
+    this.el.clipTo.addEventListener('input', () => (this.clipToTyped = true));
+    download(this.el.webmRange, () => (this.clip && !this.clip.range ? null : this.recordRange()));
   }
 
   showTip(text, x = 0, y = 0) {
@@ -811,21 +882,8 @@ export class TimelinePanel {
    * run plays at its speed, with the program's name, the time and the canvas's sentence in the
    * page's language burnt in under it; pressed again, stops and saves the clip.
    */
-  toggleClip() {
-    if (this.clip) {
-      const { recorder, frame } = this.clip;
-      cancelAnimationFrame(frame.id);
-      return new Promise((resolve) => {
-        recorder.onstop = () => {
-          const blob = new Blob(this.clip.chunks, { type: 'video/webm' });
-          this.clip = null;
-          this.el.webm.textContent = t(this.lang, 'tl.exportWebm');
-          this.el.webm.setAttribute('aria-pressed', 'false');
-          resolve(this.save(blob, this.fileName('clip.webm')));
-        };
-        recorder.stop();
-      });
-    }
+  toggleClip(range = null) {
+    if (this.clip) return this.stopClip();
     const source = this.pipelineCanvas;
     if (typeof MediaRecorder === 'undefined' || !source.captureStream) {
       throw new Error(t(this.lang, 'tl.exportWebmUnavailable'));
@@ -850,9 +908,12 @@ export class TimelinePanel {
       ctx.fillStyle = '#ffffff';
       ctx.textBaseline = 'top';
       ctx.font = `600 ${Math.round(17 * dpr)}px ${family}`;
-      const time = this.run?.lab ? `${(this.run.timeMs() / 1000).toFixed(3)} s` : '';
+      const time = this.run?.lab
+        ? t(this.lang, 'time', { t: (this.run.timeMs() / 1000).toFixed(3) })
+        : '';
+      const pace = range ? ` · ×${range.speed}` : '';
       ctx.fillText(
-        `${name} · t = ${time}`,
+        `${name} · ${time}${pace}`,
         12 * dpr,
         source.height + 6 * dpr,
         comp.width - 24 * dpr,
@@ -871,14 +932,78 @@ export class TimelinePanel {
       MediaRecorder.isTypeSupported(m),
     );
     const recorder = new MediaRecorder(comp.captureStream(30), type ? { mimeType: type } : {});
-    this.clip = { recorder, chunks: [], frame };
+    this.clip = { recorder, chunks: [], frame, range, canvas: comp };
     recorder.ondataavailable = (event) => {
       if (event.data.size) this.clip?.chunks.push(event.data);
     };
     recorder.start(250);
-    this.el.webm.textContent = t(this.lang, 'tl.exportWebmStop');
-    this.el.webm.setAttribute('aria-pressed', 'true');
+    const button = range ? this.el.webmRange : this.el.webm;
+    button.textContent = t(this.lang, 'tl.exportWebmStop');
+    button.setAttribute('aria-pressed', 'true');
     return null;
+  }
+
+  /** Stops the clip under way and saves it; a range's clip gives the page its speed back. */
+  stopClip() {
+    const clip = this.clip;
+    const { recorder, frame, range } = clip;
+    if (range && !range.stopping) {
+      range.stopping = true;
+      this.pauseAt?.(range.saved);
+    }
+    cancelAnimationFrame(frame.id);
+    return new Promise((resolve) => {
+      recorder.onstop = () => {
+        const blob = new Blob(clip.chunks, { type: 'video/webm' });
+        this.lastClipType = blob.type; // for the browser tests
+        this.clip = null;
+        this.el.webm.textContent = t(this.lang, 'tl.exportWebm');
+        this.el.webmRange.textContent = t(this.lang, 'tl.exportWebmRange');
+        this.el.webm.setAttribute('aria-pressed', 'false');
+        this.el.webmRange.setAttribute('aria-pressed', 'false');
+        resolve(this.save(blob, this.fileName(range ? 'range.webm' : 'clip.webm')));
+      };
+      recorder.stop();
+    });
+  }
+
+  /**
+   * A clip of a time range: goes to its start, plays at the clip's speed with the recorder on,
+   * and stops at its end (followClip). Pressed while it records, stops and saves it early.
+   */
+  recordRange() {
+    if (this.clip) return this.stopClip();
+    if (!this.run?.canSeek) throw new Error(t(this.lang, 'tl.clipModelOnly'));
+    const ms = (input) => (input.value.trim() === '' ? NaN : Number(input.value));
+    const endUs = this.data?.endUs ?? Infinity;
+    const from = Math.round(ms(this.el.clipFrom) * 1000);
+    const to = Math.min(Math.round(ms(this.el.clipTo) * 1000), endUs);
+    const speed = Number(this.el.clipSpeed.value);
+    if (!(from >= 0 && to > from && speed >= SPEED_MIN && speed <= SPEED_MAX)) {
+      throw new Error(
+        t(this.lang, 'tl.clipBadRange', { end: formatAt(endUs), min: SPEED_MIN, max: SPEED_MAX }),
+      );
+    }
+    const saved = this.speed?.() ?? 1;
+    this.onSeek(from);
+    this.toggleClip({ from, to, speed, saved, stopping: false });
+    this.playAt?.(speed);
+    return null;
+  }
+
+  /** As a range's clip plays: at its end (or the run's), lands exactly there and saves. */
+  followClip(us) {
+    const range = this.clip.range;
+    if (range.stopping || (us < range.to && !this.run?.ended)) return;
+    range.stopping = true;
+    this.pauseAt?.(range.saved);
+    if (us > range.to) this.onSeek(range.to);
+    // Two more frames, so that the frame at the end is in the clip; then it is saved.
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() =>
+        this.stopClip().then((file) => this.notify(t(this.lang, 'tl.downloaded', { file }))),
+      ),
+    );
   }
 
   downloadPng() {
