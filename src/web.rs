@@ -571,7 +571,9 @@ pub struct Sweeper {
 impl Sweeper {
     /// `sweep`: `{base: PipelineSpec, param: {kind: 'maxsize', stage} | {kind: 'workers', stage}
     /// | {kind: 'arrival_rate'} | {kind: 'service_mean', stage} | {kind: 'items'}, values: [..],
-    /// reps}` (an object or JSON text). A value the parameter cannot take throws, naming it.
+    /// reps, param2?, values2?}` (an object or JSON text; `param2` and `values2` make a 2-D
+    /// sweep, a grid whose point `p` is row `p / values2.length`, column `p % values2.length`).
+    /// A value the parameter cannot take throws, naming it.
     #[wasm_bindgen(constructor)]
     pub fn new(sweep: JsValue) -> Result<Sweeper, JsValue> {
         let sweep: crate::sweep::Sweep = from_js("sweep", sweep)?;
