@@ -343,6 +343,13 @@ impl Lab {
         Ok(progress != crate::sim::Progress::NotYet)
     }
 
+    /// The virtual time in milliseconds that `stepEvent` runs to next (model engine; `undefined`
+    /// on real threads): compare mode steps two runs to the sooner of theirs.
+    #[wasm_bindgen(js_name = nextEventMs)]
+    pub fn next_event_ms(&self) -> Option<f64> {
+        self.engine.next_event_us().map(|us| us as f64 / 1000.0)
+    }
+
     /// Virtual time in milliseconds (wall time since the start on the free clock).
     #[wasm_bindgen(js_name = timeMs)]
     pub fn time_ms(&self) -> f64 {
