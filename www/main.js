@@ -162,12 +162,20 @@ function wire() {
     renderer.relayout();
     redraw({ stats: false });
   }).observe(el.canvas);
+  // In compare mode, play, step and reset drive both of its runs.
+  const either = (single, both) => () => (compare.active ? both() : single());
   bindKeys(document, {
-    togglePlay,
-    step: () => step(),
-    stepInstant: () => step('instant'),
-    stepBack,
-    reset,
+    togglePlay: either(togglePlay, () => compare.togglePlay()),
+    step: either(
+      () => step(),
+      () => compare.step(),
+    ),
+    stepInstant: either(
+      () => step('instant'),
+      () => compare.step(),
+    ),
+    stepBack: either(stepBack, () => {}),
+    reset: either(reset, () => compare.restart()),
     preset: pickPreset,
     slower: () => nudgeSpeed(-1),
     faster: () => nudgeSpeed(1),
