@@ -796,9 +796,10 @@ export class SweepPanel {
           button.classList.add('knee');
           button.textContent += ' ★';
         }
+        // The name starts with what the cell shows (label in name), then the point in words.
         button.setAttribute(
           'aria-label',
-          `${this.pointLine(index)} ${index === r.summary.knee ? ts(l, 'knee') : ''}`.trim(),
+          `${button.textContent}: ${this.pointLine(index)} ${index === r.summary.knee ? ts(l, 'knee') : ''}`.trim(),
         );
         button.tabIndex = index === (this.pointIndex ?? 0) ? 0 : -1;
         button.addEventListener('pointerenter', () => this.showPoint(index));

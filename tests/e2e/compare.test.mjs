@@ -5,7 +5,10 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { newWatchedPage, openLab, startLab } from './browser.mjs';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let lab;
 
@@ -285,6 +288,57 @@ test('an old link opens one run as before, and a bad cmp= falls back with a noti
     [2, 2, 2],
   );
   assert.match(await page.evaluate(() => location.hash), new RegExp(`cmp=${side}-p6_w2,2,2`));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('axe finds no violation in compare mode, side by side and stacked, in English and Korean', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  const found = [];
+  for (const [width, height] of [
+    [1440, 900],
+    [390, 844],
+  ]) {
+    for (const lang of ['en', 'ko']) {
+      await page.setViewportSize({ width, height });
+      await page.goto('about:blank');
+      await openLab(page, lab.url, `#l=${lang}&cmp=p6-f1`);
+      await waitForSides(page, ['p6', 'f1']);
+      await page.selectOption('#cmp-speed', '1000');
+      await page.click('#cmp-play');
+      await page.waitForFunction(() => window.pipelineLabCompare.phase === 'ended', null, {
+        timeout: 30_000,
+      });
+      await page.evaluate(() => {
+        for (const d of document.querySelectorAll('.cmp-sliders')) d.open = true;
+      });
+      await page.addScriptTag({ path: AXE });
+      const violations = await page.evaluate(async () => {
+        const result = await window.axe.run(document.getElementById('compare'));
+        return result.violations.map(
+          (v) =>
+            `${v.id}: ${v.nodes
+              .slice(0, 2)
+              .map((n) => n.target.join(' '))
+              .join(' | ')}`,
+        );
+      });
+      for (const v of violations) found.push(`${width} ${lang}: ${v}`);
+      // Stacked, the sides are named top and bottom; side by side, left and right.
+      const title = await page.locator('#cmp-side-title-0').textContent();
+      const want = { en: width < 1100 ? 'Top' : 'Left', ko: width < 1100 ? '위' : '왼쪽' }[lang];
+      assert.equal(title, want);
+      // F1 hangs: its side says so in the strip.
+      assert.equal(
+        await page
+          .locator('#cmp-strip-body tr[data-figure="status"] td')
+          .last()
+          .getAttribute('data-status'),
+        'hang',
+      );
+    }
+  }
+  assert.deepEqual(found, []);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { SCREENSHOTS, newWatchedPage, openLab, runToEnd, startLab } from './browser.mjs';
 import { MAX_SWEEP_WORKERS, formValues, poolSize } from '../../www/sweep.js';
@@ -453,6 +454,17 @@ test("a 2-D sweep's every cell is the single run, drawn as a heat map that opens
   assert.match(lines[0], /^workers_stage_1,maxsize_stage_1,rep,seed,status/);
   assert.equal(lines.length, 1 + 12);
   assert.match(lines[7], /^3,1,0,7,finished/);
+
+  // axe finds nothing to fault in the heat map and its form.
+  await page.addScriptTag({
+    path: createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  });
+  const violations = await page.evaluate(async () =>
+    (await window.axe.run(document.getElementById('sweep'))).violations.map(
+      (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`,
+    ),
+  );
+  assert.deepEqual(violations, []);
 
   // A click on a cell opens its run (first seed) in the builder: 3 resize workers, unbounded.
   await page.locator(cells).nth(5).click();
