@@ -324,6 +324,11 @@ test('axe finds no violation in compare mode, side by side and stacked, in Engli
         );
       });
       for (const v of violations) found.push(`${width} ${lang}: ${v}`);
+      // The page never scrolls sideways (a canvas pans inside its frame on a phone).
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      assert.ok(overflow <= 0, `${width} ${lang}: ${overflow}px sideways`);
       // Stacked, the sides are named top and bottom; side by side, left and right.
       const title = await page.locator('#cmp-side-title-0').textContent();
       const want = { en: width < 1100 ? 'Top' : 'Left', ko: width < 1100 ? '위' : '왼쪽' }[lang];
