@@ -801,6 +801,7 @@ export class SweepPanel {
           'aria-label',
           `${button.textContent}: ${this.pointLine(index)} ${index === r.summary.knee ? ts(l, 'knee') : ''}`.trim(),
         );
+        button.title = this.pointLine(index);
         button.tabIndex = index === (this.pointIndex ?? 0) ? 0 : -1;
         button.addEventListener('pointerenter', () => this.showPoint(index));
         button.addEventListener('focus', () => this.showPoint(index));
