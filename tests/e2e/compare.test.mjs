@@ -347,3 +347,25 @@ test('axe finds no violation in compare mode, side by side and stacked, in Engli
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('with real threads selected, compare mode says both sides run the model engine', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#cmp=p5-p6');
+  await waitForSides(page, ['p5', 'p6']);
+  assert.equal(await page.locator('#cmp-note').isVisible(), false);
+  // The page's state as the engine switch leaves it when real threads are picked.
+  await page.evaluate(() => (window.pipelineLabCompare.state().engine = 'threads'));
+  await page.click('#cmp-pairs button[data-pair="polling"]');
+  await waitForSides(page, ['p1', 'p5']);
+  assert.equal(await page.locator('#cmp-note').isVisible(), true);
+  assert.match(await page.locator('#cmp-note').textContent(), /model engine/);
+  const engines = await page.evaluate(() =>
+    window.pipelineLabCompare.sides.map((s) => [s.run.engine, s.run.capabilities.canReplay]),
+  );
+  assert.deepEqual(engines, [
+    ['model', true],
+    ['model', true],
+  ]);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
