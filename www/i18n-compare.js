@@ -77,8 +77,7 @@ registerStrings({
     'cmp.close': '한 실행으로 돌아가기',
     'cmp.pairs': '노트의 대비',
     'cmp.pairPolling': 'P1 폴링 대 P5 Queue',
-    'cmp.pairPollingTitle':
-      '폴링 횟수와 기다리며 쓴 CPU: 직접 만든 폴링 큐와 블로킹 get()의 비교',
+    'cmp.pairPollingTitle': '폴링 횟수와 기다리며 쓴 CPU: 직접 만든 폴링 큐와 블로킹 get()의 비교',
     'cmp.pairBounded': '무한 큐 대 maxsize 10',
     'cmp.pairBoundedTitle': '메모리 대 처리량과 지연 시간: 같은 파이프라인을 무한 큐와 유한 큐로',
     'cmp.pairWorkers': 'P5 대 P6 (워커 1개 대 3/4/5개)',
