@@ -341,6 +341,16 @@ impl Engine {
         }
     }
 
+    /// The virtual time the next [`Engine::step_event`] runs to (model engine); `None` on real
+    /// threads, whose next event cannot be known ahead.
+    pub fn next_event_us(&self) -> Option<u64> {
+        match self {
+            Engine::Model(sim) => Some(sim.next_event_us()),
+            #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
+            Engine::Live(_) => None,
+        }
+    }
+
     /// Goes to virtual time `t_us`: backward by replay on the model engine; real threads only
     /// go forward, and say so.
     pub fn seek(&mut self, t_us: u64) -> Result<Status, EngineError> {

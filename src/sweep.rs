@@ -1,7 +1,7 @@
-//! Parameter sweeps: one builder pipeline, one parameter taken over a list of values, a few
-//! replications (seeds) a value, each run on the model engine to its end. Pure: it says what to
-//! run and summarises; who runs the runs (one thread, rayon's pool) is the caller's choice, and
-//! the results do not depend on it.
+//! Parameter sweeps: one builder pipeline, one parameter (or two, as a grid) taken over a list
+//! of values, a few replications (seeds) a point, each run on the model engine to its end. Pure:
+//! it says what to run and summarises; who runs the runs (one thread, rayon's pool) is the
+//! caller's choice, and the results do not depend on it.
 
 use crate::engine::Engine;
 use crate::scenario::{Arrival, PipelineSpec, ScenarioError, Service};
@@ -129,19 +129,27 @@ impl fmt::Display for Param {
     }
 }
 
-/// A sweep: `base` with `param` set to each of `values`, `reps` runs a value.
+/// A sweep: `base` with `param` set to each of `values`, `reps` runs a value. With `param2`, a
+/// 2-D sweep: every value of `param` with every value of `values2` (a grid, row by row).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sweep {
     pub base: PipelineSpec,
     pub param: Param,
     pub values: Vec<f64>,
     pub reps: u32,
+    /// The second parameter of a 2-D sweep (the grid's columns), or `None` for a 1-D sweep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param2: Option<Param>,
+    /// The second parameter's values (empty for a 1-D sweep).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values2: Vec<f64>,
 }
 
 /// Most runs one sweep may ask for.
 pub const MAX_RUNS: usize = 100_000;
 
-/// One run of a sweep: which value, which replication, and its seed.
+/// One run of a sweep: which point, which replication, and its seed. A 2-D sweep's point `p`
+/// is row `p / values2.len()` (the value of `param`), column `p % values2.len()`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Job {
     pub point: usize,
@@ -154,6 +162,9 @@ pub struct Job {
 pub struct RunResult {
     pub point: usize,
     pub value: f64,
+    /// The second parameter's value (a 2-D sweep only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value2: Option<f64>,
     pub rep: u32,
     pub seed: u64,
     pub status: Status,
@@ -174,6 +185,9 @@ pub struct RunResult {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PointSummary {
     pub value: f64,
+    /// The second parameter's value (a 2-D sweep only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value2: Option<f64>,
     pub runs: u32,
     /// Runs that did not finish (a hang or `MemoryError`).
     pub failed: u32,
@@ -221,24 +235,111 @@ impl Spread {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SweepResult {
     pub param: String,
+    /// The second parameter of a 2-D sweep.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub param2: Option<String>,
+    /// A 2-D sweep's grid: `values.len()` rows (values of `param`) of `values2.len()` columns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grid: Option<Grid>,
+    /// Points in `jobs()` order: value by value, or a 2-D sweep's grid row by row.
     pub points: Vec<PointSummary>,
     /// Index into `points` of the knee: the first value whose mean throughput reaches 95% of
-    /// the best mean throughput of the sweep (where more stops paying).
+    /// the best mean throughput of the sweep (where more stops paying). For a 2-D sweep, the
+    /// first point in grid order (fewest of `param`, then fewest of `param2`) that does.
     pub knee: Option<usize>,
     pub runs: Vec<RunResult>,
 }
 
+/// The shape of a 2-D sweep's points: rows are the values of `param`, columns of `param2`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Grid {
+    pub rows: Vec<f64>,
+    pub columns: Vec<f64>,
+}
+
+impl Param {
+    /// Whether `self` and `other` set the same field of the pipeline (a grid of them would set
+    /// it twice).
+    fn overlaps(self, other: Param) -> bool {
+        match (self, other) {
+            (Param::Maxsize { stage: a }, Param::Maxsize { stage: b }) => {
+                a.is_none() || b.is_none() || a == b
+            }
+            (a, b) => a == b,
+        }
+    }
+}
+
 impl Sweep {
-    /// Every run, in order (value by value, replication by replication), each checked: a value
-    /// the parameter cannot take, or too many runs, is an error naming it.
+    /// A 1-D sweep: `param` over `values`.
+    pub fn new(base: PipelineSpec, param: Param, values: Vec<f64>, reps: u32) -> Sweep {
+        Sweep {
+            base,
+            param,
+            values,
+            reps,
+            param2: None,
+            values2: Vec::new(),
+        }
+    }
+
+    /// A 2-D sweep: every value of `param` with every value of `param2`.
+    pub fn grid(self, param2: Param, values2: Vec<f64>) -> Sweep {
+        Sweep {
+            param2: Some(param2),
+            values2,
+            ..self
+        }
+    }
+
+    /// Points of the sweep: its values, or a 2-D sweep's cells.
+    pub fn point_count(&self) -> usize {
+        match self.param2 {
+            Some(_) => self.values.len().saturating_mul(self.values2.len()),
+            None => self.values.len(),
+        }
+    }
+
+    /// The value of `param` and of `param2` (2-D only) at `point`.
+    pub fn point_values(&self, point: usize) -> (f64, Option<f64>) {
+        match self.param2 {
+            Some(_) => {
+                let columns = self.values2.len().max(1);
+                (
+                    self.values[point / columns],
+                    Some(self.values2[point % columns]),
+                )
+            }
+            None => (self.values[point], None),
+        }
+    }
+
+    /// Every run, in order (point by point, replication by replication), each checked: a value
+    /// the parameter cannot take, two parameters that set the same field, or too many runs, is
+    /// an error naming it.
     pub fn jobs(&self) -> Result<Vec<Job>, ScenarioError> {
-        if self.values.is_empty() || self.reps == 0 {
+        let no_values2 = self.param2.is_some() && self.values2.is_empty();
+        if self.values.is_empty() || self.reps == 0 || no_values2 {
             return Err(ScenarioError::Invalid {
                 field: "sweep".into(),
-                reason: "needs at least one value and one replication".into(),
+                reason: "needs at least one value (of each parameter) and one replication".into(),
             });
         }
-        let total = self.values.len().saturating_mul(self.reps as usize);
+        if self.param2.is_none() && !self.values2.is_empty() {
+            return Err(ScenarioError::Invalid {
+                field: "sweep.values2".into(),
+                reason: "goes with a second parameter (param2)".into(),
+            });
+        }
+        if let Some(p2) = self.param2 {
+            if self.param.overlaps(p2) {
+                return Err(ScenarioError::Invalid {
+                    field: "sweep.param2".into(),
+                    reason: format!("{p2} sets what {} sets: pick another", self.param),
+                });
+            }
+        }
+        let total = self.point_count().saturating_mul(self.reps as usize);
         if total > MAX_RUNS {
             return Err(ScenarioError::OutOfRange {
                 field: "sweep.runs".into(),
@@ -247,8 +348,12 @@ impl Sweep {
             });
         }
         let mut jobs = Vec::with_capacity(total);
-        for (point, &value) in self.values.iter().enumerate() {
-            let spec = self.param.apply(&self.base, value)?;
+        for point in 0..self.point_count() {
+            let (value, value2) = self.point_values(point);
+            let mut spec = self.param.apply(&self.base, value)?;
+            if let (Some(p2), Some(v2)) = (self.param2, value2) {
+                spec = p2.apply(&spec, v2)?;
+            }
             for rep in 0..self.reps {
                 let mut spec = spec.clone();
                 // Replication r of every value uses the same seed: the values are compared on
@@ -262,7 +367,7 @@ impl Sweep {
 
     /// Runs one job on the model engine to its end.
     pub fn run(&self, job: &Job) -> RunResult {
-        let value = self.values[job.point];
+        let (value, value2) = self.point_values(job.point);
         let mut engine = job
             .spec
             .build()
@@ -275,6 +380,7 @@ impl Sweep {
         RunResult {
             point: job.point,
             value,
+            value2,
             rep: job.rep,
             seed: job.spec.seed,
             status,
@@ -298,14 +404,16 @@ impl Sweep {
     /// Summarises `runs` (in `jobs()` order, whoever ran them).
     pub fn summarize(&self, mut runs: Vec<RunResult>) -> SweepResult {
         runs.sort_by_key(|r| (r.point, r.rep));
-        let points: Vec<PointSummary> = self
-            .values
-            .iter()
-            .enumerate()
-            .map(|(i, &value)| {
-                let of_point = || runs.iter().filter(move |r| r.point == i);
+        let points: Vec<PointSummary> = (0..self.point_count())
+            .map(|i| {
+                let (value, value2) = self.point_values(i);
+                // The runs are sorted by point: this point's are one slice.
+                let from = runs.partition_point(|r| r.point < i);
+                let to = runs.partition_point(|r| r.point <= i);
+                let of_point = || runs[from..to].iter();
                 PointSummary {
                     value,
+                    value2,
                     runs: of_point().count() as u32,
                     failed: of_point().filter(|r| r.status != Status::Finished).count() as u32,
                     throughput_per_s: Spread::of(of_point().map(|r| r.throughput_per_s)),
@@ -332,6 +440,11 @@ impl Sweep {
             .flatten();
         SweepResult {
             param: self.param.to_string(),
+            param2: self.param2.map(|p| p.to_string()),
+            grid: self.param2.map(|_| Grid {
+                rows: self.values.clone(),
+                columns: self.values2.clone(),
+            }),
             points,
             knee,
             runs,
@@ -373,10 +486,13 @@ impl SweepResult {
     /// One CSV row a run: the parameter's value, the replication, and what it measured.
     pub fn to_csv(&self) -> String {
         let stages = self.runs.first().map_or(0, |r| r.utilization.len());
-        let mut out = format!(
-            "{},rep,seed,status,items_done,virtual_time_us,throughput_per_s,best_possible_per_s,latency_p50_us,latency_p95_us,mean_memory_bytes",
-            self.param.replace(':', "_stage_")
-        );
+        let column = |p: &str| p.replace(':', "_stage_");
+        let mut out = column(&self.param);
+        if let Some(p2) = &self.param2 {
+            out.push(',');
+            out.push_str(&column(p2));
+        }
+        out.push_str(",rep,seed,status,items_done,virtual_time_us,throughput_per_s,best_possible_per_s,latency_p50_us,latency_p95_us,mean_memory_bytes");
         for s in 0..stages {
             out.push_str(&format!(",utilization_{s}"));
         }
@@ -386,9 +502,14 @@ impl SweepResult {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
+            let value2 = match (&self.param2, r.value2) {
+                (Some(_), Some(v)) => format!(",{v}"),
+                _ => String::new(),
+            };
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{},{}",
+                "{}{},{},{},{},{},{},{},{},{},{},{}",
                 r.value,
+                value2,
                 r.rep,
                 r.seed,
                 status,
@@ -415,12 +536,12 @@ mod tests {
     use super::*;
 
     fn tandem_sweep(values: Vec<f64>, reps: u32) -> Sweep {
-        Sweep {
-            base: PipelineSpec::tandem([1, 1, 1], 10, 300, 1),
-            param: Param::Workers { stage: 1 },
+        Sweep::new(
+            PipelineSpec::tandem([1, 1, 1], 10, 300, 1),
+            Param::Workers { stage: 1 },
             values,
             reps,
-        }
+        )
     }
 
     #[test]

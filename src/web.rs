@@ -419,6 +419,13 @@ impl Lab {
         Ok(progress != crate::sim::Progress::NotYet)
     }
 
+    /// The virtual time in milliseconds that `stepEvent` runs to next (model engine; `undefined`
+    /// on real threads): compare mode steps two runs to the sooner of theirs.
+    #[wasm_bindgen(js_name = nextEventMs)]
+    pub fn next_event_ms(&self) -> Option<f64> {
+        self.engine.next_event_us().map(|us| us as f64 / 1000.0)
+    }
+
     /// Virtual time in milliseconds (wall time since the start on the free clock).
     #[wasm_bindgen(js_name = timeMs)]
     pub fn time_ms(&self) -> f64 {
@@ -655,7 +662,9 @@ pub struct Sweeper {
 impl Sweeper {
     /// `sweep`: `{base: PipelineSpec, param: {kind: 'maxsize', stage} | {kind: 'workers', stage}
     /// | {kind: 'arrival_rate'} | {kind: 'service_mean', stage} | {kind: 'items'}, values: [..],
-    /// reps}` (an object or JSON text). A value the parameter cannot take throws, naming it.
+    /// reps, param2?, values2?}` (an object or JSON text; `param2` and `values2` make a 2-D
+    /// sweep, a grid whose point `p` is row `p / values2.length`, column `p % values2.length`).
+    /// A value the parameter cannot take throws, naming it.
     #[wasm_bindgen(constructor)]
     pub fn new(sweep: JsValue) -> Result<Sweeper, JsValue> {
         let sweep: crate::sweep::Sweep = from_js("sweep", sweep)?;

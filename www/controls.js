@@ -74,9 +74,10 @@ export function slider(
  *   workers: [{stage, name, value}]  live, one per stage that has worker threads
  *   maxsize: [{queue, name, value}]  live, one per bounded-capable queue
  *   builder: the builder's values when the program is the Pipeline builder, else null
- * `on(param, index, value, {final})` reports each change (`final` when let go).
+ * `on(param, index, value, {final})` reports each change (`final` when let go). `idPrefix` goes
+ * before every element id, so that two sets can be on one page (compare mode's sides).
  */
-export function renderSliders(container, model, lang, on) {
+export function renderSliders(container, model, lang, on, { idPrefix = '' } = {}) {
   const doc = container.ownerDocument;
   const groups = [];
   const fieldset = (legend, note, className = '') => {
@@ -95,7 +96,7 @@ export function renderSliders(container, model, lang, on) {
     return fs;
   };
   const add = (fs, param, index, label, value, disabled = false, ariaLabel = null) => {
-    const id = `${PARAMS[param].key}-${index}`;
+    const id = `${idPrefix}${PARAMS[param].key}-${index}`;
     fs.append(
       slider(doc, {
         id,
@@ -121,10 +122,10 @@ export function renderSliders(container, model, lang, on) {
     const distRow = doc.createElement('div');
     distRow.className = 'slider';
     const distLabel = doc.createElement('label');
-    distLabel.htmlFor = 'dist';
+    distLabel.htmlFor = `${idPrefix}dist`;
     distLabel.textContent = t(lang, 'dist');
     const select = doc.createElement('select');
-    select.id = 'dist';
+    select.id = `${idPrefix}dist`;
     for (const d of DISTRIBUTIONS) {
       const key = { exp: 'distExp', uniform: 'distUniform', const: 'distConst' }[d];
       select.add(new Option(t(lang, key), d));
@@ -152,11 +153,11 @@ export function renderSliders(container, model, lang, on) {
     const seedRow = doc.createElement('div');
     seedRow.className = 'slider seed';
     const seedLabel = doc.createElement('label');
-    seedLabel.htmlFor = 'seed';
+    seedLabel.htmlFor = `${idPrefix}seed`;
     seedLabel.textContent = t(lang, 'seed');
     const seed = doc.createElement('input');
     seed.type = 'number';
-    seed.id = 'seed';
+    seed.id = `${idPrefix}seed`;
     seed.min = String(PARAMS.seed.low);
     seed.max = String(PARAMS.seed.high);
     seed.step = '1';
@@ -169,7 +170,7 @@ export function renderSliders(container, model, lang, on) {
     });
     const dice = doc.createElement('button');
     dice.type = 'button';
-    dice.id = 'new-seed';
+    dice.id = `${idPrefix}new-seed`;
     dice.innerHTML =
       '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><rect x="1.5" y="1.5" width="13" height="13" rx="3" fill="none" stroke="currentColor" stroke-width="1.5"/><circle cx="5" cy="5" r="1.3" fill="currentColor"/><circle cx="8" cy="8" r="1.3" fill="currentColor"/><circle cx="11" cy="11" r="1.3" fill="currentColor"/></svg>';
     dice.title = t(lang, 'newSeed');

@@ -165,6 +165,11 @@ export class Run {
     return this.lab.timeMs();
   }
 
+  /** The virtual time (ms) `stepEvent()` runs to next; null where it cannot be known (live). */
+  nextEventMs() {
+    return typeof this.lab.nextEventMs === 'function' ? (this.lab.nextEventMs() ?? null) : null;
+  }
+
   /** Refreshes the frame and returns views over it (see FrameView). */
   frame() {
     const timeUs = this.lab.frame();

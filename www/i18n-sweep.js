@@ -49,6 +49,24 @@ const STRINGS = {
     openRuns: 'Open a run:',
     uniformNote:
       '(With uniform service times the sweep keeps the base’s spread around each mean; the builder spreads ±50%, so the run it opens differs.)',
+    param2: 'Second parameter (heat map)',
+    param2None: 'none: one parameter, curves',
+    list2: 'its values',
+    list2Hint: '1, 2, 5, 10, 0',
+    list2Title:
+      'Values of the second parameter, separated by commas: every value of the first runs with every one of these (a grid), drawn as a heat map.',
+    noValues2: 'Give the second parameter a list of values.',
+    heatFigure: 'Colour by',
+    heatP95: 'Latency p95 (ms)',
+    heatMemory: 'Mean memory queued (MiB)',
+    heatCaption: '{figure}: {rows} down, {columns} across; each cell the mean of its seeds.',
+    heatHint:
+      'Hover or focus a cell to read it; click it (or press Enter) to open its run in the builder above. Arrow keys move between cells.',
+    heatFailed: 'some runs did not finish',
+    kneeAt2:
+      'Knee: {param} = {value} with {param2} = {value2}, the first cell (fewest of the first, then of the second) within 5% of the best throughput.',
+    point2:
+      '{param} = {value}, {param2} = {value2}: throughput {throughput}/s ({min}–{max}), p95 {p95} ms, memory {memory} MiB, busiest stage {util}%, {runs} runs.',
     downloadCsv: 'Download CSV',
     downloadJson: 'Download JSON',
     badNumber: '“{text}” is not a number.',
@@ -107,6 +125,24 @@ const STRINGS = {
     openRuns: '실행 열기:',
     uniformNote:
       '(균등 분포 서비스 시간에서 스윕은 기준의 폭을 각 평균 둘레에 그대로 두지만, 빌더는 ±50%로 퍼뜨리므로 열리는 실행은 다릅니다.)',
+    param2: '두 번째 매개변수 (히트맵)',
+    param2None: '없음: 매개변수 하나, 곡선',
+    list2: '그 값들',
+    list2Hint: '1, 2, 5, 10, 0',
+    list2Title:
+      '두 번째 매개변수의 값들을 쉼표로 나눕니다. 첫 번째의 모든 값을 이 값들 하나하나와 함께 실행해(격자) 히트맵으로 그립니다.',
+    noValues2: '두 번째 매개변수에 값 목록을 주세요.',
+    heatFigure: '색으로 나타낼 값',
+    heatP95: '지연 시간 p95 (ms)',
+    heatMemory: '큐에 쌓인 평균 메모리 (MiB)',
+    heatCaption: '{figure}: 세로는 {rows}, 가로는 {columns}. 칸마다 시드들의 평균입니다.',
+    heatHint:
+      '칸에 마우스를 올리거나 초점을 두면 값을 읽을 수 있고, 누르면(또는 Enter) 그 실행이 위의 빌더에서 열립니다. 화살표 키로 칸 사이를 옮겨 다닙니다.',
+    heatFailed: '끝나지 못한 실행이 있음',
+    kneeAt2:
+      '무릎점: {param} = {value}, {param2} = {value2}. 최고 처리량의 95%에 처음 닿는 칸입니다(첫 번째 값이 가장 작은 것부터, 그다음 두 번째 값 순서).',
+    point2:
+      '{param} = {value}, {param2} = {value2}: 처리량 초당 {throughput} ({min}–{max}), p95 {p95} ms, 메모리 {memory} MiB, 가장 바쁜 단계 {util}%, {runs}회.',
     downloadCsv: 'CSV 내려받기',
     downloadJson: 'JSON 내려받기',
     badNumber: '숫자가 아닌 값입니다: “{text}”',

@@ -8,9 +8,12 @@ import { el } from './page.js';
 import { BUILDER } from './params.js';
 import { app, lang } from './state.js';
 
-/** What the canvas marks from the stats: status, bottleneck, hang, MemoryError, unfinished. */
-export function annotationsOf(stats) {
-  const queues = app.run.scenario.queues;
+/**
+ * What the canvas marks from the stats: status, bottleneck, hang, MemoryError, unfinished. `run`
+ * is the page's run unless another is given (compare mode's sides).
+ */
+export function annotationsOf(stats, run = app.run) {
+  const queues = run.scenario.queues;
   const memoryQueue = stats.memory_error
     ? queues.findIndex((q) => q.name === stats.memory_error.queue)
     : -1;
@@ -47,11 +50,15 @@ export function describe(stats) {
   return `${t(l, 'summaryPrefix', { t: (stats.virtual_time_us / 1e6).toFixed(3) })} ${groups.join('; ')}. ${queues.join(', ')}.`;
 }
 
-/** The texts the canvas draws (www/renderer.js asks for them by name), in the page's language. */
-export function canvasLabels() {
+/**
+ * The texts the canvas draws (www/renderer.js asks for them by name), in the page's language.
+ * `view` holds {shape, run, threadNames, threadStages, stats}: the page's (app) unless another
+ * is given (compare mode's sides).
+ */
+export function canvasLabels(view = app) {
   const l = lang();
-  const shape = app.shape;
-  const scenario = app.run?.scenario;
+  const shape = view.shape;
+  const scenario = view.run?.scenario;
   return {
     groupTitle(group) {
       if (group.kind === 'main') return t(l, 'mainThread');
@@ -61,7 +68,7 @@ export function canvasLabels() {
       }
       if (group.kind === 'consumer') {
         return group.threads.length === 1
-          ? (app.threadNames[group.threads[0]] ?? t(l, 'consumer'))
+          ? (view.threadNames[group.threads[0]] ?? t(l, 'consumer'))
           : t(l, 'consumer');
       }
       return '';
@@ -70,9 +77,9 @@ export function canvasLabels() {
       return queue.done ? t(l, 'done') : queue.name;
     },
     threadName(i) {
-      const name = app.threadNames[i] ?? scenario?.threads[i]?.name ?? `#${i}`;
+      const name = view.threadNames[i] ?? scenario?.threads[i]?.name ?? `#${i}`;
       // Workers of a stage are numbered under the stage's title: "download-2" reads "#2".
-      const stage = scenario?.stages?.[app.threadStages[i]];
+      const stage = scenario?.stages?.[view.threadStages[i]];
       return stage && name.startsWith(`${stage.name}-`)
         ? `#${name.slice(stage.name.length + 1)}`
         : name;
@@ -103,7 +110,7 @@ export function canvasLabels() {
     },
     memoryBanner(a) {
       // The report as the engine gave it: the annotation's queue is an index for the canvas.
-      const report = app.stats?.memory_error ?? a.memoryError;
+      const report = view.stats?.memory_error ?? a.memoryError;
       return t(l, 'memoryBanner', { message: memoryErrorText(report, l) });
     },
     backEdge(edge, queue) {

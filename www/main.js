@@ -13,6 +13,7 @@ import {
   togglePresent,
   watchWorkspace,
 } from './chrome.js';
+import { ComparePanel } from './compare.js';
 import { loadEngines } from './engine.js';
 import { preferredLanguage, t } from './i18n.js';
 import { bindKeys } from './keys.js';
@@ -31,11 +32,45 @@ import {
   stepBack,
   timeline,
   togglePlay,
+  pause,
 } from './run-controller.js';
-import { copyLink } from './sharing.js';
+import { copyLink, writeUrl } from './sharing.js';
 import { buildSliders, setUpSliders, slidersFollow, slidersWithoutRun } from './sliders.js';
 import { app, currentUs, lang } from './state.js';
-import { V2_EXACT, defaultState, readState, writeState } from './url.js';
+import { V2_EXACT, compareSide, defaultState, readState, writeState } from './url.js';
+
+// Compare mode (www/compare.js): two runs side by side, its sides in the link's `cmp=`.
+const compare = new ComparePanel(document, {
+  state: () => app.state,
+  presets: () => app.presets,
+  onChange: () => writeUrl(),
+  reducedMotion: !!reducedMotionQuery?.matches,
+});
+const compareButton = document.getElementById('compare-button');
+
+/** Opens or closes compare mode as the state says (a link, the button). */
+function followCompare() {
+  const on = !!app.state.compare;
+  compareButton?.setAttribute('aria-pressed', String(on));
+  if (on) {
+    pause();
+    compare.open(app.state.compare);
+  } else if (compare.active) compare.close();
+}
+
+/** The Compare button: the current program against P5 (or P1 when it is P5), or back to one run. */
+function toggleCompare() {
+  if (app.state.compare) app.state.compare = null;
+  else {
+    const s = app.state;
+    const left = compareSide(s.preset);
+    left.builder = structuredClone(s.builder);
+    left.overrides = structuredClone(s.overrides);
+    app.state.compare = [left, compareSide(s.preset === 'p5' ? 'p1' : 'p5')];
+  }
+  followCompare();
+  writeUrl();
+}
 
 connectSliders({
   setUp: setUpSliders,
@@ -52,6 +87,7 @@ function onHashChange() {
   const link = readState(location.hash, app.state.lang);
   adoptLink(link, location.hash);
   newRun();
+  followCompare();
 }
 
 /** A link's state, moment and version, and the speed that follows the program when it has none. */
@@ -110,6 +146,13 @@ function wire() {
     () => el.engineThreads.checked && setEngine('threads'),
   );
   el.copyLink.addEventListener('click', copyLink);
+  compareButton?.addEventListener('click', () => guard(toggleCompare));
+  document.getElementById('cmp-close')?.addEventListener('click', () => guard(toggleCompare));
+  // The language switch (chrome.js) sets <html lang>: compare mode's words follow it.
+  new MutationObserver(() => compare.setLang(lang())).observe(document.documentElement, {
+    attributes: true,
+    attributeFilter: ['lang'],
+  });
   el.present.addEventListener('click', togglePresent);
   el.helpButton.addEventListener('click', toggleHelp);
   el.canvas.addEventListener('pointermove', onPointer);
@@ -123,12 +166,20 @@ function wire() {
     renderer.relayout();
     redraw({ stats: false });
   }).observe(el.canvas);
+  // In compare mode, play, step and reset drive both of its runs.
+  const either = (single, both) => () => (compare.active ? both() : single());
   bindKeys(document, {
-    togglePlay,
-    step: () => step(),
-    stepInstant: () => step('instant'),
-    stepBack,
-    reset,
+    togglePlay: either(togglePlay, () => compare.togglePlay()),
+    step: either(
+      () => step(),
+      () => compare.step(),
+    ),
+    stepInstant: either(
+      () => step('instant'),
+      () => compare.step(),
+    ),
+    stepBack: either(stepBack, () => {}),
+    reset: either(reset, () => compare.restart()),
     preset: pickPreset,
     slower: () => nudgeSpeed(-1),
     faster: () => nudgeSpeed(1),
@@ -165,8 +216,10 @@ async function boot() {
   app.presets = engines.presets;
   app.threads = engines.threads;
   adoptLink({ ...link, state: app.state, problems }, hash);
+  compare.setLang(lang());
   await newRun();
   fitWorkspace();
+  followCompare();
   document.body.dataset.ready = 'true';
   charts
     .load()
@@ -234,6 +287,9 @@ window.pipelineLab = {
   timeline,
   seekUs: (us) => seekToTime(us),
 };
+
+/** For tests: compare mode (open, openPair, step, seek, snapshot, phase). */
+window.pipelineLabCompare = compare;
 
 /** For tests and the sweep benchmark: the sweep panel (start, plotData, result, pool). */
 window.pipelineLabSweep = sweep;

@@ -2,7 +2,8 @@
 // (pkg/st's Sweeper), one at a time, and reports each run. It must not summarise or plot.
 //
 // Messages in (one a worker's life):
-//   {sweep, indices, module?}  sweep: the Sweeper's object ({base, param, values, reps});
+//   {sweep, indices, module?}  sweep: the Sweeper's object ({base, param, values, reps} and,
+//                              for a 2-D sweep, {param2, values2});
 //                              indices: the job indices to run, in order; module: the compiled
 //                              pkg/st WebAssembly.Module (so the wasm is compiled once a page).
 // Messages out:

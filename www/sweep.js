@@ -1,6 +1,7 @@
-// Sweeps in the page: the form that turns the builder's settings into a sweep, the pool of Web
-// Workers that runs its jobs (www/sweep-worker.js), and the plots of the summary. It must not run
-// a job on the main thread (only pkg/st's Sweeper checks, summarises and writes CSV here).
+// Sweeps in the page: the form that turns the builder's settings into a sweep (one parameter, or
+// two as a grid), the pool of Web Workers that runs its jobs (www/sweep-worker.js), and the plots
+// or heat map of the summary. It must not run a job on the main thread (only pkg/st's Sweeper
+// checks, summarises and writes CSV here).
 
 import { loadUPlot } from './charts.js';
 import { formatNumber } from './i18n.js';
@@ -101,6 +102,40 @@ export function formValues({ from, to, step, list }) {
   return { values };
 }
 
+/** Whether two parameter choices set the same builder field (a grid of them is refused). */
+export function overlaps(a, b) {
+  if (a.builder !== b.builder) return false;
+  if (a.builder !== 'maxsize') return a.id === b.id;
+  return a.param.stage === null || b.param.stage === null || a.param.stage === b.param.stage;
+}
+
+/**
+ * The heat map's colour scale (viridis, colour-blind safe and light to dark in one hue order):
+ * `f` in 0..1 to an `rgb()` and whether text on it should be white.
+ */
+const VIRIDIS = [
+  [68, 1, 84],
+  [59, 82, 139],
+  [33, 145, 140],
+  [94, 201, 98],
+  [253, 231, 37],
+];
+export function heatColour(f) {
+  const x = Math.max(0, Math.min(1, Number.isFinite(f) ? f : 0)) * (VIRIDIS.length - 1);
+  const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
+  const k = x - i;
+  const [r, g, b] = VIRIDIS[i].map((c, j) => Math.round(c + (VIRIDIS[i + 1][j] - c) * k));
+  return { css: `rgb(${r}, ${g}, ${b})`, light: x < 2.2 };
+}
+
+/** The figures a heat map can show: {id, label key, of(point), unit divisor}. */
+export const HEAT_FIGURES = [
+  { id: 'throughput', key: 'chartThroughput', of: (p) => p.throughput_per_s.mean },
+  { id: 'p95', key: 'heatP95', of: (p) => p.latency_p95_us.mean / 1000 },
+  { id: 'memory', key: 'heatMemory', of: (p) => p.mean_memory_bytes.mean / 1024 ** 2 },
+  { id: 'utilization', key: 'chartUtil', of: (p) => p.utilization_max.mean },
+];
+
 /** A value in the builder's units as the Sweeper takes it (service: ms to whole µs, as serviceSpec). */
 export function toSweepValue(choice, value) {
   return choice.builder === 'service' ? Math.max(1, Math.round(value * 1000)) : value;
@@ -133,12 +168,16 @@ export function builderRefusal(choice, value, lang) {
  * With a uniform service time the builder spreads it ±50% around the mean, where the sweep keeps
  * the base's spread: such a run differs from the sweep's, and the point's line says so.
  */
-export function builderFor(builder, choice, value, rep) {
+export function builderFor(builder, choice, value, rep, choice2 = null, value2 = null) {
   const b = structuredClone(builder);
-  const stage = choice.param.stage;
-  if (choice.builder === 'maxsize' && stage === null) b.maxsize = b.maxsize.map(() => value);
-  else if (stage !== null && stage !== undefined) b[choice.builder][stage] = value;
-  else b[choice.builder] = value;
+  const set = (c, v) => {
+    const stage = c.param.stage;
+    if (c.builder === 'maxsize' && stage === null) b.maxsize = b.maxsize.map(() => v);
+    else if (stage !== null && stage !== undefined) b[c.builder][stage] = v;
+    else b[c.builder] = v;
+  };
+  set(choice, value);
+  if (choice2) set(choice2, value2);
   b.seed = builder.seed + rep;
   return b;
 }
@@ -266,6 +305,12 @@ export class SweepPanel {
       to: $('sweep-to'),
       step: $('sweep-step'),
       list: $('sweep-list'),
+      param2: $('sweep-param2'),
+      list2: $('sweep-list2'),
+      heat: $('sweep-heat'),
+      heatFigure: $('sweep-heat-figure'),
+      heatTable: $('sweep-heat-table'),
+      heatLegend: $('sweep-heat-legend'),
       reps: $('sweep-reps'),
       start: $('sweep-start'),
       cancel: $('sweep-cancel'),
@@ -288,7 +333,12 @@ export class SweepPanel {
       this.startFromForm();
     });
     this.el.cancel.addEventListener('click', () => this.pool.cancel());
-    this.el.param.addEventListener('change', () => this.suggestRange());
+    this.el.param.addEventListener('change', () => {
+      this.suggestRange();
+      this.refresh();
+    });
+    this.el.param2?.addEventListener('change', () => this.suggestRange2());
+    this.el.heatFigure?.addEventListener('change', () => this.result?.grid && this.showHeat());
     this.el.csv.addEventListener('click', () => this.download('csv'));
     this.el.json.addEventListener('click', () => this.download('json'));
     // The builder changes through the page's sliders: the base shown follows when the panel is
@@ -307,6 +357,12 @@ export class SweepPanel {
     }
     this.el.list.placeholder = ts(lang, 'listHint');
     this.el.list.title = ts(lang, 'listTitle');
+    if (this.el.list2) {
+      this.el.list2.placeholder = ts(lang, 'list2Hint');
+      this.el.list2.title = ts(lang, 'list2Title');
+      this.menu2 = null;
+      this.fillHeatFigures();
+    }
     this.refresh();
     if (this.result && !this.pool.alive) this.show();
   }
@@ -325,6 +381,7 @@ export class SweepPanel {
     if (this.menu !== menu) this.fillMenu(choices);
     this.menu = menu;
     this.el.param.value = choices.some((c) => c.id === chosen) ? chosen : choices[0].id;
+    this.fillMenu2(choices);
     const l = this.lang;
     this.el.base.textContent = ts(l, 'base', {
       stages: b.stages,
@@ -352,8 +409,67 @@ export class SweepPanel {
     );
   }
 
+  /**
+   * The second parameter's menu (a 2-D sweep, drawn as a heat map): none, or any parameter that
+   * does not set what the first sets.
+   */
+  fillMenu2(choices) {
+    if (!this.el.param2) return;
+    const first = this.choice();
+    const chosen = this.el.param2.value || '';
+    const allowed = choices.filter((c) => !overlaps(c, first));
+    const menu = `${this.lang}:${this.builder.stages}:${first.id}`;
+    if (this.menu2 !== menu) {
+      const none = this.doc.createElement('option');
+      none.value = '';
+      none.textContent = ts(this.lang, 'param2None');
+      this.el.param2.replaceChildren(
+        none,
+        ...allowed.map((c) => {
+          const option = this.doc.createElement('option');
+          option.value = c.id;
+          option.textContent = paramLabel(c, this.lang);
+          return option;
+        }),
+      );
+      this.menu2 = menu;
+    }
+    this.el.param2.value = allowed.some((c) => c.id === chosen) ? chosen : '';
+    this.el.list2.disabled = this.el.param2.value === '';
+  }
+
   choice() {
     return paramChoices(this.builder.stages).find((c) => c.id === this.el.param.value);
+  }
+
+  /** The second parameter's choice, or null for a 1-D sweep. */
+  choice2() {
+    const id = this.el.param2?.value;
+    return id ? (paramChoices(this.builder.stages).find((c) => c.id === id) ?? null) : null;
+  }
+
+  /** A list that suits the second parameter just picked. */
+  suggestRange2() {
+    const c = this.choice2();
+    this.el.list2.disabled = !c;
+    if (!c) return;
+    const base = c.builder === 'service' ? this.builder.service[c.param.stage] : null;
+    this.el.list2.value = {
+      maxsize: '1, 2, 5, 10, 20, 0',
+      workers: '1, 2, 3, 4, 6, 8',
+      service: [base / 2, base, base * 2].join(', '),
+      rate: '50, 100, 200, 400',
+      items: '1000, 2000, 5000',
+    }[c.builder];
+  }
+
+  fillHeatFigures() {
+    if (!this.el.heatFigure) return;
+    const chosen = this.el.heatFigure.value || 'throughput';
+    this.el.heatFigure.replaceChildren(
+      ...HEAT_FIGURES.map((f) => new Option(ts(this.lang, f.key, { unit: 'MiB' }), f.id)),
+    );
+    this.el.heatFigure.value = chosen;
   }
 
   /** A range that suits the parameter just picked, around the builder's own value. */
@@ -401,7 +517,23 @@ export class SweepPanel {
       values: asked.values.map((v) => toSweepValue(choice, v)),
       reps,
     };
-    return this.start(sweep, { choice, builder, builderValues: asked.values });
+    const choice2 = this.choice2();
+    let builderValues2 = null;
+    if (choice2) {
+      const asked2 = formValues({ list: this.el.list2.value });
+      if (asked2.error) return this.showError(asked2.error.key, asked2.error.vars);
+      if (!asked2.values.length) return this.showError('noValues2');
+      builderValues2 = asked2.values;
+      sweep.param2 = choice2.param;
+      sweep.values2 = asked2.values.map((v) => toSweepValue(choice2, v));
+    }
+    return this.start(sweep, {
+      choice,
+      builder,
+      builderValues: asked.values,
+      choice2,
+      builderValues2,
+    });
   }
 
   /**
@@ -410,17 +542,17 @@ export class SweepPanel {
    * `builder`: the builder settings `sweep.base` came from (its points then open as links);
    * `choice` and `builderValues`: the form's parameter and values, checked against the builder.
    */
-  async start(sweep, { choice, builder, builderValues, workers } = {}) {
+  async start(sweep, options = {}) {
     if (this.busy) return null;
     this.busy = true;
     try {
-      return await this.run(sweep, { choice, builder, builderValues, workers });
+      return await this.run(sweep, options);
     } finally {
       this.busy = false;
     }
   }
 
-  async run(sweep, { choice, builder, builderValues, workers }) {
+  async run(sweep, { choice, builder, builderValues, workers, choice2, builderValues2 }) {
     this.el.error.hidden = true;
     this.el.start.disabled = true;
     const mod = await this.loadWasm();
@@ -433,9 +565,14 @@ export class SweepPanel {
       return null;
     }
     // Every point must open in the builder: its values are what links can hold.
-    if (choice && builderValues) {
-      for (const v of builderValues) {
-        const refusal = builderRefusal(choice, v, this.lang);
+    const asked = [
+      [choice, builderValues],
+      [choice2, builderValues2],
+    ];
+    for (const [c, values] of asked) {
+      if (!c || !values) continue;
+      for (const v of values) {
+        const refusal = builderRefusal(c, v, this.lang);
         if (refusal) {
           checker.free();
           this.showError(refusal.key, refusal.vars);
@@ -472,9 +609,13 @@ export class SweepPanel {
     const csv = checker.csv(runs);
     checker.free();
     this.idle();
+    const choices = paramChoices(sweep.base.workers.length);
     this.result = {
       sweep,
-      choice: choice ?? paramChoices(sweep.base.workers.length).find((c) => sameParam(c, sweep)),
+      choice: choice ?? choices.find((c) => sameParam(c, sweep.param)),
+      // A 2-D sweep: the second parameter, and the grid (rows: values of the first).
+      choice2: sweep.param2 ? (choice2 ?? choices.find((c) => sameParam(c, sweep.param2))) : null,
+      grid: summary.grid ?? null,
       builder,
       // The workers' RunResults as they came. summarize() reads them back through JSON text
       // (src/web.rs, from_js), whose float parsing may move a value by its last bit: the
@@ -533,8 +674,31 @@ export class SweepPanel {
       summary.knee === null || summary.knee === undefined
         ? ts(l, 'noKnee')
         : ts(l, 'kneeAt', { param: label, value: this.x()[summary.knee] });
-    this.el.hint.textContent = ts(l, 'clickHint');
     this.el.results.hidden = false;
+    const grid = !!r.grid;
+    this.el.root.dataset.sweepKind = grid ? 'grid' : 'line';
+    if (this.el.heat) this.el.heat.hidden = !grid;
+    this.el.charts.hidden = grid;
+    this.el.legend.hidden = grid;
+    if (grid) {
+      const knee = summary.points[summary.knee];
+      this.el.knee.textContent = knee
+        ? ts(l, 'kneeAt2', {
+            param: label,
+            value: this.x()[summary.knee],
+            param2: paramLabel(r.choice2, l),
+            value2: this.x2()[summary.knee],
+          })
+        : ts(l, 'noKnee');
+      this.el.hint.textContent = ts(l, 'heatHint');
+      for (const p of this.plots) p.destroy();
+      this.plots = [];
+      this.el.charts.replaceChildren();
+      this.showHeat();
+      this.showPoint(this.pointIndex ?? summary.knee ?? 0);
+      return;
+    }
+    this.el.hint.textContent = ts(l, 'clickHint');
     this.showLegend();
     this.showPoint(this.pointIndex ?? summary.knee ?? 0);
     const uPlot = await loadUPlot();
@@ -544,6 +708,148 @@ export class SweepPanel {
   /** The x values as the plots show them (builder units: service time in ms). */
   x() {
     return this.result.summary.points.map((p) => fromSweepValue(this.result.choice, p.value));
+  }
+
+  /** A 2-D sweep's second values, point by point (builder units). */
+  x2() {
+    const r = this.result;
+    return r.summary.points.map((p) => (r.choice2 ? fromSweepValue(r.choice2, p.value2) : null));
+  }
+
+  /**
+   * What the heat map shows (also for the tests): the figure's id and label, the rows' and
+   * columns' values (builder units) and each cell's value, row by row, as the summary has it.
+   */
+  heatData() {
+    const r = this.result;
+    const figure = HEAT_FIGURES.find((f) => f.id === this.el.heatFigure?.value) ?? HEAT_FIGURES[0];
+    const columns = r.grid.columns.length;
+    const values = r.summary.points.map((p) => figure.of(p));
+    return {
+      figure: figure.id,
+      label: ts(this.lang, figure.key, { unit: 'MiB' }),
+      rows: r.grid.rows.map((v) => fromSweepValue(r.choice, v)),
+      columns: r.grid.columns.map((v) => fromSweepValue(r.choice2, v)),
+      cells: r.grid.rows.map((_, i) => values.slice(i * columns, (i + 1) * columns)),
+    };
+  }
+
+  /**
+   * The heat map: a table (rows the first parameter, columns the second), each cell a button
+   * coloured by the figure on one scale whose legend is under it; hover or focus shows the
+   * cell's line below, a click (or Enter) opens its run. Arrow keys move between cells.
+   */
+  showHeat() {
+    const r = this.result;
+    const l = this.lang;
+    const data = this.heatData();
+    const flat = data.cells.flat().filter(Number.isFinite);
+    const lo = Math.min(...flat);
+    const hi = Math.max(...flat);
+    const scale = (v) => (hi > lo ? (v - lo) / (hi - lo) : 0.5);
+    const doc = this.doc;
+    const table = doc.createElement('table');
+    table.className = 'sweep-heat-grid';
+    const caption = doc.createElement('caption');
+    caption.textContent = ts(l, 'heatCaption', {
+      figure: data.label,
+      rows: paramLabel(r.choice, l),
+      columns: paramLabel(r.choice2, l),
+    });
+    const head = doc.createElement('tr');
+    const corner = doc.createElement('th');
+    corner.scope = 'col';
+    corner.className = 'corner';
+    corner.textContent = `${paramLabel(r.choice, l)} ↓ · ${paramLabel(r.choice2, l)} →`;
+    head.append(corner);
+    for (const c of data.columns) {
+      const th = doc.createElement('th');
+      th.scope = 'col';
+      th.textContent = r.choice2.builder === 'maxsize' && c === 0 ? '∞' : String(c);
+      head.append(th);
+    }
+    const thead = doc.createElement('thead');
+    thead.append(head);
+    const tbody = doc.createElement('tbody');
+    const columns = data.columns.length;
+    data.rows.forEach((rowValue, i) => {
+      const tr = doc.createElement('tr');
+      const th = doc.createElement('th');
+      th.scope = 'row';
+      th.textContent = r.choice.builder === 'maxsize' && rowValue === 0 ? '∞' : String(rowValue);
+      tr.append(th);
+      data.cells[i].forEach((v, j) => {
+        const index = i * columns + j;
+        const point = r.summary.points[index];
+        const td = doc.createElement('td');
+        const button = doc.createElement('button');
+        button.type = 'button';
+        button.className = 'sweep-cell';
+        button.dataset.point = String(index);
+        button.dataset.value = String(v);
+        const colour = heatColour(scale(v));
+        button.style.background = colour.css;
+        button.style.color = colour.light ? '#fff' : '#111';
+        button.textContent = compact(v);
+        if (point.failed) button.textContent += ' !';
+        if (index === r.summary.knee) {
+          button.classList.add('knee');
+          button.textContent += ' ★';
+        }
+        // The name starts with what the cell shows (label in name), then the point in words.
+        button.setAttribute(
+          'aria-label',
+          `${button.textContent}: ${this.pointLine(index)} ${index === r.summary.knee ? ts(l, 'knee') : ''}`.trim(),
+        );
+        button.title = this.pointLine(index);
+        button.tabIndex = index === (this.pointIndex ?? 0) ? 0 : -1;
+        button.addEventListener('pointerenter', () => this.showPoint(index));
+        button.addEventListener('focus', () => this.showPoint(index));
+        button.addEventListener('click', () => this.openPoint(index, 0));
+        button.addEventListener('keydown', (event) => this.heatKey(event, index, columns));
+        td.append(button);
+        tr.append(td);
+      });
+      tbody.append(tr);
+    });
+    table.append(caption, thead, tbody);
+    this.el.heatTable.replaceChildren(table);
+    this.showHeatLegend(lo, hi, data.label);
+  }
+
+  /** Arrow keys move between the heat map's cells (one tab stop for the grid). */
+  heatKey(event, index, columns) {
+    const total = this.result.summary.points.length;
+    const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -columns, ArrowDown: columns }[event.key];
+    if (step === undefined) return;
+    const next = index + step;
+    const sameRow = Math.floor(next / columns) === Math.floor(index / columns);
+    if (next < 0 || next >= total || (Math.abs(step) === 1 && !sameRow)) return;
+    event.preventDefault();
+    const cells = this.el.heatTable.querySelectorAll('.sweep-cell');
+    cells[index].tabIndex = -1;
+    cells[next].tabIndex = 0;
+    cells[next].focus();
+  }
+
+  /** The colour scale's legend: the gradient from the lowest to the highest value shown. */
+  showHeatLegend(lo, hi, label) {
+    const doc = this.doc;
+    const bar = doc.createElement('span');
+    bar.className = 'sweep-heat-bar';
+    const stops = [0, 0.25, 0.5, 0.75, 1].map((f) => `${heatColour(f).css} ${f * 100}%`);
+    bar.style.background = `linear-gradient(to right, ${stops.join(', ')})`;
+    bar.setAttribute('aria-hidden', 'true');
+    const low = doc.createElement('span');
+    low.textContent = Number.isFinite(lo) ? compact(lo) : '–';
+    const high = doc.createElement('span');
+    high.textContent = Number.isFinite(hi) ? compact(hi) : '–';
+    const name = doc.createElement('span');
+    name.className = 'sweep-heat-name';
+    name.textContent = `${label}:`;
+    const knee = doc.createElement('span');
+    knee.textContent = `★ ${ts(this.lang, 'knee')} · ! ${ts(this.lang, 'heatFailed')}`;
+    this.el.heatLegend.replaceChildren(name, low, bar, high, knee);
   }
 
   /** What each plot shows: {title, series: [{label, values}], bands} (also for the tests). */
@@ -748,8 +1054,32 @@ export class SweepPanel {
   linkOf(i, rep) {
     const r = this.result;
     const value = this.x()[i];
-    const builder = builderFor(r.builder, r.choice, value, rep);
-    return writeState({ ...this.state(), preset: BUILDER, builder });
+    const builder = builderFor(r.builder, r.choice, value, rep, r.choice2, this.x2()[i]);
+    return writeState({ ...this.state(), preset: BUILDER, builder, compare: null });
+  }
+
+  /** Point `i` in words: its value (or values) and what it measured. */
+  pointLine(i) {
+    const r = this.result;
+    const p = r.summary.points[i];
+    const l = this.lang;
+    const vars = {
+      param: paramLabel(r.choice, l),
+      value: this.x()[i],
+      throughput: formatNumber(p.throughput_per_s.mean),
+      min: formatNumber(p.throughput_per_s.min),
+      max: formatNumber(p.throughput_per_s.max),
+      p95: formatNumber(p.latency_p95_us.mean / 1000),
+      runs: p.runs,
+    };
+    if (!r.choice2) return ts(l, 'point', vars);
+    return ts(l, 'point2', {
+      ...vars,
+      param2: paramLabel(r.choice2, l),
+      value2: this.x2()[i],
+      memory: formatNumber(p.mean_memory_bytes.mean / 1024 ** 2),
+      util: Math.round(p.utilization_max.mean * 100),
+    });
   }
 
   /** The line under the plots for point `i`, with a link to each of its seeds. */
@@ -760,17 +1090,12 @@ export class SweepPanel {
     this.pointIndex = i;
     const l = this.lang;
     const text = this.doc.createElement('span');
-    text.textContent = ts(l, 'point', {
-      param: paramLabel(r.choice, l),
-      value: this.x()[i],
-      throughput: formatNumber(p.throughput_per_s.mean),
-      min: formatNumber(p.throughput_per_s.min),
-      max: formatNumber(p.throughput_per_s.max),
-      p95: formatNumber(p.latency_p95_us.mean / 1000),
-      runs: p.runs,
-    });
+    text.textContent = this.pointLine(i);
     const links = [text];
-    if (r.builder?.dist === 'uniform' && r.choice.builder === 'service') {
+    if (
+      r.builder?.dist === 'uniform' &&
+      (r.choice.builder === 'service' || r.choice2?.builder === 'service')
+    ) {
       links.push(` ${ts(l, 'uniformNote')}`);
     }
     // A sweep started with a base that is not the builder's (the benchmark's) has no links.
@@ -793,14 +1118,15 @@ export class SweepPanel {
     this.showPoint(i);
     if (!this.result.builder) return;
     location.hash = this.linkOf(i, rep);
-    this.doc.querySelector('.stage')?.scrollIntoView({ block: 'start' });
+    this.doc.querySelector('.stage')?.scrollIntoView?.({ block: 'start' });
   }
 
   /** Saves what the plots show: the runs as CSV (Sweeper.csv), or the summary as JSON. */
   download(kind) {
     const r = this.result;
     if (!r) return;
-    const name = `sweep-${r.summary.param.replace(':', '-')}`;
+    const param2 = r.summary.param2 ? `-by-${r.summary.param2.replace(':', '-')}` : '';
+    const name = `sweep-${r.summary.param.replace(':', '-')}${param2}`;
     const [text, type] =
       kind === 'csv'
         ? [r.csv, 'text/csv']
@@ -815,11 +1141,8 @@ export class SweepPanel {
   }
 }
 
-function sameParam(choice, sweep) {
-  return (
-    choice.param.kind === sweep.param.kind &&
-    (choice.param.stage ?? null) === (sweep.param.stage ?? null)
-  );
+function sameParam(choice, param) {
+  return choice.param.kind === param.kind && (choice.param.stage ?? null) === (param.stage ?? null);
 }
 
 /** Tick labels: 1.2k, 15k, 1.5M. */

@@ -52,6 +52,8 @@ export function defaultState(lang = 'en') {
     lang,
     builder: defaultBuilder(),
     overrides: { workers: null, maxsize: null },
+    // Compare mode's two sides ([left, right], each {preset, builder, overrides}), or null.
+    compare: null,
   };
 }
 
@@ -97,6 +99,9 @@ export function readState(hash, fallbackLang = 'en') {
   const at = take('at', moment);
   const controls = take('c', controlLog);
   const paused = take('paused', (v) => ({ 1: true, 0: false })[v]);
+
+  const compare = take('cmp', readCompare);
+  if (compare) state.compare = compare;
 
   const workers = take(PARAMS.workers.key, (v) => list('workers', v));
   const maxsize = take(PARAMS.maxsize.key, (v) => list('maxsize', v));
@@ -178,6 +183,7 @@ export function writeState(state, moment = null) {
     if (state.overrides.workers) params.set(PARAMS.workers.key, state.overrides.workers.join(','));
     if (state.overrides.maxsize) params.set(PARAMS.maxsize.key, state.overrides.maxsize.join(','));
   }
+  if (state.compare) params.set('cmp', writeCompare(state.compare));
   if (moment) {
     params.set('at', `${moment.ops}.${moment.us}`);
     params.set('paused', moment.paused ? '1' : '0');
@@ -244,4 +250,104 @@ function list(name, text) {
   if (parts.length === 0 || parts.length > Math.max(maxStages(), 16)) return undefined;
   const values = parts.map((part) => number(name, part.trim()));
   return values.every((v) => v !== undefined) ? values : undefined;
+}
+
+// --- compare mode's two sides (`cmp=`) ----------------------------------------------------------
+
+/** A side of compare mode with the defaults: {preset, builder, overrides}. */
+export function compareSide(preset = 'p1') {
+  return { preset, builder: defaultBuilder(), overrides: { workers: null, maxsize: null } };
+}
+
+/** The builder fields of a side, each `<key><value>` (keys from PARAMS, and `d` the distribution). */
+const SIDE_FIELDS = [
+  ['n', 'items'],
+  ['st', 'stages'],
+  ['w', 'workers'],
+  ['m', 'maxsize'],
+  ['t', 'service'],
+  ['d', 'dist'],
+  ['r', 'rate'],
+  ['mem', 'memory'],
+  ['seed', 'seed'],
+];
+
+/**
+ * `cmp=p1-p5`: compare mode's sides, `-` between them. A side is a preset id, then `_w3,4,5` and
+ * `_m10,10` for a preset's workers and maxsize, or `builder_n1000_st3_w3,4,5_m0,0,0_t10,20,10_dexp
+ * _r0_mem0_seed1` for the builder (fields left out keep their defaults).
+ */
+export function writeCompare(sides) {
+  return sides.map(writeSide).join('-');
+}
+
+function writeSide(side) {
+  const parts = [side.preset];
+  if (side.preset === BUILDER) {
+    const b = side.builder;
+    for (const [key, field] of SIDE_FIELDS) {
+      const value = b[field];
+      parts.push(`${key}${Array.isArray(value) ? value.slice(0, b.stages).join(',') : value}`);
+    }
+  } else {
+    if (side.overrides?.workers) parts.push(`w${side.overrides.workers.join(',')}`);
+    if (side.overrides?.maxsize) parts.push(`m${side.overrides.maxsize.join(',')}`);
+  }
+  return parts.join('_');
+}
+
+/** The sides of `cmp=` ([left, right]), or undefined when any part of it is not valid. */
+export function readCompare(text) {
+  const sides = String(text ?? '').split('-');
+  if (sides.length !== 2) return undefined;
+  const read = sides.map(readSide);
+  return read.every(Boolean) ? read : undefined;
+}
+
+function readSide(text) {
+  const [preset, ...fields] = text.split('_');
+  if (!PRESET_PATTERN.test(preset)) return undefined;
+  const side = compareSide(preset);
+  const values = {};
+  for (const field of fields) {
+    const match = /^(seed|mem|st|n|w|m|t|d|r)(.*)$/.exec(field);
+    if (!match) return undefined;
+    values[match[1]] = match[2];
+  }
+  if (preset !== BUILDER) {
+    for (const [key, name] of [
+      ['w', 'workers'],
+      ['m', 'maxsize'],
+    ]) {
+      if (values[key] === undefined) continue;
+      const parsed = list(name, values[key]);
+      if (!parsed) return undefined;
+      side.overrides[name] = parsed;
+    }
+    return Object.keys(values).every((k) => k === 'w' || k === 'm') ? side : undefined;
+  }
+  let b = side.builder;
+  if (values.st !== undefined) {
+    const stages = number('stages', values.st);
+    if (stages === undefined) return undefined;
+    b = withStages(b, stages);
+  }
+  for (const [key, field] of SIDE_FIELDS) {
+    const raw = values[key];
+    if (raw === undefined || key === 'st') continue;
+    if (key === 'd') {
+      if (!DISTRIBUTIONS.includes(raw)) return undefined;
+      b.dist = raw;
+    } else if (PARAMS[field].perStage) {
+      const parsed = list(field, raw);
+      if (!parsed || parsed.length !== b.stages) return undefined;
+      b[field] = parsed;
+    } else {
+      const parsed = number(field, raw);
+      if (parsed === undefined) return undefined;
+      b[field] = parsed;
+    }
+  }
+  side.builder = b;
+  return side;
 }

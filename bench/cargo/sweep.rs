@@ -37,12 +37,12 @@ fn main() {
         env("REPS", 5) as u32,
         env("PAIRS", 3),
     );
-    let sweep = Sweep {
-        base: PipelineSpec::tandem([3, 4, 5], 10, items, 1),
-        param: Param::Maxsize { stage: None },
-        values: (1..=points).map(|v| v as f64).collect(),
+    let sweep = Sweep::new(
+        PipelineSpec::tandem([3, 4, 5], 10, items, 1),
+        Param::Maxsize { stage: None },
+        (1..=points).map(|v| v as f64).collect(),
         reps,
-    };
+    );
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut ratios = Vec::new();
     for pair in 1..=pairs {

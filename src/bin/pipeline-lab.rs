@@ -24,8 +24,8 @@ enum Command {
     Presets,
     /// Run a preset, a scenario file or a pipeline of your own; print its console and stats.
     Run(RunArgs),
-    /// Run a pipeline over a range of one parameter, a few seeds each, on every core (model
-    /// engine); print each value's summary, or every run as JSON or CSV.
+    /// Run a pipeline over a range of one parameter (or a grid of two), a few seeds each, on
+    /// every core (model engine); print each value's summary, or every run as JSON or CSV.
     Sweep(SweepArgs),
 }
 
@@ -41,6 +41,14 @@ struct SweepArgs {
     /// step (10..100:10).
     #[arg(long)]
     values: String,
+    /// A second parameter, for a 2-D sweep (every value of --param with every value of
+    /// --param2: a grid, printed as a table of throughput and of p95 latency). The same names
+    /// as --param; it must not set what --param sets.
+    #[arg(long, requires = "values2")]
+    param2: Option<String>,
+    /// The second parameter's values, written as --values.
+    #[arg(long, requires = "param2")]
+    values2: Option<String>,
     /// Replications (seeds) a value: seed, seed+1, ...
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
     reps: u32,
@@ -204,14 +212,14 @@ fn write_trace(args: &RunArgs, scenario: &Scenario, path: &str) -> Result<(), St
     std::fs::write(path, text).map_err(|e| format!("--trace {path}: {e}"))
 }
 
-/// `1,2,4`, `1..16` or `10..100:10` as numbers.
-fn parse_values(text: &str) -> Result<Vec<f64>, String> {
+/// `1,2,4`, `1..16` or `10..100:10` as numbers (`flag` names them in an error).
+fn parse_values(flag: &str, text: &str) -> Result<Vec<f64>, String> {
     let number = |t: &str| {
         t.trim()
             .parse::<f64>()
             .ok()
             .filter(|v| v.is_finite())
-            .ok_or_else(|| format!("--values: `{t}` is not a number"))
+            .ok_or_else(|| format!("{flag}: `{t}` is not a number"))
     };
     let Some((from, rest)) = text.split_once("..") else {
         return text.split(',').map(number).collect();
@@ -222,11 +230,11 @@ fn parse_values(text: &str) -> Result<Vec<f64>, String> {
     };
     let from = number(from)?;
     if step <= 0.0 || to < from {
-        return Err(format!("--values: `{text}` is not a range that goes up"));
+        return Err(format!("{flag}: `{text}` is not a range that goes up"));
     }
     let count = ((to - from) / step).floor() as usize + 1;
     if count > pipeline_lab::sweep::MAX_RUNS {
-        return Err(format!("--values: `{text}` has {count} values"));
+        return Err(format!("{flag}: `{text}` has {count} values"));
     }
     Ok((0..count).map(|i| from + i as f64 * step).collect())
 }
@@ -242,12 +250,18 @@ fn sweep(args: &SweepArgs) -> Result<ExitCode, String> {
         service: Service::parse("exp:1ms").expect("a valid service"),
         items: 1000,
     };
-    let sweep = Sweep {
-        base: args.pipeline.spec(&defaults, args.seed)?,
-        param: Param::parse(&args.param).map_err(|e| format!("--param: {e}"))?,
-        values: parse_values(&args.values)?,
-        reps: args.reps,
-    };
+    let mut sweep = Sweep::new(
+        args.pipeline.spec(&defaults, args.seed)?,
+        Param::parse(&args.param).map_err(|e| format!("--param: {e}"))?,
+        parse_values("--values", &args.values)?,
+        args.reps,
+    );
+    if let (Some(param2), Some(values2)) = (&args.param2, &args.values2) {
+        sweep = sweep.grid(
+            Param::parse(param2).map_err(|e| format!("--param2: {e}"))?,
+            parse_values("--values2", values2)?,
+        );
+    }
     sweep.base.validate().map_err(|e| e.to_string())?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0) as usize)
@@ -274,6 +288,8 @@ fn sweep(args: &SweepArgs) -> Result<ExitCode, String> {
         );
     } else if args.csv {
         print!("{}", result.to_csv());
+    } else if let Some(grid) = &result.grid {
+        print_grid(&result, grid);
     } else {
         println!(
             "{:>12} {:>5} {:>14} {:>12} {:>12} {:>10}",
@@ -302,6 +318,44 @@ fn sweep(args: &SweepArgs) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A 2-D sweep as two tables, rows the values of --param and columns those of --param2: mean
+/// throughput, then mean p95 latency; the knee's cell is starred.
+fn print_grid(result: &pipeline_lab::sweep::SweepResult, grid: &pipeline_lab::sweep::Grid) {
+    let param2 = result.param2.as_deref().unwrap_or("");
+    type Figure = fn(&pipeline_lab::sweep::PointSummary) -> f64;
+    let tables: [(&str, Figure, usize); 2] = [
+        ("items/s", |p| p.throughput_per_s.mean, 1),
+        ("p95 ms", |p| p.latency_p95_us.mean / 1000.0, 3),
+    ];
+    for (n, (title, figure, digits)) in tables.iter().enumerate() {
+        if n > 0 {
+            println!();
+        }
+        println!("{title} ({} down, {param2} across)", result.param);
+        let corner = format!("{}\\{param2}", result.param);
+        let width = corner.len().max(12);
+        print!("{corner:>width$}");
+        for c in &grid.columns {
+            print!(" {c:>11}");
+        }
+        println!();
+        for (r, row) in grid.rows.iter().enumerate() {
+            print!("{row:>width$}");
+            for c in 0..grid.columns.len() {
+                let i = r * grid.columns.len() + c;
+                let p = &result.points[i];
+                let star = if result.knee == Some(i) { "*" } else { " " };
+                let failed = if p.failed > 0 { "!" } else { " " };
+                print!(" {:>9.*}{star}{failed}", *digits, figure(p));
+            }
+            println!();
+        }
+    }
+    println!(
+        "* the knee: the first cell within 5% of the best throughput; ! some runs did not finish"
+    );
 }
 
 fn print_console(lines: &[String], from: usize, quiet: bool) -> usize {

@@ -453,7 +453,15 @@ impl Sim {
     /// [`Sim::step_event`] in at most about `max_ops` operations. `NotYet` leaves the run inside
     /// that point in time; the next call finishes it (and does not go on to the one after).
     pub fn step_event_bounded(&mut self, max_ops: u64) -> Progress {
-        let next = if self.ready.is_empty() {
+        let next = self.next_event_us();
+        let reached = self.advance(next, max_ops);
+        self.progress(reached)
+    }
+
+    /// The virtual time [`Sim::step_event`] would run to: now while operations are due at this
+    /// instant, else the next timer or logged control (now when there is none).
+    pub fn next_event_us(&self) -> u64 {
+        if self.ready.is_empty() {
             let next_timer = self.timers.next_at();
             let next_control = self.controls.get(self.controls_applied).map(|c| c.at_us);
             match (next_timer, next_control) {
@@ -462,9 +470,7 @@ impl Sim {
             }
         } else {
             self.now
-        };
-        let reached = self.advance(next, max_ops);
-        self.progress(reached)
+        }
     }
 
     /// Runs until the program finishes, hangs (a livelock and the [`HORIZON_US`] included) or

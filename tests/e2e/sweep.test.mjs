@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { SCREENSHOTS, newWatchedPage, openLab, runToEnd, startLab } from './browser.mjs';
 import { MAX_SWEEP_WORKERS, formValues, poolSize } from '../../www/sweep.js';
@@ -377,4 +378,100 @@ test('a sweep runs on every core on a page that is not cross-origin isolated', a
   } finally {
     await plain.close();
   }
+});
+
+test("a 2-D sweep's every cell is the single run, drawn as a heat map that opens it", async () => {
+  const { page, problems } = await openSweep();
+  await fillForm(page, { param: 'workers:1', list: '1, 3', reps: 2 });
+  await page.selectOption('#sweep-param2', 'maxsize:1');
+  await page.fill('#sweep-list2', '1, 4, 0');
+  await page.click('#sweep-start');
+  const cells = '#sweep-heat-table .sweep-cell';
+  await page.waitForFunction(
+    (sel) =>
+      document.getElementById('sweep').dataset.sweep === 'done' &&
+      document.querySelectorAll(sel).length === 6,
+    cells,
+    { timeout: 60_000 },
+  );
+  const result = await page.evaluate(() => {
+    const { summary, runs } = window.pipelineLabSweep.result;
+    return { summary, runs };
+  });
+  assert.deepEqual(result.summary.grid, { rows: [1, 3], columns: [1, 4, 0] });
+  assert.deepEqual(
+    result.summary.points.map((p) => [p.value, p.value2]),
+    [
+      [1, 1],
+      [1, 4],
+      [1, 0],
+      [3, 1],
+      [3, 4],
+      [3, 0],
+    ],
+  );
+  // Every cell's runs are the single runs their links open (both values and the seed).
+  assertPointsAreSingleRuns(result, await singleRuns(page));
+
+  // The heat map shows the summary's figures, cell by cell; another figure recolours it.
+  const shown = () =>
+    page.evaluate((sel) => [...document.querySelectorAll(sel)].map((b) => b.dataset.value), cells);
+  assert.deepEqual(
+    (await shown()).map(Number),
+    result.summary.points.map((p) => p.throughput_per_s.mean),
+  );
+  await page.selectOption('#sweep-heat-figure', 'p95');
+  assert.deepEqual(
+    (await shown()).map(Number),
+    result.summary.points.map((p) => p.latency_p95_us.mean / 1000),
+  );
+  assert.match(await page.locator('#sweep-heat-legend').textContent(), /p95/);
+
+  // The keyboard: one tab stop, arrows move, the line below reads the focused cell.
+  await page.locator(cells).nth(0).focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.point), '4');
+  assert.match(await page.locator('#sweep-point').textContent(), /= 3, .* = 4:/);
+
+  // The same runs on one Web Worker and on two.
+  const again = await page.evaluate(async () => {
+    const s = window.pipelineLabSweep;
+    const { sweep, builder, choice, choice2 } = s.result;
+    const one = await s.start(sweep, { builder, choice, choice2, workers: 1 });
+    const two = await s.start(sweep, { builder, choice, choice2, workers: 2 });
+    return { one: one.runs, two: two.runs };
+  });
+  assert.deepEqual(again.one, again.two);
+  assert.deepEqual(
+    again.one.map((r) => [r.point, r.rep, r.throughput_per_s, r.latency_p95_us]),
+    result.runs.map((r) => [r.point, r.rep, r.throughput_per_s, r.latency_p95_us]),
+  );
+
+  // The CSV has a column a parameter and a row a run.
+  const csv = await page.evaluate(() => window.pipelineLabSweep.result.csv);
+  const lines = csv.trim().split('\n');
+  assert.match(lines[0], /^workers_stage_1,maxsize_stage_1,rep,seed,status/);
+  assert.equal(lines.length, 1 + 12);
+  assert.match(lines[7], /^3,1,0,7,finished/);
+
+  // axe finds nothing to fault in the heat map and its form.
+  await page.addScriptTag({
+    path: createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  });
+  const violations = await page.evaluate(async () =>
+    (await window.axe.run(document.getElementById('sweep'))).violations.map(
+      (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`,
+    ),
+  );
+  assert.deepEqual(violations, []);
+
+  // A click on a cell opens its run (first seed) in the builder: 3 resize workers, unbounded.
+  await page.locator(cells).nth(5).click();
+  await page.waitForFunction(() => {
+    const b = window.pipelineLab.state.builder;
+    return b.workers[1] === 3 && b.maxsize[1] === 0 && b.seed === 7;
+  });
+  assert.deepEqual(problems, []);
+  await page.close();
 });

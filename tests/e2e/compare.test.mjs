@@ -1,0 +1,371 @@
+// Compare mode (www/compare.js) as a lecturer uses it: each side is the very run made alone
+// (stats and frame at random instants under the one clock), Step and the timeline move both,
+// the link holds both sides (and an old link still opens one run), and each pair button opens
+// its pair.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { newWatchedPage, openLab, startLab } from './browser.mjs';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+let lab;
+
+before(async () => {
+  lab = await startLab();
+});
+
+after(async () => {
+  await lab?.close();
+});
+
+/** Waits until compare mode shows two runs of `presets` ([left, right]). */
+async function waitForSides(page, presets) {
+  await page.waitForFunction(
+    (want) => {
+      const c = window.pipelineLabCompare;
+      if (!c?.active) return false;
+      return c.sides.every((s, i) => s.run && s.stats && s.side.preset === want[i]);
+    },
+    presets,
+    { timeout: 30_000 },
+  );
+}
+
+/** Opens the page, then compare mode with pair `pair` by its button. */
+async function openPair(pair, presets) {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url);
+  await page.click('#compare-button');
+  await waitForSides(page, ['p1', 'p5']);
+  if (pair.startsWith('f')) {
+    await page.selectOption('#cmp-failure', pair);
+    await page.click('#cmp-failure-go');
+  } else await page.click(`#cmp-pairs button[data-pair="${pair}"]`);
+  await waitForSides(page, presets);
+  return { page, problems };
+}
+
+/**
+ * Each side made again alone in the page (pkg/st's Lab, the side's program and start-of-run
+ * sliders), sought to operation `ops` (then to `timeUs`, where only time passed after it): its
+ * stats and frame, as compare mode's snapshot() has them.
+ */
+async function alone(page, sides, timeUs, ops) {
+  return page.evaluate(
+    async ({ sides, timeUs, ops }) => {
+      const wasm = await import('/pkg/st/pipeline_lab.js');
+      const { pipelineSpec } = await import('/www/params.js');
+      return sides.map((side) => {
+        const lab =
+          side.preset === 'builder'
+            ? wasm.Lab.fromPipeline(pipelineSpec(side.builder), 'en', { engine: 'model' })
+            : new wasm.Lab(side.preset, 'en', { engine: 'model' });
+        const shape = lab.shape();
+        const workers = shape.stages.filter((s) => s.workers > 0);
+        const queues = shape.queues.filter((q) => q.resizable);
+        side.overrides.workers?.forEach((v, i) => {
+          if (v !== workers[i].workers) lab.setWorkers(workers[i].stage, v);
+        });
+        const initial = lab.scenario().queues;
+        side.overrides.maxsize?.forEach((v, i) => {
+          if (v !== (initial[queues[i].index].maxsize ?? 0)) lab.setMaxsize(queues[i].index, v);
+        });
+        // To the same operation (the moment within an instant), which must be at the same time.
+        let guard = 0;
+        while (!lab.seekOps(ops, 1_000_000) && guard++ < 1000);
+        if (lab.timeMs() * 1000 < timeUs) lab.seek(timeUs / 1000);
+        const t = lab.frame();
+        const frame = {
+          threadStates: Array.from(lab.threadStates()),
+          threadLines: Array.from(lab.threadLines()),
+          threadItems: Array.from(lab.threadItems()),
+          queueStarts: Array.from(lab.queueStarts()),
+          queueLens: Array.from(lab.queueLens()),
+          queueItems: Array.from(lab.queueItems().slice(0, 2000)),
+        };
+        const stats = lab.stats();
+        lab.free();
+        return { timeUs: t, stats, frame };
+      });
+    },
+    { sides, timeUs, ops },
+  );
+}
+
+/** What must agree: the whole stats object but the console's language-free lines, and the frame. */
+function assertSame(shown, made, what) {
+  assert.equal(shown.timeUs, made.timeUs, `${what}: time`);
+  assert.deepEqual(shown.stats, made.stats, `${what}: stats`);
+  assert.deepEqual(shown.frame, made.frame, `${what}: frame`);
+}
+
+test('each side equals the same run made alone, at random instants under the one clock', async () => {
+  for (const [pair, presets] of [
+    ['workers', ['p5', 'p6']],
+    ['bounded', ['builder', 'builder']],
+    ['f3', ['f3', 'f3']],
+  ]) {
+    const { page, problems } = await openPair(pair, presets);
+    // Play both at a high speed for a moment, then pause: both runs are at one time.
+    await page.selectOption('#cmp-speed', pair === 'workers' ? '20' : '5');
+    for (let k = 0; k < 3; k++) {
+      await page.click('#cmp-play');
+      await page.waitForTimeout(100 + Math.floor(Math.random() * 300));
+      await page.click('#cmp-play');
+      const snap = await page.evaluate(() => window.pipelineLabCompare.snapshot());
+      const running = snap.filter((s) => s.stats.status === 'running');
+      // Every side still running is at the one clock's time; an ended one at its end.
+      if (running.length === 2) assert.equal(snap[0].timeUs, snap[1].timeUs, `${pair}: one clock`);
+      const made = await Promise.all(
+        snap.map((s, i) => alone(page, [s.side], s.timeUs, s.ops).then((r) => r[0] ?? i)),
+      );
+      snap.forEach((s, i) => assertSame(s, made[i], `${pair} side ${i} at ${s.timeUs} us`));
+    }
+    // A random instant by the timeline (backward: a replay), then Step: both move together.
+    const max = Number(await page.locator('#cmp-scrubber').getAttribute('max'));
+    const target = Math.floor(max * (0.2 + 0.5 * Math.random()));
+    await page.evaluate((us) => window.pipelineLabCompare.seek(us / 1000), target);
+    await page.waitForFunction(() => !window.pipelineLabCompare.seeking);
+    await page.click('#cmp-step');
+    await page.click('#cmp-step');
+    const snap = await page.evaluate(() => window.pipelineLabCompare.snapshot());
+    for (const [i, s] of snap.entries()) {
+      const [made] = await alone(page, [s.side], s.timeUs, s.ops);
+      assertSame(s, made, `${pair} side ${i} after seek + step`);
+    }
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
+
+test('Step moves both runs to the sooner of their next events', async () => {
+  const { page, problems } = await openPair('polling', ['p1', 'p5']);
+  let last = 0;
+  for (let k = 0; k < 12; k++) {
+    const before = await page.evaluate(() =>
+      window.pipelineLabCompare.sides.map((s) => [
+        s.run.timeMs(),
+        s.run.nextEventMs(),
+        s.run.ended,
+      ]),
+    );
+    await page.click('#cmp-step');
+    const after = await page.evaluate(() =>
+      window.pipelineLabCompare.sides.map((s) => s.run.timeMs()),
+    );
+    const next = Math.min(...before.filter((b) => !b[2]).map((b) => b[1]));
+    for (const [i, b] of before.entries()) {
+      if (!b[2]) assert.equal(after[i], next, `step ${k}: side ${i} at the sooner next event`);
+    }
+    assert.ok(next >= last);
+    last = next;
+  }
+  // The strip shows both runs' figures from their stats.
+  const strip = await page.evaluate(() =>
+    [...document.querySelectorAll('#cmp-strip-body tr')].map((tr) => [
+      tr.dataset.figure,
+      ...[...tr.querySelectorAll('td')].map((td) => td.dataset.value),
+    ]),
+  );
+  const stats = await page.evaluate(() =>
+    window.pipelineLabCompare.sides.map((s) => s.run.stats()),
+  );
+  const polls = strip.find((r) => r[0] === 'polls');
+  assert.deepEqual(
+    polls.slice(1).map(Number),
+    stats.map((s) => s.polls),
+  );
+  const cpu = strip.find((r) => r[0] === 'wastedCpu');
+  assert.deepEqual(
+    cpu.slice(1).map(Number),
+    stats.map((s) => s.wasted_cpu_us),
+  );
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('each pair button opens its pair, and the link holds both sides', async () => {
+  const pairs = {
+    polling: { presets: ['p1', 'p5'] },
+    bounded: {
+      presets: ['builder', 'builder'],
+      maxsize: [
+        [0, 0, 0],
+        [10, 10, 10],
+      ],
+    },
+    workers: {
+      presets: ['p5', 'p6'],
+      workers: [
+        [1, 1, 1],
+        [3, 4, 5],
+      ],
+    },
+    f1: { presets: ['p6', 'f1'] },
+    f2: { presets: ['p4', 'f2'] },
+    f3: {
+      presets: ['f3', 'f3'],
+      maxsize: [
+        [10, 10, 10],
+        [0, 0, 0],
+      ],
+    },
+    f4: { presets: ['f4', 'f4'] },
+  };
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#p=p3');
+  await page.click('#compare-button');
+  await waitForSides(page, ['p3', 'p5']);
+  for (const [pair, want] of Object.entries(pairs)) {
+    if (pair.startsWith('f')) {
+      await page.selectOption('#cmp-failure', pair);
+      await page.click('#cmp-failure-go');
+    } else await page.click(`#cmp-pairs button[data-pair="${pair}"]`);
+    await waitForSides(page, want.presets);
+    const stats = await page.evaluate(() =>
+      window.pipelineLabCompare.sides.map((s) => s.run.stats()),
+    );
+    const stageQueues = (s) =>
+      s.queues.filter((q) => q.name !== 'done_queue').map((q) => q.maxsize);
+    if (want.maxsize) assert.deepEqual(stats.map(stageQueues), want.maxsize, pair);
+    if (want.workers) {
+      assert.deepEqual(
+        stats.map((s) => s.stages.map((st) => st.workers)),
+        want.workers,
+        pair,
+      );
+    }
+    // The link holds both sides: opened in a new tab, it shows the same pair, same settings.
+    const hash = await page.evaluate(() => location.hash);
+    assert.match(hash, /[#&]cmp=/, pair);
+    const other = await lab.context.newPage();
+    await openLab(other, lab.url, hash);
+    await waitForSides(other, want.presets);
+    const again = await other.evaluate(() =>
+      window.pipelineLabCompare.sides.map((s) => s.run.stats()),
+    );
+    assert.deepEqual(again.map(stageQueues), stats.map(stageQueues), `${pair}: link`);
+    assert.deepEqual(
+      again.map((s) => s.stages.map((st) => st.workers)),
+      stats.map((s) => s.stages.map((st) => st.workers)),
+      `${pair}: link`,
+    );
+    await other.close();
+  }
+  // Back to one run: the link loses cmp=, and the single run's page is there.
+  await page.click('#cmp-close');
+  assert.doesNotMatch(await page.evaluate(() => location.hash), /cmp=/);
+  assert.equal(await page.evaluate(() => document.body.dataset.mode ?? ''), '');
+  assert.equal(await page.locator('#pipeline').isVisible(), true);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('an old link opens one run as before, and a bad cmp= falls back with a notice', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#p=p6&v=2&e=model&s=1&l=en');
+  assert.equal(await page.locator('#compare').isVisible(), false);
+  assert.equal(await page.evaluate(() => window.pipelineLab.state.preset), 'p6');
+  await openLab(page, lab.url, '#p=p6&cmp=p9-p5');
+  assert.equal(await page.locator('#compare').isVisible(), false);
+  assert.match(await page.locator('#notice').textContent(), /cmp=p9-p5/);
+  // A builder side with its own sliders survives the round trip.
+  const side = 'builder_n200_st2_w2,3_m0,5_t1,2_dconst_r0_mem0_seed9';
+  await openLab(page, lab.url, `#p=p1&cmp=${side}-p6_w2,2,2`);
+  await waitForSides(page, ['builder', 'p6']);
+  const stats = await page.evaluate(() =>
+    window.pipelineLabCompare.sides.map((s) => s.run.stats()),
+  );
+  assert.deepEqual(
+    stats[0].stages.map((s) => s.workers),
+    [2, 3],
+  );
+  assert.equal(stats[0].items_total, 200);
+  assert.deepEqual(
+    stats[1].stages.map((s) => s.workers),
+    [2, 2, 2],
+  );
+  assert.match(await page.evaluate(() => location.hash), new RegExp(`cmp=${side}-p6_w2,2,2`));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('axe finds no violation in compare mode, side by side and stacked, in English and Korean', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  const found = [];
+  for (const [width, height] of [
+    [1440, 900],
+    [390, 844],
+  ]) {
+    for (const lang of ['en', 'ko']) {
+      await page.setViewportSize({ width, height });
+      await page.goto('about:blank');
+      await openLab(page, lab.url, `#l=${lang}&cmp=p6-f1`);
+      await waitForSides(page, ['p6', 'f1']);
+      await page.selectOption('#cmp-speed', '1000');
+      await page.click('#cmp-play');
+      await page.waitForFunction(() => window.pipelineLabCompare.phase === 'ended', null, {
+        timeout: 30_000,
+      });
+      await page.evaluate(() => {
+        for (const d of document.querySelectorAll('.cmp-sliders')) d.open = true;
+      });
+      await page.addScriptTag({ path: AXE });
+      const violations = await page.evaluate(async () => {
+        const result = await window.axe.run(document.getElementById('compare'));
+        return result.violations.map(
+          (v) =>
+            `${v.id}: ${v.nodes
+              .slice(0, 2)
+              .map((n) => n.target.join(' '))
+              .join(' | ')}`,
+        );
+      });
+      for (const v of violations) found.push(`${width} ${lang}: ${v}`);
+      // The page never scrolls sideways (a canvas pans inside its frame on a phone).
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      assert.ok(overflow <= 0, `${width} ${lang}: ${overflow}px sideways`);
+      // Stacked, the sides are named top and bottom; side by side, left and right.
+      const title = await page.locator('#cmp-side-title-0').textContent();
+      const want = { en: width < 1100 ? 'Top' : 'Left', ko: width < 1100 ? '위' : '왼쪽' }[lang];
+      assert.equal(title, want);
+      // F1 hangs: its side says so in the strip.
+      assert.equal(
+        await page
+          .locator('#cmp-strip-body tr[data-figure="status"] td')
+          .last()
+          .getAttribute('data-status'),
+        'hang',
+      );
+    }
+  }
+  assert.deepEqual(found, []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('with real threads selected, compare mode says both sides run the model engine', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#cmp=p5-p6');
+  await waitForSides(page, ['p5', 'p6']);
+  assert.equal(await page.locator('#cmp-note').isVisible(), false);
+  // The page's state as the engine switch leaves it when real threads are picked.
+  await page.evaluate(() => (window.pipelineLabCompare.state().engine = 'threads'));
+  await page.click('#cmp-pairs button[data-pair="polling"]');
+  await waitForSides(page, ['p1', 'p5']);
+  assert.equal(await page.locator('#cmp-note').isVisible(), true);
+  assert.match(await page.locator('#cmp-note').textContent(), /model engine/);
+  const engines = await page.evaluate(() =>
+    window.pipelineLabCompare.sides.map((s) => [s.run.engine, s.run.capabilities.canReplay]),
+  );
+  assert.deepEqual(engines, [
+    ['model', true],
+    ['model', true],
+  ]);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

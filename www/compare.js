@@ -1,0 +1,768 @@
+// Compare mode: two runs side by side under one clock (Play, Step and the timeline drive both),
+// each any program with its own sliders, the strip of their differences, and the note's pairs.
+
+import { FrameLoop } from './clock.js';
+import { renderSliders } from './controls.js';
+import { createRun } from './engine.js';
+import { formatBytes, formatDuration, formatRate, pick, t } from './i18n.js';
+import './i18n-compare.js';
+import { annotationsOf, canvasLabels, describe } from './labels.js';
+import { withThreads } from './layout.js';
+import { programPace } from './lesson.js';
+import { BUILDER, PARAMS, SPEED_STOPS, pipelineSpec, withStages } from './params.js';
+import { Renderer } from './renderer.js';
+import { compareSide } from './url.js';
+
+/** Operations a side may replay a frame while the timeline seeks (two sides share a frame). */
+const SEEK_OPS_PER_FRAME = 150_000;
+/** How often the strip and the sides' stats refresh while playing (ms of real time). */
+const STATS_EVERY_MS = 250;
+/** The builder's settings the two sides share: the same items and seed. */
+const SHARED = ['items', 'seed'];
+
+/**
+ * A builder side: the builder's defaults with every queue's maxsize `m`, and a memory budget
+ * (items then weigh 1 MiB each) large enough for every item, so that memory is counted.
+ */
+function builderSide(maxsize) {
+  const side = compareSide(BUILDER);
+  side.builder.maxsize = side.builder.maxsize.map(() => maxsize);
+  side.builder.memory = 2048;
+  return side;
+}
+
+/** A preset side with start-of-run overrides. */
+function presetSide(preset, overrides = {}) {
+  const side = compareSide(preset);
+  Object.assign(side.overrides, overrides);
+  return side;
+}
+
+/**
+ * The note's contrasts, one click each: [left, right]. A correct program against its failure
+ * has one pair per failure preset.
+ */
+export const PAIRS = {
+  polling: () => [presetSide('p1'), presetSide('p5')],
+  bounded: () => [builderSide(0), builderSide(10)],
+  workers: () => [presetSide('p5'), presetSide('p6')],
+  f1: () => [presetSide('p6'), presetSide('f1')],
+  f2: () => [presetSide('p4'), presetSide('f2')],
+  f3: () => [presetSide('f3', { maxsize: [10, 10, 10] }), presetSide('f3')],
+  f4: () => [presetSide('f4', { maxsize: [0, 0] }), presetSide('f4')],
+};
+
+/** The strip's rows: the figure from a run's stats, how it reads, and which way is better. */
+const FIGURES = [
+  { key: 'throughput', better: 'high', of: (s) => s.throughput_per_s, show: formatRate },
+  {
+    key: 'p95',
+    better: 'low',
+    of: (s) => (s.latency?.count ? s.latency.p95_us : null),
+    show: formatDuration,
+  },
+  { key: 'memory', better: 'low', of: (s) => s.memory_bytes, show: (v) => formatBytes(v) },
+  {
+    key: 'longest',
+    better: 'low',
+    of: (s) => longestQueue(s)?.max_len ?? null,
+    show: (v) => v.toLocaleString('en-US'),
+    note: (s) => longestQueue(s)?.name ?? '',
+  },
+  { key: 'polls', better: 'low', of: (s) => s.polls, show: (v) => v.toLocaleString('en-US') },
+  { key: 'wastedCpu', better: 'low', of: (s) => s.wasted_cpu_us, show: formatDuration },
+];
+
+/** The queue that was longest at any time (the engine's max_len), leaving out the done queue. */
+function longestQueue(stats) {
+  let best = null;
+  for (const q of stats.queues ?? []) {
+    if (q.name === 'done_queue') continue;
+    if (!best || q.max_len > best.max_len) best = q;
+  }
+  return best;
+}
+
+/** One side: its program, run, canvas and sliders. */
+class Side {
+  constructor(panel, index, node) {
+    this.panel = panel;
+    this.index = index;
+    this.side = compareSide();
+    this.run = null;
+    this.stats = null;
+    this.shape = null;
+    this.threadNames = [];
+    this.threadStages = [];
+    this.queueMaxsize = [];
+    this.sliders = { workers: [], maxsize: [] };
+    this.jumped = true;
+    const doc = node.ownerDocument;
+    const q = (sel) => node.querySelector(sel);
+    this.node = node;
+    this.title = q('.cmp-side-title');
+    this.picker = q('select');
+    this.summary = q('.cmp-summary');
+    this.canvas = q('canvas');
+    this.description = q('.cmp-description');
+    this.slidersBox = q('.cmp-sliders-box');
+    this.error = q('.cmp-side-error');
+    this.renderer = new Renderer(this.canvas, { reducedMotion: panel.reducedMotion });
+    this.picker.addEventListener('change', () => panel.pick(index, this.picker.value));
+    new ResizeObserver(() => {
+      if (!this.run) return;
+      this.renderer.relayout();
+      panel.redraw();
+    }).observe(this.canvas);
+    void doc;
+  }
+
+  /** Left and right side by side; top and bottom when stacked (a narrow screen). */
+  get name() {
+    const stacked = this.panel.stacked;
+    const key =
+      this.index === 0 ? (stacked ? 'cmp.top' : 'cmp.left') : stacked ? 'cmp.bottom' : 'cmp.right';
+    return t(this.panel.lang, key);
+  }
+
+  /** Drops the run and starts this side's program at time 0 (model engine). */
+  async start(token) {
+    this.free();
+    this.error.hidden = true;
+    const side = this.side;
+    const source =
+      side.preset === BUILDER ? { pipeline: pipelineSpec(side.builder) } : { preset: side.preset };
+    let run;
+    try {
+      run = await createRun(source, this.panel.lang, 'model');
+    } catch (error) {
+      if (token !== this.panel.token) return;
+      this.error.textContent = t(this.panel.lang, 'cmp.refused', {
+        side: this.name,
+        message: error?.message ?? String(error),
+      });
+      this.error.hidden = false;
+      this.renderSliders();
+      return;
+    }
+    if (token !== this.panel.token) {
+      run.free();
+      return;
+    }
+    this.run = run;
+    const scenario = run.scenario;
+    this.threadStages = scenario.threads.map((th) => th.stage ?? null);
+    this.threadNames = scenario.threads.map((th) => th.name);
+    this.queueMaxsize = scenario.queues.map((q) => q.maxsize ?? 0);
+    this.shape = withThreads(run.shape, this.threadStages);
+    this.setUpSliders();
+    this.renderer.speed = this.panel.speed;
+    this.renderer.setScene(this.shape, {
+      maxsize: this.queueMaxsize,
+      labels: canvasLabels(this),
+    });
+    this.jumped = true;
+    this.renderSliders();
+    this.refreshStats();
+  }
+
+  /** The sliders' model from the run's shape, and a preset's overrides set at time 0. */
+  setUpSliders() {
+    const run = this.run;
+    const shape = run.shape;
+    const workers = shape.stages
+      .filter((stage) => stage.workers > 0)
+      .map((stage) => ({
+        stage: stage.stage,
+        name: stage.name,
+        value: stage.workers,
+        fixed: stage.fixed,
+      }));
+    const maxsize = shape.queues
+      .filter((q) => q.resizable)
+      .map((q) => ({
+        queue: q.index,
+        name: q.name,
+        value: run.scenario.queues[q.index].maxsize ?? 0,
+      }));
+    this.sliders = { workers, maxsize };
+    if (this.side.preset === BUILDER) return;
+    const o = this.side.overrides;
+    const apply = (list, values, set) => {
+      if (!values || values.length !== list.length) return;
+      values.forEach((v, i) => {
+        if (v === list[i].value || list[i].fixed) return;
+        try {
+          set(list[i], v);
+          list[i].value = v;
+        } catch (error) {
+          this.error.textContent = `${this.name}: ${error.message}`;
+          this.error.hidden = false;
+        }
+      });
+    };
+    apply(workers, o.workers, (w, v) => run.setWorkers(w.stage, v));
+    apply(maxsize, o.maxsize, (m, v) => {
+      run.setMaxsize(m.queue, v);
+      this.queueMaxsize[m.queue] = v;
+    });
+  }
+
+  renderSliders() {
+    const side = this.side;
+    const model = {
+      workers: this.sliders.workers,
+      maxsize: this.sliders.maxsize,
+      builder: side.preset === BUILDER ? side.builder : null,
+    };
+    renderSliders(
+      this.slidersBox,
+      model,
+      this.panel.lang,
+      (param, index, value, { final }) => this.onParam(param, index, value, final),
+      { idPrefix: `cmp${this.index}-` },
+    );
+  }
+
+  /** A slider let go: the side's settings change, and both runs start again (one clock). */
+  onParam(param, index, value, final) {
+    if (!final) return;
+    const side = this.side;
+    if (side.preset === BUILDER) {
+      if (param === 'stages') side.builder = withStages(side.builder, value);
+      else if (PARAMS[param]?.perStage) side.builder[param][index] = value;
+      else side.builder[param] = value;
+      // The same items and seed on both sides: the other builder side takes them too.
+      if (SHARED.includes(param)) {
+        for (const other of this.panel.sides) {
+          if (other !== this && other.side.preset === BUILDER) other.side.builder[param] = value;
+        }
+      }
+    } else if (param === 'workers' || param === 'maxsize') {
+      side.overrides[param] = this.sliders[param].map((e, i) => (i === index ? value : e.value));
+    }
+    this.panel.restart();
+  }
+
+  refreshStats() {
+    if (!this.run) return;
+    const stats = this.run.stats();
+    this.stats = stats;
+    const threads = stats.threads ?? [];
+    this.threadNames = threads.map((th) => th.name);
+    if (threads.length !== this.threadStages.length) {
+      this.threadStages = threads.map((th) => th.stage);
+      this.shape = withThreads(this.run.shape, this.threadStages);
+      this.renderer.setScene(this.shape, {
+        maxsize: this.queueMaxsize,
+        labels: canvasLabels(this),
+      });
+      this.jumped = true;
+    }
+    (stats.queues ?? []).forEach((q, i) => {
+      if (this.queueMaxsize[i] !== q.maxsize) {
+        this.queueMaxsize[i] = q.maxsize;
+        this.renderer.setMaxsize(i, q.maxsize);
+      }
+    });
+    this.renderer.setAnnotations(annotationsOf(stats, this.run));
+    this.description.textContent = describeSide(this, stats);
+  }
+
+  /** Draws the current frame (the views are read at once: see engine.js FrameView). */
+  draw(now) {
+    if (!this.run) return;
+    const view = this.run.frame();
+    if (this.jumped) this.renderer.jump();
+    this.renderer.draw(view, now, { animate: !this.jumped });
+    this.jumped = false;
+  }
+
+  /** The program's name, as the picker says it. */
+  programName() {
+    const l = this.panel.lang;
+    if (this.side.preset === BUILDER) return `B. ${t(l, 'builder')}`;
+    const preset = this.panel.presets().find((p) => p.id === this.side.preset);
+    return preset ? pick(preset.title, l) : this.side.preset;
+  }
+
+  showLabels() {
+    const l = this.panel.lang;
+    this.title.textContent = this.name;
+    const options = this.panel.presets().map((p) => new Option(pick(p.title, l), p.id));
+    options.push(new Option(`B. ${t(l, 'builder')}`, BUILDER));
+    this.picker.replaceChildren(...options);
+    this.picker.value = this.side.preset;
+    const preset = this.panel.presets().find((p) => p.id === this.side.preset);
+    this.summary.textContent =
+      this.side.preset === BUILDER ? t(l, 'builderSummary') : preset ? pick(preset.summary, l) : '';
+    this.canvas.setAttribute(
+      'aria-label',
+      t(l, 'cmp.canvas', { side: this.name, program: this.programName() }),
+    );
+    if (this.run) {
+      this.run.setLang(l);
+      this.renderer.setLabels(canvasLabels(this));
+    }
+    this.renderSliders();
+  }
+
+  free() {
+    this.run?.free();
+    this.run = null;
+    this.stats = null;
+  }
+}
+
+/** The canvas's sentence for a screen reader, with the side's name in front. */
+function describeSide(side, stats) {
+  try {
+    return `${side.name}. ${describe(stats)}`;
+  } catch {
+    return side.name;
+  }
+}
+
+/**
+ * The compare panel (index.html's #compare). `state()` is the page's URL state, whose `compare`
+ * holds the sides; `presets()` the engine's presets; `onChange()` writes the link.
+ */
+export class ComparePanel {
+  constructor(doc, { state, presets, onChange, reducedMotion = false }) {
+    this.doc = doc;
+    this.state = state;
+    this.presets = presets;
+    this.onChange = onChange;
+    this.reducedMotion = reducedMotion;
+    this.lang = 'en';
+    this.active = false;
+    this.phase = 'ready';
+    this.clockMs = 0;
+    this.maxMs = 0;
+    this.speed = 1;
+    this.token = 0;
+    this.seeking = null;
+    this.needsDraw = false;
+    this.statsAt = -Infinity;
+    this.scrubbing = false;
+    const $ = (id) => doc.getElementById(id);
+    this.el = {
+      root: $('compare'),
+      close: $('cmp-close'),
+      pairs: $('cmp-pairs'),
+      failure: $('cmp-failure'),
+      failureGo: $('cmp-failure-go'),
+      note: $('cmp-note'),
+      play: $('cmp-play'),
+      step: $('cmp-step'),
+      reset: $('cmp-reset'),
+      speed: $('cmp-speed'),
+      scrubber: $('cmp-scrubber'),
+      at: $('cmp-at'),
+      strip: $('cmp-strip-body'),
+      sideNodes: [$('cmp-side-0'), $('cmp-side-1')],
+    };
+    if (!this.el.root) return;
+    this.sides = this.el.sideNodes.map((node, i) => new Side(this, i, node));
+    this.loop = new FrameLoop((realMs, now) => this.onFrame(realMs, now));
+    for (const button of this.el.pairs.querySelectorAll('button[data-pair]')) {
+      button.addEventListener('click', () => this.openPair(button.dataset.pair));
+    }
+    this.el.failureGo.addEventListener('click', () => this.openPair(this.el.failure.value));
+    this.el.play.addEventListener('click', () => this.togglePlay());
+    this.el.step.addEventListener('click', () => this.step());
+    this.el.reset.addEventListener('click', () => this.restart());
+    this.el.speed.addEventListener('change', () => this.setSpeed(Number(this.el.speed.value)));
+    this.el.scrubber.addEventListener('input', () => this.scrub(false));
+    this.el.scrubber.addEventListener('change', () => this.scrub(true));
+    this.fillSpeed();
+    // compare.css stacks the sides below this width.
+    this.stackedQuery = globalThis.matchMedia?.('(max-width: 1099px)');
+    this.stackedQuery?.addEventListener?.('change', () => this.setLang(this.lang));
+  }
+
+  get stacked() {
+    return !!this.stackedQuery?.matches;
+  }
+
+  /** Opens compare mode with `sides` ([left, right]) or the state's, and starts both runs. */
+  open(sides = this.state().compare) {
+    if (!this.el.root || !sides) return;
+    this.active = true;
+    this.el.root.hidden = false;
+    this.doc.body.dataset.mode = 'compare';
+    this.sides.forEach((s, i) => (s.side = structuredClone(sides[i])));
+    this.speed = Math.min(...sides.map((s) => programPace(s.preset).speed));
+    this.el.speed.value = String(this.speed);
+    this.showNote();
+    this.restart();
+  }
+
+  /** Leaves compare mode: both runs are dropped. */
+  close() {
+    if (!this.el.root) return;
+    this.active = false;
+    this.token += 1;
+    this.phase = 'ready';
+    this.seeking = null;
+    for (const s of this.sides) s.free();
+    this.el.root.hidden = true;
+    delete this.doc.body.dataset.mode;
+  }
+
+  /** Opens one of the note's pairs. */
+  openPair(id) {
+    const make = PAIRS[id];
+    if (!make) return;
+    const sides = make();
+    this.state().compare = sides;
+    this.open(sides);
+  }
+
+  /** A side picked another program: its defaults, and both runs again. */
+  pick(index, preset) {
+    const side = compareSide(preset);
+    const other = this.sides[1 - index].side;
+    // The same items and seed as a builder on the other side.
+    if (preset === BUILDER && other.preset === BUILDER) {
+      for (const key of SHARED) side.builder[key] = other.builder[key];
+    }
+    this.sides[index].side = side;
+    this.restart();
+  }
+
+  /** The link's sides, kept in the page state, and the link written. */
+  remember() {
+    this.state().compare = this.sides.map((s) => structuredClone(s.side));
+    this.onChange?.();
+  }
+
+  /** Both runs from time 0, paused. */
+  async restart() {
+    const token = ++this.token;
+    this.phase = 'ready';
+    this.seeking = null;
+    this.clockMs = 0;
+    this.maxMs = 0;
+    this.remember();
+    for (const s of this.sides) s.showLabels();
+    await Promise.all(this.sides.map((s) => s.start(token)));
+    if (token !== this.token) return;
+    for (const s of this.sides) s.showLabels();
+    this.updateStrip();
+    this.updateButtons();
+    this.updateScrubber();
+    this.redraw();
+  }
+
+  setLang(lang) {
+    this.lang = lang;
+    if (!this.el.root) return;
+    this.fillSpeed();
+    const stacked = this.stacked;
+    const heads = this.el.root.querySelectorAll('.cmp-strip thead th');
+    heads[0].textContent = t(lang, stacked ? 'cmp.top' : 'cmp.left');
+    heads[2].textContent = t(lang, stacked ? 'cmp.bottom' : 'cmp.right');
+    this.el.failure.querySelectorAll('option').forEach((o) => {
+      o.textContent = t(lang, o.dataset.i18nKey);
+    });
+    if (!this.active) return;
+    this.showNote();
+    for (const s of this.sides) {
+      s.showLabels();
+      s.refreshStats();
+    }
+    this.updateStrip();
+    this.updateButtons();
+    this.updateScrubber();
+    this.redraw();
+  }
+
+  /** The line that says compare mode is model-engine only, when real threads are selected. */
+  showNote() {
+    this.el.note.hidden = this.state().engine !== 'threads';
+  }
+
+  fillSpeed() {
+    const options = SPEED_STOPS.map((v) => new Option(`×${v}`, String(v)));
+    this.el.speed.replaceChildren(...options);
+    this.el.speed.value = String(this.speed);
+  }
+
+  setSpeed(speed) {
+    if (!SPEED_STOPS.includes(speed)) return;
+    this.speed = speed;
+    for (const s of this.sides) s.renderer.speed = speed;
+    this.loop.resync();
+  }
+
+  get running() {
+    return this.sides.filter((s) => s.run && !s.run.ended);
+  }
+
+  // --- transport ------------------------------------------------------------------------------
+
+  togglePlay() {
+    if (this.phase === 'playing') this.pause();
+    else this.play();
+  }
+
+  play() {
+    if (!this.sides.some((s) => s.run)) return;
+    if (this.phase === 'ended') {
+      this.restart().then(() => this.play());
+      return;
+    }
+    if (this.seeking) {
+      this.seeking.then = 'play';
+      return;
+    }
+    this.phase = 'playing';
+    this.loop.resync();
+    this.loop.wake();
+    this.updateButtons();
+  }
+
+  pause() {
+    if (this.phase !== 'playing') return;
+    this.phase = 'paused';
+    this.refresh();
+  }
+
+  /**
+   * Step: both runs to the next time at which either changes (the sooner of their next events);
+   * the run whose event it is runs that instant, the other only lets time pass.
+   */
+  step() {
+    if (this.seeking || this.phase === 'ended') return;
+    if (this.phase === 'playing') this.phase = 'paused';
+    const going = this.running;
+    if (!going.length) return;
+    const next = going.map((s) => s.run.nextEventMs() ?? s.run.timeMs());
+    const target = Math.min(...next);
+    going.forEach((s, i) => {
+      if (next[i] <= target) s.run.stepEvent();
+      else s.run.step(Math.max(0, target - s.run.timeMs()));
+    });
+    this.clockMs = Math.max(this.clockMs, target);
+    this.afterMove();
+  }
+
+  /** The timeline moved: both runs go to that time (back by replay), spread over frames. */
+  scrub(final) {
+    if (!this.sides.some((s) => s.run)) return;
+    this.scrubbing = !final;
+    const tMs = Number(this.el.scrubber.value) / 1000;
+    if (this.phase === 'playing') this.phase = 'paused';
+    this.seeking = { tMs, then: this.seeking?.then ?? 'pause' };
+    this.loop.wake();
+  }
+
+  /** Goes to virtual time `tMs` on both sides at once (tests and links). */
+  seek(tMs) {
+    this.seeking = { tMs, then: 'pause' };
+    this.loop.wake();
+  }
+
+  onFrame(realMs, now) {
+    if (!this.active) return false;
+    let moved = false;
+    if (this.seeking) {
+      const s = this.seeking;
+      const there = this.sides.every(
+        (side) => !side.run || side.run.seekBounded(s.tMs, SEEK_OPS_PER_FRAME),
+      );
+      if (there) {
+        this.seeking = null;
+        this.clockMs = s.tMs;
+        for (const side of this.sides) side.jumped = true;
+        this.phase = this.running.length ? 'paused' : 'ended';
+        this.afterMove();
+        if (s.then === 'play' && this.phase !== 'ended') this.play();
+      } else {
+        const at = Math.min(...this.sides.filter((x) => x.run).map((x) => x.run.timeMs()));
+        const percent = s.tMs > 0 ? Math.floor((at / s.tMs) * 100) : 100;
+        this.el.at.textContent = t(this.lang, 'cmp.replaying', { percent: Math.min(99, percent) });
+      }
+      return true;
+    }
+    if (this.phase === 'playing' && realMs > 0) {
+      this.clockMs += realMs * this.speed;
+      // One clock: each run goes to the same virtual time (a run over its per-call budget
+      // catches up on the next frames; an ended run stays at its end).
+      for (const side of this.running) {
+        const dt = this.clockMs - side.run.timeMs();
+        if (dt > 0) side.run.step(dt);
+      }
+      moved = true;
+      if (!this.running.length) {
+        this.phase = 'ended';
+        this.refresh();
+      } else if (now - this.statsAt > STATS_EVERY_MS) {
+        this.refreshStats(now);
+      }
+    }
+    const animating = this.sides.some((s) => s.renderer.animating);
+    if (moved || this.needsDraw || animating) {
+      for (const side of this.sides) side.draw(now);
+      this.needsDraw = false;
+      this.updateScrubber();
+    }
+    return this.phase === 'playing' || this.needsDraw || animating;
+  }
+
+  /** After a step or a seek: stats, strip, buttons and a frame. */
+  afterMove() {
+    if (!this.running.length) this.phase = 'ended';
+    this.refresh();
+  }
+
+  refresh() {
+    this.refreshStats();
+    this.updateButtons();
+    this.redraw();
+  }
+
+  refreshStats(now = performance.now()) {
+    this.statsAt = now;
+    for (const s of this.sides) s.refreshStats();
+    this.updateStrip();
+  }
+
+  redraw() {
+    this.needsDraw = true;
+    this.loop.wake();
+  }
+
+  updateButtons() {
+    const l = this.lang;
+    const key = { playing: 'cmp.pause', ended: 'cmp.again' }[this.phase] ?? 'cmp.play';
+    this.el.play.textContent = t(l, key);
+    this.el.play.dataset.action = key.slice(4);
+    const none = !this.sides.some((s) => s.run);
+    this.el.play.disabled = none;
+    this.el.step.disabled = none || this.phase === 'ended';
+    this.el.step.title = t(l, 'cmp.step');
+    this.el.step.setAttribute('aria-label', t(l, 'cmp.step'));
+    this.el.root.dataset.phase = this.phase;
+  }
+
+  updateScrubber() {
+    const times = this.sides.filter((s) => s.run).map((s) => s.run.timeMs());
+    const nowMs = times.length ? Math.max(...times) : 0;
+    this.maxMs = Math.max(this.maxMs, nowMs, this.clockMs);
+    const us = Math.round(this.maxMs * 1000);
+    this.el.scrubber.max = String(us);
+    this.el.scrubber.disabled = us === 0 && !times.length;
+    if (!this.scrubbing && !this.seeking) {
+      this.el.scrubber.value = String(Math.round(Math.min(this.clockMs, this.maxMs) * 1000));
+    }
+    if (!this.seeking) {
+      const text = t(this.lang, 'cmp.at', { t: (this.clockMs / 1000).toFixed(3) });
+      this.el.at.textContent = text;
+      this.el.scrubber.setAttribute('aria-valuetext', text);
+    }
+  }
+
+  /** The strip: each figure of both runs from their stats, the better one marked. */
+  updateStrip() {
+    const l = this.lang;
+    const [a, b] = this.sides.map((s) => s.stats);
+    const cell = (stats, figure) => {
+      const td = this.doc.createElement('td');
+      const v = stats ? figure.of(stats) : null;
+      td.textContent = v === null || v === undefined ? t(l, 'cmp.none') : figure.show(v, l);
+      td.dataset.value = v === null || v === undefined ? '' : String(v);
+      const note = stats && figure.note?.(stats);
+      if (note) {
+        const small = this.doc.createElement('small');
+        small.textContent = note;
+        td.append(small);
+      }
+      return td;
+    };
+    const rows = [];
+    const status = this.doc.createElement('tr');
+    status.dataset.figure = 'status';
+    status.append(this.statusCell(a), this.rowHead('cmp.status'), this.statusCell(b));
+    rows.push(status);
+    const done = this.doc.createElement('tr');
+    done.dataset.figure = 'itemsDone';
+    const doneCell = (s) => {
+      const td = this.doc.createElement('td');
+      td.textContent = s
+        ? `${s.items_done.toLocaleString('en-US')} / ${s.items_total.toLocaleString('en-US')}`
+        : t(l, 'cmp.none');
+      td.dataset.value = s ? String(s.items_done) : '';
+      return td;
+    };
+    done.append(doneCell(a), this.rowHead('cmp.itemsDone'), doneCell(b));
+    rows.push(done);
+    for (const figure of FIGURES) {
+      const tr = this.doc.createElement('tr');
+      tr.dataset.figure = figure.key;
+      const left = cell(a, figure);
+      const right = cell(b, figure);
+      const va = a ? figure.of(a) : null;
+      const vb = b ? figure.of(b) : null;
+      if (typeof va === 'number' && typeof vb === 'number' && va !== vb) {
+        const leftBetter = figure.better === 'high' ? va > vb : va < vb;
+        const winner = leftBetter ? left : right;
+        winner.classList.add('better');
+        const mark = this.doc.createElement('span');
+        mark.className = 'sr-only';
+        mark.textContent = ` (${t(l, 'cmp.better')})`;
+        winner.append(mark);
+        tr.dataset.better = leftBetter ? 'left' : 'right';
+      }
+      tr.append(left, this.rowHead(`cmp.${figure.key}`), right);
+      rows.push(tr);
+    }
+    this.el.strip.replaceChildren(...rows);
+  }
+
+  rowHead(key) {
+    const th = this.doc.createElement('th');
+    th.scope = 'row';
+    th.textContent = t(this.lang, key);
+    return th;
+  }
+
+  statusCell(stats) {
+    const td = this.doc.createElement('td');
+    const status = stats?.status ?? null;
+    const key = {
+      running: 'cmp.statusRunning',
+      finished: 'cmp.statusFinished',
+      hang: 'cmp.statusHang',
+      memory_error: 'cmp.statusMemory',
+    }[status];
+    td.textContent = key ? t(this.lang, key) : t(this.lang, 'cmp.none');
+    td.dataset.value = status ?? '';
+    td.dataset.status = status ?? '';
+    return td;
+  }
+
+  /** For tests: each side's stats, time and frame digest. */
+  snapshot() {
+    return this.sides.map((s) => {
+      if (!s.run) return null;
+      const view = s.run.frame();
+      s.jumped = true;
+      return {
+        side: structuredClone(s.side),
+        timeUs: view.timeUs,
+        ops: s.run.ops(),
+        stats: s.run.stats(),
+        frame: {
+          threadStates: Array.from(view.threadStates),
+          threadLines: Array.from(view.threadLines),
+          threadItems: Array.from(view.threadItems),
+          queueStarts: Array.from(view.queueStarts),
+          queueLens: view.queueLens ? Array.from(view.queueLens) : null,
+          queueItems: Array.from(view.queueItems.slice(0, 2000)),
+        },
+      };
+    });
+  }
+}
