@@ -79,6 +79,9 @@ pub(crate) trait Blocker {
     fn retiring(&self) -> bool {
         false
     }
+    /// The caller's `token` is going into queue `queue`, under its lock: what must be counted
+    /// before another thread can see the item there.
+    fn entering(&mut self, _queue: usize, _token: &Token) {}
 }
 
 /// Threads waiting on a queue: CPython's three conditions, plus the busy-waiters. Read only
@@ -372,6 +375,7 @@ impl LiveQueue {
         }
         let now = b.now();
         token.entered = now;
+        b.entering(self.id, &token);
         let inner = g.inner();
         self.account(inner.len(), now);
         if inner.sink {

@@ -588,7 +588,10 @@ impl<'a> Runner<'a> {
             return Ok(());
         }
         let counted = if self.done_queue == Some(q) {
-            self.item_done(token.born);
+            // Counted in `entering`, before the item showed in the queue.
+            if self.latencies.len() >= LATENCY_BATCH {
+                self.flush();
+            }
             self.budget_counts_done
         } else {
             true
@@ -649,15 +652,21 @@ impl<'a> Runner<'a> {
 
     #[inline]
     fn item_done(&mut self, born: u64) {
+        self.count_done(born);
+        if self.latencies.len() >= LATENCY_BATCH {
+            self.flush();
+        }
+    }
+
+    /// Counts an item done and its latency, taking no lock (a queue's may be held).
+    #[inline]
+    fn count_done(&mut self, born: u64) {
         let now = self.time();
         self.items_done += 1;
         self.slot
             .items_done
             .store(self.items_done, Ordering::Relaxed);
         self.latencies.push(now.saturating_sub(born));
-        if self.latencies.len() >= LATENCY_BATCH {
-            self.flush();
-        }
     }
 
     #[inline]
@@ -917,6 +926,13 @@ impl Blocker for Runner<'_> {
     #[inline]
     fn retiring(&self) -> bool {
         self.slot.is_retiring()
+    }
+
+    #[inline]
+    fn entering(&mut self, queue: usize, token: &Token) {
+        if self.done_queue == Some(queue) && !token.is_sentinel() {
+            self.count_done(token.born);
+        }
     }
 }
 
