@@ -274,6 +274,17 @@ impl Sim {
                 else {
                     return true;
                 };
+                if let Fused::SentinelWork { stage, .. } = *fused {
+                    // The usual case at once: an item, room for both operations, no trace.
+                    if !token.is_sentinel()
+                        && stop.saturating_sub(self.ops) >= 2
+                        && self.trace.is_none()
+                    {
+                        self.ops += 2;
+                        self.last_op = op_id(t, next);
+                        return self.start_work(t, stage as usize);
+                    }
+                }
                 if self.ops >= stop {
                     at_mut(&mut self.threads, t).pc = check;
                     return true;
