@@ -198,7 +198,11 @@ export function buildHelp() {
 
 export function toggleHelp() {
   if (el.help.open) el.help.close();
-  else el.help.showModal();
+  else {
+    // It opens at its top (the title takes focus, not the Close button at the bottom).
+    el.help.showModal();
+    el.help.scrollTop = 0;
+  }
 }
 
 export function togglePresent() {

@@ -45,6 +45,8 @@ registerStrings({
     'jr.none': 'Click an item (a blue dot) on the canvas, or type its number, to follow it.',
     'jr.badNumber': 'Type an item number: a whole number from 0.',
     'jr.asking': 'Finding item {item} in the recorded run…',
+    'jr.following':
+      'Following item {item}: it is ringed on the canvas, and its journey is listed under the thread timelines.',
     'jr.modelOnly':
       "An item's journey needs the model engine's replay: real threads keep no record of each item. Pick the model engine to follow one.",
     'jr.failed': 'No journey: {message}',
@@ -108,25 +110,28 @@ registerStrings({
       '영상에는 가상 시간 구간이 필요합니다. 시작은 0 이상, 끝은 시작보다 뒤여야 하고(실행은 {end}에 끝납니다), 속도는 {min}에서 {max} 사이여야 합니다.',
     'tl.clipModelOnly':
       '구간 영상은 모델 엔진의 재실행이 필요합니다. 실제 스레드는 구간의 시작으로 되돌아갈 수 없습니다.',
-    'jr.title': '항목 하나의 여정',
-    'jr.itemLabel': '항목 번호',
+    'jr.title': '아이템 하나의 여정',
+    'jr.itemLabel': '아이템 번호',
     'jr.follow': '따라가기',
     'jr.stop': '그만 따라가기',
-    'jr.none': '캔버스에서 항목(파란 점)을 클릭하거나 번호를 입력하면 그 항목을 따라갑니다.',
-    'jr.badNumber': '항목 번호를 입력하세요. 0 이상의 정수입니다.',
-    'jr.asking': '기록된 실행에서 {item}번 항목을 찾는 중…',
+    'jr.none': '캔버스에서 아이템(파란 점)을 클릭하거나 번호를 입력하면 그 아이템을 따라갑니다.',
+    'jr.badNumber': '아이템 번호를 입력하세요. 0 이상의 정수입니다.',
+    'jr.asking': '기록된 실행에서 {item}번 아이템을 찾는 중…',
+    'jr.following':
+      '{item}번 아이템을 따라갑니다: 캔버스에서 고리로 표시하고, 여정은 스레드 타임라인 아래에 보여 줍니다.',
     'jr.modelOnly':
-      '항목의 여정은 모델 엔진의 재실행이 필요합니다. 실제 스레드는 항목마다 기록을 남기지 않습니다. 따라가려면 모델 엔진을 고르세요.',
+      '아이템의 여정은 모델 엔진의 재실행이 필요합니다. 실제 스레드는 아이템마다 기록을 남기지 않습니다. 따라가려면 모델 엔진을 고르세요.',
     'jr.failed': '여정을 구하지 못했습니다: {message}',
-    'jr.noSuchItem': '이 실행에는 {item}번 항목이 없습니다. 항목 번호는 0부터 {last}까지입니다.',
-    'jr.noItems': '이 실행은 따라갈 항목을 만들지 않습니다.',
-    'jr.status.not_made': '{at}에는 {item}번 항목이 아직 만들어지지 않았습니다.',
+    'jr.noSuchItem':
+      '이 실행에는 {item}번 아이템이 없습니다. 아이템 번호는 0부터 {last}까지입니다.',
+    'jr.noItems': '이 실행은 따라갈 아이템을 만들지 않습니다.',
+    'jr.status.not_made': '{at}에는 {item}번 아이템이 아직 만들어지지 않았습니다.',
     'jr.status.in_flight':
-      '{born}에 만들어진 {item}번 항목은 {at}에 아직 가는 중입니다. 지금까지 {latency}.',
-    'jr.status.done': '{item}번 항목: {born}에 만들어져 {end}에 끝났습니다. 지연 시간 {latency}.',
+      '{born}에 만들어진 {item}번 아이템은 {at}에 아직 가는 중입니다. 지금까지 {latency}.',
+    'jr.status.done': '{item}번 아이템: {born}에 만들어져 {end}에 끝났습니다. 지연 시간 {latency}.',
     'jr.status.dropped':
-      '{item}번 항목: {born}에 만들어졌지만 {end}에 스레드가 예외로 끝나면서 사라졌습니다. 끝까지 처리되지 못했습니다({latency}).',
-    'jr.compare': '지금까지의 실행: 끝난 항목 {n}개의 p50은 {p50}, p95는 {p95}입니다.',
+      '{item}번 아이템: {born}에 만들어졌지만 {end}에 스레드가 예외로 끝나면서 사라졌습니다. 끝까지 처리되지 못했습니다({latency}).',
+    'jr.compare': '지금까지의 실행: 끝난 아이템 {n}개의 p50은 {p50}, p95는 {p95}입니다.',
     'jr.rank': '그중 {pct}%보다 느립니다.',
     'jr.parts': '대기 {wait} + 처리 {service} + put() 막힘 {blocked} = {latency}.',
     'jr.wait': '큐에서 대기',
@@ -140,6 +145,6 @@ registerStrings({
     'jr.colBlocked': 'put()에서 막힌 시간',
     'jr.helpTitle': '시간 읽는 법',
     'jr.help':
-      '지연 시간은 항목을 만든 put()(object())부터 실행이 그 항목을 끝났다고 세는 순간까지입니다. 끝 큐(done queue)에 넣는 put()이 그 순간이고, 끝 큐가 없는 프로그램에서는 항목을 꺼내는 get()입니다. 한 줄이 큐 하나입니다. 기다린 시간은 큐에 넣은 put()부터 꺼낸 get()까지, 처리는 그 get()부터 작업 스레드가 그 항목을 다음 큐에 넣는 put()까지에서 막힌 시간을 뺀 것, put()에서 막힌 시간은 이 항목을 든 스레드가 다음 큐가 가득 차서 put()에서 기다린 시간입니다(역압: 그동안 그 스레드는 다른 항목을 꺼내지 못합니다). 세 부분을 더하면 지연 시간과 정확히 같습니다. p50과 p95는 지금까지 끝난 항목으로 셉니다.',
+      '지연 시간은 아이템을 만든 put()(object())부터 실행이 그 아이템을 끝났다고 세는 순간까지입니다. 끝 큐(done queue)에 넣는 put()이 그 순간이고, 끝 큐가 없는 프로그램에서는 아이템을 꺼내는 get()입니다. 한 줄이 큐 하나입니다. 기다린 시간은 큐에 넣은 put()부터 꺼낸 get()까지, 처리는 그 get()부터 작업 스레드가 그 아이템을 다음 큐에 넣는 put()까지에서 막힌 시간을 뺀 것, put()에서 막힌 시간은 이 아이템을 든 스레드가 다음 큐가 가득 차서 put()에서 기다린 시간입니다(역압: 그동안 그 스레드는 다른 아이템을 꺼내지 못합니다). 세 부분을 더하면 지연 시간과 정확히 같습니다. p50과 p95는 지금까지 끝난 아이템으로 셉니다.',
   },
 });

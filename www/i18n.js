@@ -70,7 +70,8 @@ const STRINGS = {
     colUnfinished: 'unfinished tasks',
     sliders: 'Sliders',
     live: 'changes apply while running',
-    builderOnly: 'Pipeline builder only: pick "Pipeline builder" to use these',
+    builderOnly:
+      'Stages, items, service times, arrivals and the seed are fixed by this program: pick "Pipeline builder" to change them.',
     workersFixed:
       "This program puts a fixed number of SENTINELs on each stage's queue, so its worker count is fixed (P6 and the builder send one per worker).",
     items: 'Items',
@@ -286,7 +287,8 @@ const STRINGS = {
     colUnfinished: '끝나지 않은 작업',
     sliders: '슬라이더',
     live: '실행 중에도 바로 적용됩니다',
-    builderOnly: '파이프라인 빌더 전용: "파이프라인 빌더"를 고르면 쓸 수 있습니다',
+    builderOnly:
+      '단계 수, 아이템 수, 서비스 시간, 도착률, 시드는 이 프로그램에서 정해져 있습니다. 바꾸려면 "파이프라인 빌더"를 고르세요.',
     workersFixed:
       '이 프로그램은 각 단계의 큐에 정해진 수의 센티넬을 넣으므로 작업자 수가 고정됩니다 (P6과 빌더는 작업자마다 하나씩 보냅니다).',
     items: '아이템 수',
@@ -399,7 +401,7 @@ const STRINGS = {
     linkControlsRefused:
       '링크의 실행 중 변경을 다시 적용할 수 없어 ({message}) 변경 없이 실행합니다.',
     linkOldOps:
-      '이 링크는 워커의 get()과 SENTINEL 검사, put()과 task_done()을 한 단계로 세던 이전 버전에서 만들어졌습니다: 같은 시각 t = {t}초에서 열었고, 실행 중 변경은 적용하지 않았습니다.',
+      '이 링크는 작업자의 get()과 SENTINEL 검사, put()과 task_done()을 한 단계로 세던 이전 버전에서 만들어졌습니다: 같은 시각 t = {t}초에서 열었고, 실행 중 변경은 적용하지 않았습니다.',
     tipLine: '{line}번째 줄',
     summaryPrefix: 't = {t}초:',
     controls: '조작',

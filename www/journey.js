@@ -16,8 +16,11 @@ export class JourneyPanel {
    * or null when no recording can answer yet; `canvas`, `renderer`: the pipeline's canvas and
    * its renderer (hit-testing and the ring); `redraw()`: draw the canvas again.
    */
-  constructor(doc, { ask, canvas, renderer, redraw }) {
+  constructor(doc, { ask, canvas, renderer, redraw, latency = () => null, notify = () => {} }) {
     this.doc = doc;
+    this.notify = notify;
+    // The stats panel's latency summary, so that its p50/p95 are the ones quoted here.
+    this.latency = latency;
     this.ask = ask;
     this.redraw = redraw;
     this.canvas = canvas;
@@ -64,7 +67,13 @@ export class JourneyPanel {
     this.canvas.addEventListener('click', (event) => {
       const rect = this.canvas.getBoundingClientRect();
       const id = this.renderer.itemAt(event.clientX - rect.left, event.clientY - rect.top);
-      if (id !== null) this.follow(id);
+      if (id === null) return;
+      this.follow(id);
+      // The panel may be below the fold: say where the journey went.
+      const top = this.el.root?.getBoundingClientRect().top ?? 0;
+      if (top > (this.doc.defaultView?.innerHeight ?? Infinity)) {
+        this.notify(t(this.lang, 'jr.following', { item: id }));
+      }
     });
   }
 
@@ -216,9 +225,13 @@ export class JourneyPanel {
     };
     let text = t(l, `jr.status.${j.status}`, vars);
     if (j.p50_us !== null) {
+      // The stats panel's figures when they describe the same finished items (its histogram
+      // rounds a little), so that the page quotes one p50 and one p95.
+      const panel = this.latency();
+      const same = panel && panel.count === j.done_items;
       text += ` ${t(l, 'jr.compare', {
-        p50: formatUs(j.p50_us),
-        p95: formatUs(j.p95_us),
+        p50: formatUs(same ? panel.p50_us : j.p50_us),
+        p95: formatUs(same ? panel.p95_us : j.p95_us),
         n: j.done_items.toLocaleString('en-US'),
       })}`;
       if (j.slower_than !== null) {

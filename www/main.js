@@ -85,6 +85,8 @@ connectSliders({
 function onHashChange() {
   if (location.hash === writeState(app.state)) return;
   const link = readState(location.hash, app.state.lang);
+  // A new link is a new page: what the last one said no longer applies.
+  panels.clearNotices();
   adoptLink(link, location.hash);
   newRun();
   followCompare();

@@ -57,7 +57,12 @@ export class Panels {
       ln.textContent = String(i + 1);
       ln.setAttribute('aria-hidden', 'true');
       const code = this.doc.createElement('code');
-      code.append(...highlight(this.doc, text));
+      // The indentation is a margin, not spaces, so that a line too wide for the panel wraps
+      // under its own indentation (plus two), as an editor's soft wrap does, not at column 0.
+      const indent = text.length - text.trimStart().length;
+      code.append(...highlight(this.doc, text.trimStart()));
+      code.style.paddingLeft = `${indent + 2}ch`;
+      code.style.textIndent = '-2ch';
       const marks = this.doc.createElement('span');
       marks.className = 'marks';
       li.append(ln, code, marks);

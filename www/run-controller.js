@@ -555,6 +555,7 @@ export const timeline = new TimelinePanel(document, {
   charts,
   pipelineCanvas: el.canvas,
   notify: (text) => panels.showNotice(text),
+  latency: () => app.stats?.latency ?? null,
   // The item journey's ring and hit-testing, and a WebM clip of a range at its own speed.
   renderer,
   redraw: () => redraw({ stats: false }),

@@ -171,7 +171,7 @@ export class TimelinePanel {
    */
   constructor(
     doc,
-    { onSeek, charts, pipelineCanvas, notify, renderer, redraw, playAt, pauseAt, speed },
+    { onSeek, charts, pipelineCanvas, notify, renderer, redraw, playAt, pauseAt, speed, latency },
   ) {
     this.doc = doc;
     this.onSeek = onSeek;
@@ -224,6 +224,8 @@ export class TimelinePanel {
           canvas: pipelineCanvas,
           renderer,
           redraw,
+          latency,
+          notify,
         })
       : null;
     this.cache = null; // per-column buckets for one width

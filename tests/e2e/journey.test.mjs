@@ -184,9 +184,9 @@ test('the journey panel speaks Korean', async () => {
   await page.press('#journey-item', 'Enter');
   await shownJourney(page, 0);
   await page.waitForFunction(() =>
-    /번 항목/.test(document.getElementById('journey-summary').textContent),
+    /번 아이템/.test(document.getElementById('journey-summary').textContent),
   );
-  assert.equal(await page.locator('#journey-title').textContent(), '항목 하나의 여정');
+  assert.equal(await page.locator('#journey-title').textContent(), '아이템 하나의 여정');
   assert.deepEqual(problems, []);
   await page.close();
 });

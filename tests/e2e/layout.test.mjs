@@ -238,3 +238,20 @@ test('390x844: touch plays, pauses, steps and moves a slider', async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('390x844: help opens at its top, the shortcuts first, not scrolled to its Close button', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await open(page, '#p=p6&l=ko', { width: 390, height: 844 });
+  await page.click('#help-button');
+  await page.waitForFunction(() => document.getElementById('help').open);
+  const help = await page.evaluate(() => {
+    const d = document.getElementById('help');
+    const title = document.getElementById('help-title').getBoundingClientRect();
+    return { scrollTop: d.scrollTop, titleTop: title.top, focused: document.activeElement?.id };
+  });
+  assert.equal(help.scrollTop, 0);
+  assert.ok(help.titleTop >= 0 && help.titleTop < 844, JSON.stringify(help));
+  assert.equal(help.focused, 'help-title');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
