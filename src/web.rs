@@ -439,7 +439,21 @@ impl Lab {
 
     /// The scenario (source, queues, stages, threads) as an object.
     pub fn scenario(&self) -> Result<JsValue, JsError> {
-        to_js_via_json("scenario", self.engine.scenario())
+        /// The scenario, with its source as the Korean note shows it beside it.
+        #[derive(Serialize)]
+        struct WithKorean<'a> {
+            #[serde(flatten)]
+            scenario: &'a Scenario,
+            source_ko: Vec<String>,
+        }
+        let scenario = self.engine.scenario();
+        to_js_via_json(
+            "scenario",
+            &WithKorean {
+                scenario,
+                source_ko: scenario.source_in(Lang::Ko),
+            },
+        )
     }
 
     /// The pipeline's shape (groups, queues, the done end, columns, which stages and queues can

@@ -91,3 +91,26 @@ fn task_done_once_too_often_right_after_a_put_raises_at_its_own_line() {
         console[0].en
     );
 }
+
+/// The Korean note's programs print Korean words: in Korean the source shows what its console
+/// prints, line for line, and the English source is left as it is.
+#[test]
+fn the_korean_source_prints_what_the_korean_console_shows() {
+    use pipeline_lab::scenario::OpKind;
+    for id in ["p2", "p3", "p4"] {
+        let scenario = preset(id).unwrap();
+        let ko = scenario.source_in(Lang::Ko);
+        assert_eq!(scenario.source_in(Lang::En), scenario.source);
+        let mut prints = 0;
+        for op in scenario.threads.iter().flat_map(|t| &t.program) {
+            if let OpKind::Print { text, .. } = op.kind {
+                let text = &scenario.texts[text as usize];
+                let line = &ko[op.line as usize - 1];
+                assert!(line.contains(&format!("'{}'", text.ko)), "{id}: {line}");
+                assert!(!line.contains(&text.en), "{id}: {line}");
+                prints += 1;
+            }
+        }
+        assert!(prints >= 4, "{id}: {prints} prints");
+    }
+}

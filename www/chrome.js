@@ -8,6 +8,7 @@ import { SHORTCUTS } from './keys.js';
 import { buildLegend, canvasLabels, showSummary } from './labels.js';
 import { programPace } from './lesson.js';
 import { charts, el, panels, renderer, sweep } from './page.js';
+import { sourceIn } from './panels.js';
 import { BUILDER, SPEED_STOPS } from './params.js';
 import { guard, loop, newRun, redraw, refreshStats, updateButtons } from './run-controller.js';
 import { writeUrl } from './sharing.js';
@@ -137,6 +138,7 @@ export function setLanguage(l) {
     guard(() => {
       app.run.setLang(l);
       panels.setTables(app.run.scenario, l);
+      panels.retextSource(sourceIn(app.run.scenario, l));
       panels.markSignature = panels.markSignature.map(() => '');
       buildSliders();
       charts.setLang(l);
@@ -250,7 +252,7 @@ export function onPointer(event) {
   const l = lang();
   let text;
   if (hit.type === 'thread') {
-    const line = app.run.scenario.source?.[hit.line - 1]?.trim();
+    const line = sourceIn(app.run.scenario, l)[hit.line - 1]?.trim();
     text = `${app.threadNames[hit.index] ?? hit.index}: ${t(l, `state.${hit.state}`)}${hit.line ? `\n${t(l, 'tipLine', { line: hit.line })}: ${line ?? ''}` : ''}`;
   } else {
     const q = app.run.scenario.queues[hit.index];

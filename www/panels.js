@@ -46,6 +46,25 @@ export class Panels {
 
   // --- the Python source ----------------------------------------------------------------
 
+  /**
+   * Writes one source line into `code`. The indentation is a margin, not spaces, so that a line
+   * too wide for the panel wraps under its own indentation (plus two), as an editor's soft wrap
+   * does, not at column 0.
+   */
+  fillCode(code, text) {
+    const indent = text.length - text.trimStart().length;
+    code.replaceChildren(...highlight(this.doc, text.trimStart()));
+    code.style.paddingLeft = `${indent + 2}ch`;
+    code.style.textIndent = '-2ch';
+  }
+
+  /** The same program's source in another language (its `print`s' words): the marks stay. */
+  retextSource(source) {
+    this.code.querySelectorAll('li code').forEach((code, i) => {
+      if (source[i] !== undefined) this.fillCode(code, source[i]);
+    });
+  }
+
   /** Shows `source` (lines). `threadLabel(t)` names a thread's mark (its stage or its name). */
   setSource(source, threadLabel) {
     this.threadLabel = threadLabel;
@@ -57,12 +76,7 @@ export class Panels {
       ln.textContent = String(i + 1);
       ln.setAttribute('aria-hidden', 'true');
       const code = this.doc.createElement('code');
-      // The indentation is a margin, not spaces, so that a line too wide for the panel wraps
-      // under its own indentation (plus two), as an editor's soft wrap does, not at column 0.
-      const indent = text.length - text.trimStart().length;
-      code.append(...highlight(this.doc, text.trimStart()));
-      code.style.paddingLeft = `${indent + 2}ch`;
-      code.style.textIndent = '-2ch';
+      this.fillCode(code, text);
       const marks = this.doc.createElement('span');
       marks.className = 'marks';
       li.append(ln, code, marks);
@@ -336,7 +350,7 @@ export class Panels {
     const list = this.rosterList;
     if (!stats || !list || !this.roster.open) return;
     const lang = this.lang;
-    const source = this.scenario?.source ?? [];
+    const source = sourceIn(this.scenario, lang);
     const rows = [];
     for (const th of stats.threads ?? []) {
       const state = STATES.indexOf(th.state);
@@ -568,4 +582,9 @@ function highlight(doc, text) {
   if (last < text.length) out.push(doc.createTextNode(text.slice(last)));
   if (!out.length) out.push(doc.createTextNode(' '));
   return out;
+}
+
+/** The program's source lines as shown in `lang` (the Korean note's `print`s print Korean). */
+export function sourceIn(scenario, lang) {
+  return (lang === 'ko' && scenario?.source_ko) || scenario?.source || [];
 }

@@ -16,6 +16,7 @@ import {
 import { withThreads } from './layout.js';
 import { linesPerSecond, pacedStep, programPace } from './lesson.js';
 import { charts, el, panels, renderer } from './page.js';
+import { sourceIn } from './panels.js';
 import { BUILDER, pipelineSpec } from './params.js';
 import { writeUrl } from './sharing.js';
 import { TimelinePanel } from './timeline.js';
@@ -295,7 +296,7 @@ function setUpRun(run) {
   app.shape = withThreads(run.shape, app.threadStages);
   sliderHooks.setUp(run);
   renderer.setScene(app.shape, { maxsize: app.queueMaxsize, labels: canvasLabels() });
-  panels.setSource(scenario.source ?? [], markLabel);
+  panels.setSource(sourceIn(scenario, state.lang), markLabel);
   panels.setTables(scenario, state.lang);
   panels.renderConsole([], true);
   charts.setScenario(scenario, state.lang);

@@ -316,6 +316,42 @@ pub enum Count {
 /// Index into the scenario's print texts. Kept small so that [`Op`] stays `Copy`.
 pub type PrintText = u32;
 
+impl Scenario {
+    /// The source as the note shows it in `lang`. The Korean note's programs print Korean words
+    /// (`print('소비자 대기')`), so in Korean each `print` of a plain string literal shows the
+    /// words the console prints; f-strings and anything not found as written stay as they are.
+    pub fn source_in(&self, lang: Lang) -> Vec<String> {
+        let mut source = self.source.clone();
+        if lang == Lang::En {
+            return source;
+        }
+        for op in self.threads.iter().flat_map(|t| &t.program) {
+            let OpKind::Print { text, .. } = op.kind else {
+                continue;
+            };
+            let (Some(text), Some(line)) = (
+                self.texts.get(text as usize),
+                (op.line as usize)
+                    .checked_sub(1)
+                    .and_then(|l| source.get_mut(l)),
+            ) else {
+                continue;
+            };
+            if text.en.contains("{}") {
+                continue;
+            }
+            for quote in ['\'', '"'] {
+                let en = format!("{quote}{}{quote}", text.en);
+                if line.contains(&en) {
+                    *line = line.replacen(&en, &format!("{quote}{}{quote}", text.ko), 1);
+                    break;
+                }
+            }
+        }
+        source
+    }
+}
+
 /// Up to two arguments of a print.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrintArgs(pub Option<Expr>, pub Option<Expr>);
