@@ -7,6 +7,7 @@ const STRINGS = {
   en: {
     title: 'Pipeline Lab',
     tagline: 'Threads and queues at work: Effective Python, Item 55.',
+    panHint: '↔ Swipe the canvas sideways to see the whole pipeline.',
     language: 'Language',
     preset: 'Program',
     builder: 'Pipeline builder',
@@ -226,6 +227,7 @@ const STRINGS = {
   ko: {
     title: '파이프라인 랩',
     tagline: '스레드와 큐가 일하는 모습: 이펙티브 파이썬, 아이템 55.',
+    panHint: '↔ 캔버스를 옆으로 밀면 파이프라인 전체를 볼 수 있습니다.',
     language: '언어',
     preset: '프로그램',
     builder: '파이프라인 빌더',
