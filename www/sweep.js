@@ -783,9 +783,9 @@ export class SweepPanel {
     corner.className = 'corner';
     // Short names (the caption above gives them in full): a narrow column stays narrow.
     const rowsName = doc.createElement('span');
-    rowsName.textContent = `${paramShort(r.choice, l)} ↓`;
+    rowsName.textContent = `${paramShort(r.choice, l)}\u00a0↓`;
     const columnsName = doc.createElement('span');
-    columnsName.textContent = `${paramShort(r.choice2, l)} →`;
+    columnsName.textContent = `${paramShort(r.choice2, l)}\u00a0→`;
     corner.append(rowsName, columnsName);
     head.append(corner);
     for (const c of data.columns) {
