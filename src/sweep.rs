@@ -245,8 +245,13 @@ pub struct SweepResult {
     pub points: Vec<PointSummary>,
     /// Index into `points` of the knee: the first value whose mean throughput reaches 95% of
     /// the best mean throughput of the sweep (where more stops paying). For a 2-D sweep, the
-    /// first point in grid order (fewest of `param`, then fewest of `param2`) that does.
+    /// first point in grid order (fewest of `param`, then fewest of `param2`) that does. None
+    /// when that point is at the top of the range (see `rising`) or no run moved an item.
     pub knee: Option<usize>,
+    /// The point that would have been the knee when it is the highest value swept of a
+    /// parameter swept over more than one value: throughput was still rising there, so the
+    /// curve never levelled off and there is no knee within the range.
+    pub rising: Option<usize>,
     pub runs: Vec<RunResult>,
 }
 
@@ -431,13 +436,21 @@ impl Sweep {
             .iter()
             .map(|p| p.throughput_per_s.mean)
             .fold(0.0, f64::max);
-        let knee = (best > 0.0)
+        let first = (best > 0.0)
             .then(|| {
                 points
                     .iter()
                     .position(|p| p.throughput_per_s.mean >= 0.95 * best)
             })
             .flatten();
+        let at_top = |i: usize| {
+            let (value, value2) = self.point_values(i);
+            is_top(&self.values, value) || value2.is_some_and(|v| is_top(&self.values2, v))
+        };
+        let (knee, rising) = match first {
+            Some(i) if at_top(i) => (None, Some(i)),
+            other => (other, None),
+        };
         SweepResult {
             param: self.param.to_string(),
             param2: self.param2.map(|p| p.to_string()),
@@ -447,6 +460,7 @@ impl Sweep {
             }),
             points,
             knee,
+            rising,
             runs,
         }
     }
@@ -480,6 +494,13 @@ impl Sweep {
         let runs = jobs.iter().map(|j| self.run(j)).collect();
         Ok(self.summarize(runs))
     }
+}
+
+/// Whether `value` is the highest of `values` and they are more than one value: the top of a
+/// range that was swept.
+fn is_top(values: &[f64], value: f64) -> bool {
+    let highest = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    values.iter().any(|&v| v != value) && value >= highest
 }
 
 impl SweepResult {
@@ -589,6 +610,38 @@ mod tests {
         // More resize workers never lower throughput much, and the knee is a point.
         assert!(result.knee.is_some());
         assert_eq!(result.points[0].runs, 2);
+    }
+
+    #[test]
+    fn a_curve_still_rising_at_the_highest_value_has_no_knee_within_the_range() {
+        // The tandem's resize (1.5 ms, the slowest) with 1 and 2 workers: 2 is the best and the
+        // first within 5% of it, the top of the range.
+        let result = tandem_sweep(vec![1.0, 2.0], 1).run_all().unwrap();
+        let best = result.points[1].throughput_per_s.mean;
+        assert!(result.points[0].throughput_per_s.mean < 0.95 * best);
+        assert_eq!(result.knee, None);
+        assert_eq!(result.rising, Some(1));
+        // Swept further, the curve levels off inside the range: a knee, nothing rising.
+        let wider = tandem_sweep(vec![1.0, 2.0, 3.0, 5.0], 1).run_all().unwrap();
+        assert!(wider.knee.is_some_and(|k| k < 3), "{:?}", wider.knee);
+        assert_eq!(wider.rising, None);
+        // One value is no range: its point is the knee.
+        let one = tandem_sweep(vec![2.0], 1).run_all().unwrap();
+        assert_eq!((one.knee, one.rising), (Some(0), None));
+    }
+
+    #[test]
+    fn a_grid_whose_first_cell_near_the_best_is_on_its_top_row_has_no_knee() {
+        let grid = tandem_sweep(vec![1.0, 2.0], 1)
+            .grid(Param::Workers { stage: 0 }, vec![1.0, 2.0])
+            .run_all()
+            .unwrap();
+        let (row, _) = grid
+            .rising
+            .map(|i| (i / 2, i % 2))
+            .expect("resize still rising at 2 workers");
+        assert_eq!(row, 1);
+        assert_eq!(grid.knee, None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ import { withThreads } from './layout.js';
 import { programPace } from './lesson.js';
 import { BUILDER, PARAMS, SPEED_STOPS, pipelineSpec, withStages } from './params.js';
 import { Renderer } from './renderer.js';
-import { compareSide } from './url.js';
+import { compareSide, writeCompare } from './url.js';
 
 /** Operations a side may replay a frame while the timeline seeks (two sides share a frame). */
 const SEEK_OPS_PER_FRAME = 150_000;
@@ -51,6 +51,46 @@ export const PAIRS = {
   f3: () => [presetSide('f3', { maxsize: [10, 10, 10] }), presetSide('f3')],
   f4: () => [presetSide('f4', { maxsize: [0, 0] }), presetSide('f4')],
 };
+
+/**
+ * What each pair is about: the strip's rows its lesson compares (only they may be marked
+ * better), the caption that says what to look at and what differs, and the side that is the
+ * failing program (never marked better).
+ */
+export const LESSONS = {
+  polling: { figures: ['polls', 'wastedCpu'], caption: 'cmp.captionPolling' },
+  bounded: { figures: ['memory', 'throughput', 'p95'], caption: 'cmp.captionBounded' },
+  workers: { figures: ['throughput', 'p95'], caption: 'cmp.captionWorkers' },
+  f1: { figures: ['status', 'itemsDone'], caption: 'cmp.captionF1', failing: 1 },
+  f2: { figures: ['status', 'itemsDone'], caption: 'cmp.captionF2', failing: 1 },
+  f3: { figures: ['status', 'itemsDone'], caption: 'cmp.captionF3', failing: 1 },
+  f4: { figures: ['status', 'itemsDone'], caption: 'cmp.captionF4', failing: 1 },
+};
+
+/** Two figures closer than this (a share of the larger) are the same: no side is better. */
+export const TOLERANCE = 0.02;
+
+/** The pair whose sides these are (as the link writes them), or null for sides of one's own. */
+export function pairOf(sides) {
+  if (!sides) return null;
+  const link = writeCompare(sides);
+  return Object.keys(PAIRS).find((id) => writeCompare(PAIRS[id]()) === link) ?? null;
+}
+
+/**
+ * Which side's figure is better, 0 or 1, or null: not two numbers, or within TOLERANCE of each
+ * other. `better` is 'high' or 'low'.
+ */
+export function betterSide(a, b, better) {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return null;
+  const scale = Math.max(Math.abs(a), Math.abs(b));
+  if (scale === 0 || Math.abs(a - b) <= TOLERANCE * scale) return null;
+  return (better === 'high' ? a > b : a < b) ? 0 : 1;
+}
+
+/** A run's status as a rank (a failure lowest, then running, then finished): higher is better. */
+const STATUS_RANK = { hang: 0, memory_error: 0, running: 1, finished: 2 };
+const FAILED = new Set(['hang', 'memory_error']);
 
 /** The strip's rows: the figure from a run's stats, how it reads, and which way is better. */
 const FIGURES = [
@@ -117,7 +157,7 @@ class Side {
     void doc;
   }
 
-  /** Left and right side by side; top and bottom when stacked (a narrow screen). */
+  /** Left and right side by side (a very wide screen); top and bottom when stacked. */
   get name() {
     const stacked = this.panel.stacked;
     const key =
@@ -360,6 +400,8 @@ export class ComparePanel {
       scrubber: $('cmp-scrubber'),
       at: $('cmp-at'),
       strip: $('cmp-strip-body'),
+      caption: $('cmp-caption'),
+      betterRule: $('cmp-better-rule'),
       sideNodes: [$('cmp-side-0'), $('cmp-side-1')],
     };
     if (!this.el.root) return;
@@ -376,8 +418,9 @@ export class ComparePanel {
     this.el.scrubber.addEventListener('input', () => this.scrub(false));
     this.el.scrubber.addEventListener('change', () => this.scrub(true));
     this.fillSpeed();
-    // compare.css stacks the sides below this width.
-    this.stackedQuery = globalThis.matchMedia?.('(max-width: 1099px)');
+    // compare.css stacks the sides below this width (side by side, each canvas would be too
+    // narrow for its labels).
+    this.stackedQuery = globalThis.matchMedia?.('(max-width: 2299px)');
     this.stackedQuery?.addEventListener?.('change', () => this.setLang(this.lang));
   }
 
@@ -445,6 +488,7 @@ export class ComparePanel {
     this.clockMs = 0;
     this.maxMs = 0;
     this.remember();
+    this.showCaption();
     for (const s of this.sides) s.showLabels();
     await Promise.all(this.sides.map((s) => s.start(token)));
     if (token !== this.token) return;
@@ -468,6 +512,7 @@ export class ComparePanel {
     });
     if (!this.active) return;
     this.showNote();
+    this.showCaption();
     for (const s of this.sides) {
       s.showLabels();
       s.refreshStats();
@@ -481,6 +526,27 @@ export class ComparePanel {
   /** The line that says compare mode is model-engine only, when real threads are selected. */
   showNote() {
     this.el.note.hidden = this.state().engine !== 'threads';
+  }
+
+  /** The pair on show (its sides as the note's pair makes them), or null. */
+  get pair() {
+    return pairOf(this.sides?.map((s) => s.side));
+  }
+
+  /** The pair's caption (what to look at, what differs), and the rule for "better". */
+  showCaption() {
+    const l = this.lang;
+    const lesson = LESSONS[this.pair];
+    if (this.el.caption) {
+      this.el.caption.textContent = lesson ? t(l, lesson.caption) : '';
+      this.el.caption.hidden = !lesson;
+      this.el.caption.dataset.pair = this.pair ?? '';
+    }
+    if (this.el.betterRule) {
+      this.el.betterRule.textContent = t(l, 'cmp.betterRule', {
+        percent: Math.round(TOLERANCE * 100),
+      });
+    }
   }
 
   fillSpeed() {
@@ -664,10 +730,18 @@ export class ComparePanel {
     }
   }
 
-  /** The strip: each figure of both runs from their stats, the better one marked. */
+  /**
+   * The strip: each figure of both runs from their stats. The better one is marked only on the
+   * rows the pair's lesson compares (every row for sides of one's own), only when the two differ
+   * by more than TOLERANCE, and never for a run that failed or the pair's failing program.
+   */
   updateStrip() {
     const l = this.lang;
-    const [a, b] = this.sides.map((s) => s.stats);
+    const stats = this.sides.map((s) => s.stats);
+    const [a, b] = stats;
+    const lesson = LESSONS[this.pair] ?? null;
+    // Never better: a run that failed, and the pair's failing program even before it fails.
+    const noWin = stats.map((st, i) => FAILED.has(st?.status) || lesson?.failing === i);
     const cell = (stats, figure) => {
       const td = this.doc.createElement('td');
       const v = stats ? figure.of(stats) : null;
@@ -676,18 +750,35 @@ export class ComparePanel {
       const note = stats && figure.note?.(stats);
       if (note) {
         const small = this.doc.createElement('small');
-        small.textContent = note;
+        // A queue's name may break after its underscores, never inside a word.
+        note.split(/(?<=_)/).forEach((part, i) => {
+          if (i) small.append(this.doc.createElement('wbr'));
+          small.append(part);
+        });
         td.append(small);
       }
       return td;
     };
-    const rows = [];
-    const status = this.doc.createElement('tr');
-    status.dataset.figure = 'status';
-    status.append(this.statusCell(a), this.rowHead('cmp.status'), this.statusCell(b));
-    rows.push(status);
-    const done = this.doc.createElement('tr');
-    done.dataset.figure = 'itemsDone';
+    const row = (key, left, right, va, vb, better) => {
+      const tr = this.doc.createElement('tr');
+      tr.dataset.figure = key;
+      const lessonRow = !lesson || lesson.figures.includes(key);
+      if (lessonRow) tr.dataset.lesson = 'true';
+      const side = lessonRow ? betterSide(va, vb, better) : null;
+      if (side !== null && !noWin[side]) {
+        const winner = side === 0 ? left : right;
+        winner.classList.add('better');
+        const mark = this.doc.createElement('span');
+        mark.className = 'sr-only';
+        mark.textContent = ` (${t(l, 'cmp.better')})`;
+        winner.append(mark);
+        tr.dataset.better = side === 0 ? 'left' : 'right';
+      }
+      tr.append(left, this.rowHead(`cmp.${key}`), right);
+      return tr;
+    };
+    const rank = (st) => STATUS_RANK[st?.status] ?? null;
+    const rows = [row('status', this.statusCell(a), this.statusCell(b), rank(a), rank(b), 'high')];
     const doneCell = (s) => {
       const td = this.doc.createElement('td');
       td.textContent = s
@@ -696,27 +787,11 @@ export class ComparePanel {
       td.dataset.value = s ? String(s.items_done) : '';
       return td;
     };
-    done.append(doneCell(a), this.rowHead('cmp.itemsDone'), doneCell(b));
-    rows.push(done);
+    rows.push(row('itemsDone', doneCell(a), doneCell(b), a?.items_done, b?.items_done, 'high'));
     for (const figure of FIGURES) {
-      const tr = this.doc.createElement('tr');
-      tr.dataset.figure = figure.key;
-      const left = cell(a, figure);
-      const right = cell(b, figure);
       const va = a ? figure.of(a) : null;
       const vb = b ? figure.of(b) : null;
-      if (typeof va === 'number' && typeof vb === 'number' && va !== vb) {
-        const leftBetter = figure.better === 'high' ? va > vb : va < vb;
-        const winner = leftBetter ? left : right;
-        winner.classList.add('better');
-        const mark = this.doc.createElement('span');
-        mark.className = 'sr-only';
-        mark.textContent = ` (${t(l, 'cmp.better')})`;
-        winner.append(mark);
-        tr.dataset.better = leftBetter ? 'left' : 'right';
-      }
-      tr.append(left, this.rowHead(`cmp.${figure.key}`), right);
-      rows.push(tr);
+      rows.push(row(figure.key, cell(a, figure), cell(b, figure), va, vb, figure.better));
     }
     this.el.strip.replaceChildren(...rows);
   }

@@ -58,6 +58,22 @@ registerStrings({
     'cmp.polls': 'Polls',
     'cmp.wastedCpu': 'CPU burnt waiting',
     'cmp.better': 'better',
+    'cmp.captionPolling':
+      'Look at Polls and CPU burnt waiting: P1’s workers poll a deque and sleep when it is empty, P5’s block in get(). Their stages differ too (P1’s take no time, P5’s 10/20/10 ms), so throughput and latency are not compared.',
+    'cmp.captionBounded':
+      'Look at Memory now against Throughput and Latency p95: the same builder pipeline (an item weighs 1 MiB), every queue unbounded in one run and maxsize 10 in the other.',
+    'cmp.captionWorkers':
+      'Look at Throughput and Latency p95: the same stages (10/20/10 ms), P5 with one worker a stage, P6 with 3, 4 and 5 workers sharing each queue.',
+    'cmp.captionF1':
+      'Look at Status and Items done: P6 puts one SENTINEL a worker; F1 puts one too few, so a worker never ends and join() hangs. Until then the two runs are the same.',
+    'cmp.captionF2':
+      'Look at Status and Items done: P4’s consumer calls task_done() for every item; F2’s never does, so join() waits forever.',
+    'cmp.captionF3':
+      'Look at Status and Items done: the same F3 program, its queues bounded to maxsize 10 in one run and unbounded in the other, where resize_queue grows until a MemoryError.',
+    'cmp.captionF4':
+      'Look at Status and Items done: the same F4 program, its queues unbounded in one run and as written in the other, where main and the worker wait for each other forever.',
+    'cmp.betterRule':
+      '“Better” marks only the figures named in bold, where the two differ by more than {percent}%, and never a run that failed.',
     'cmp.betterLeft': 'left is better',
     'cmp.betterRight': 'right is better',
     'cmp.none': '–',
@@ -120,6 +136,22 @@ registerStrings({
     'cmp.polls': '폴링 횟수',
     'cmp.wastedCpu': '기다리며 쓴 CPU',
     'cmp.better': '더 좋음',
+    'cmp.captionPolling':
+      '폴링 횟수와 기다리며 쓴 CPU를 보세요. P1의 워커는 deque를 폴링하다 비어 있으면 잠들고, P5의 워커는 get()에서 블록됩니다. 단계의 작업 시간도 달라서(P1은 0, P5는 10/20/10 ms) 처리량과 지연 시간은 비교하지 않습니다.',
+    'cmp.captionBounded':
+      '현재 메모리를 처리량, 지연 시간 p95와 견주어 보세요. 같은 빌더 파이프라인(아이템 하나에 1 MiB)인데, 한쪽은 모든 큐가 무한이고 다른 쪽은 maxsize 10입니다.',
+    'cmp.captionWorkers':
+      '처리량과 지연 시간 p95를 보세요. 단계(10/20/10 ms)는 같고, P5는 단계마다 워커 1개, P6은 워커 3, 4, 5개가 각 큐를 나눠 씁니다.',
+    'cmp.captionF1':
+      '상태와 처리한 아이템을 보세요. P6은 워커마다 SENTINEL을 하나씩 넣고, F1은 하나 적게 넣어서 한 워커가 끝나지 않고 join()이 멈춥니다. 그 전까지 두 실행은 똑같습니다.',
+    'cmp.captionF2':
+      '상태와 처리한 아이템을 보세요. P4의 소비자는 아이템마다 task_done()을 호출하지만, F2의 소비자는 호출하지 않아서 join()이 영원히 기다립니다.',
+    'cmp.captionF3':
+      '상태와 처리한 아이템을 보세요. 같은 F3 프로그램인데, 한쪽은 큐를 maxsize 10으로 제한하고 다른 쪽은 무한이라서 resize_queue가 MemoryError가 날 때까지 커집니다.',
+    'cmp.captionF4':
+      '상태와 처리한 아이템을 보세요. 같은 F4 프로그램인데, 한쪽은 큐가 무한이고 다른 쪽은 원래대로라서 메인과 워커가 서로를 영원히 기다립니다.',
+    'cmp.betterRule':
+      '‘더 좋음’은 이름이 굵게 쓰인 수치에만, 두 값이 {percent}%보다 더 차이 날 때만 표시하며, 실패한 실행에는 표시하지 않습니다.',
     'cmp.betterLeft': '왼쪽이 더 좋음',
     'cmp.betterRight': '오른쪽이 더 좋음',
     'cmp.none': '–',

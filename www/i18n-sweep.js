@@ -42,6 +42,16 @@ const STRINGS = {
     knee: 'knee',
     kneeAt: 'Knee: {param} = {value}, the first value within 5% of the best throughput.',
     noKnee: 'No knee: no run moved any item.',
+    risingAt:
+      'No knee within the range: throughput is still rising at {param} = {value}, the highest value swept (the first within 5% of the best). Try higher values.',
+    risingAt2:
+      'No knee within the range: the first cell within 5% of the best throughput, {param} = {value} with {param2} = {value2}, is at the top of a range swept, where throughput is still rising. Try higher values.',
+    shortMaxsizeAll: 'maxsize',
+    shortMaxsize: '{stage} maxsize',
+    shortWorkers: '{stage} workers',
+    shortService: '{stage} ms',
+    shortRate: 'rate',
+    shortItems: 'items',
     clickHint: 'Click a point to open its run (first seed) in the builder above.',
     keysHint: '← and → pick a point, Enter opens its run.',
     point: '{param} = {value}: throughput {throughput}/s ({min}–{max}), p95 {p95} ms, {runs} runs.',
@@ -118,6 +128,16 @@ const STRINGS = {
     knee: '무릎점',
     kneeAt: '무릎점: {param} = {value}, 최고 처리량의 95%에 처음 닿는 값.',
     noKnee: '무릎점 없음: 어떤 실행도 항목을 처리하지 못했습니다.',
+    risingAt:
+      '범위 안에 무릎점이 없습니다: 스윕한 가장 큰 값인 {param} = {value}에서도 처리량이 아직 오르고 있습니다(최고 처리량의 95%에 처음 닿는 값). 더 큰 값으로 스윕해 보세요.',
+    risingAt2:
+      '범위 안에 무릎점이 없습니다: 최고 처리량의 95%에 처음 닿는 칸({param} = {value}, {param2} = {value2})이 스윕한 범위의 맨 끝이라 처리량이 아직 오르고 있습니다. 더 큰 값으로 스윕해 보세요.',
+    shortMaxsizeAll: 'maxsize',
+    shortMaxsize: '{stage} maxsize',
+    shortWorkers: '{stage} 워커',
+    shortService: '{stage} ms',
+    shortRate: '도착률',
+    shortItems: '항목 수',
     clickHint: '점을 누르면 그 실행(첫 시드)이 위의 빌더에서 열립니다.',
     keysHint: '← →로 점을 고르고 Enter로 그 실행을 엽니다.',
     point: '{param} = {value}: 처리량 초당 {throughput} ({min}–{max}), p95 {p95} ms, {runs}회.',

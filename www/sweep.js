@@ -65,6 +65,19 @@ export function paramLabel(choice, lang) {
   return ts(lang, key, { stage });
 }
 
+/** A parameter choice's short name in `lang`, for the heat map's corner. */
+export function paramShort(choice, lang) {
+  const stage = STAGE_NAMES[choice.param.stage] ?? '';
+  const key = {
+    maxsize: choice.param.stage === null ? 'shortMaxsizeAll' : 'shortMaxsize',
+    workers: 'shortWorkers',
+    service_mean: 'shortService',
+    arrival_rate: 'shortRate',
+    items: 'shortItems',
+  }[choice.param.kind];
+  return ts(lang, key, { stage });
+}
+
 /**
  * The values a form asks for, in the builder's units (service time in ms): the list when given,
  * else from, from + step, ... up to `to`. Returns {values} or {error: {key, vars}}.
@@ -670,10 +683,15 @@ export class SweepPanel {
       ts(l, 'finished', { total, seconds: (r.wallMs / 1000).toFixed(2), workers: r.workers }) +
       (failed ? ` ${ts(l, 'failedRuns', { failed, total })}` : '');
     const label = paramLabel(r.choice, l);
-    this.el.knee.textContent =
-      summary.knee === null || summary.knee === undefined
-        ? ts(l, 'noKnee')
-        : ts(l, 'kneeAt', { param: label, value: this.x()[summary.knee] });
+    const has = (i) => i !== null && i !== undefined;
+    // Still rising at the top of the range: no knee within it (src/sweep.rs decides).
+    const rising = has(summary.rising) ? summary.rising : null;
+    this.el.knee.dataset.knee = has(summary.knee) ? 'knee' : rising !== null ? 'rising' : 'none';
+    this.el.knee.textContent = has(summary.knee)
+      ? ts(l, 'kneeAt', { param: label, value: this.x()[summary.knee] })
+      : rising !== null
+        ? ts(l, 'risingAt', { param: label, value: this.x()[rising] })
+        : ts(l, 'noKnee');
     this.el.results.hidden = false;
     const grid = !!r.grid;
     this.el.root.dataset.sweepKind = grid ? 'grid' : 'line';
@@ -681,26 +699,29 @@ export class SweepPanel {
     this.el.charts.hidden = grid;
     this.el.legend.hidden = grid;
     if (grid) {
-      const knee = summary.points[summary.knee];
-      this.el.knee.textContent = knee
-        ? ts(l, 'kneeAt2', {
-            param: label,
-            value: this.x()[summary.knee],
-            param2: paramLabel(r.choice2, l),
-            value2: this.x2()[summary.knee],
-          })
-        : ts(l, 'noKnee');
+      const at = has(summary.knee) ? summary.knee : rising;
+      const vars = {
+        param: label,
+        value: this.x()[at],
+        param2: paramLabel(r.choice2, l),
+        value2: this.x2()[at],
+      };
+      this.el.knee.textContent = has(summary.knee)
+        ? ts(l, 'kneeAt2', vars)
+        : rising !== null
+          ? ts(l, 'risingAt2', vars)
+          : ts(l, 'noKnee');
       this.el.hint.textContent = ts(l, 'heatHint');
       for (const p of this.plots) p.destroy();
       this.plots = [];
       this.el.charts.replaceChildren();
       this.showHeat();
-      this.showPoint(this.pointIndex ?? summary.knee ?? 0);
+      this.showPoint(this.pointIndex ?? summary.knee ?? summary.rising ?? 0);
       return;
     }
     this.el.hint.textContent = ts(l, 'clickHint');
     this.showLegend();
-    this.showPoint(this.pointIndex ?? summary.knee ?? 0);
+    this.showPoint(this.pointIndex ?? summary.knee ?? summary.rising ?? 0);
     const uPlot = await loadUPlot();
     this.build(uPlot);
   }
@@ -760,7 +781,12 @@ export class SweepPanel {
     const corner = doc.createElement('th');
     corner.scope = 'col';
     corner.className = 'corner';
-    corner.textContent = `${paramLabel(r.choice, l)} ↓ · ${paramLabel(r.choice2, l)} →`;
+    // Short names (the caption above gives them in full): a narrow column stays narrow.
+    const rowsName = doc.createElement('span');
+    rowsName.textContent = `${paramShort(r.choice, l)}\u00a0↓`;
+    const columnsName = doc.createElement('span');
+    columnsName.textContent = `${paramShort(r.choice2, l)}\u00a0→`;
+    corner.append(rowsName, columnsName);
     head.append(corner);
     for (const c of data.columns) {
       const th = doc.createElement('th');
@@ -926,7 +952,8 @@ export class SweepPanel {
     this.plots = [];
     this.el.charts.replaceChildren();
     const x = this.x();
-    const kneeX = this.result.summary.knee !== null ? x[this.result.summary.knee] : null;
+    const knee0 = this.result.summary.knee;
+    const kneeX = knee0 !== null && knee0 !== undefined ? x[knee0] : null;
     const xLabel = paramLabel(this.result.choice, this.lang);
     const width = this.chartWidth();
     const knee = {

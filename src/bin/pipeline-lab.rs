@@ -306,6 +306,8 @@ fn sweep(args: &SweepArgs) -> Result<ExitCode, String> {
                 p.utilization_max.mean * 100.0,
                 if result.knee == Some(i) {
                     "  <- knee"
+                } else if result.rising == Some(i) {
+                    "  <- still rising: no knee within the range"
                 } else {
                     ""
                 },
@@ -356,6 +358,9 @@ fn print_grid(result: &pipeline_lab::sweep::SweepResult, grid: &pipeline_lab::sw
     println!(
         "* the knee: the first cell within 5% of the best throughput; ! some runs did not finish"
     );
+    if result.rising.is_some() {
+        println!("no knee within the range: that first cell is at the top of a parameter's range");
+    }
 }
 
 fn print_console(lines: &[String], from: usize, quiet: bool) -> usize {

@@ -331,7 +331,8 @@ test('axe finds no violation in compare mode, side by side and stacked, in Engli
       assert.ok(overflow <= 0, `${width} ${lang}: ${overflow}px sideways`);
       // Stacked, the sides are named top and bottom; side by side, left and right.
       const title = await page.locator('#cmp-side-title-0').textContent();
-      const want = { en: width < 1100 ? 'Top' : 'Left', ko: width < 1100 ? '위' : '왼쪽' }[lang];
+      // Below 2300 px side by side would leave each canvas too narrow for its labels.
+      const want = { en: width < 2300 ? 'Top' : 'Left', ko: width < 2300 ? '위' : '왼쪽' }[lang];
       assert.equal(title, want);
       // F1 hangs: its side says so in the strip.
       assert.equal(
@@ -366,6 +367,156 @@ test('with real threads selected, compare mode says both sides run the model eng
     ['model', true],
     ['model', true],
   ]);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+/** The strip as rows: [figure, lesson?, better side or '', left value, right value]. */
+async function stripRows(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('#cmp-strip-body tr')].map((tr) => [
+      tr.dataset.figure,
+      tr.dataset.lesson === 'true',
+      tr.dataset.better ?? '',
+      ...[...tr.querySelectorAll('td')].map((td) => td.dataset.value),
+    ]),
+  );
+}
+
+test('each pair marks better only the figures its lesson compares, under a caption in both languages', async () => {
+  const lessons = {
+    polling: { presets: ['p1', 'p5'], figures: ['polls', 'wastedCpu'], word: [/Polls/, /폴링/] },
+    bounded: {
+      presets: ['builder', 'builder'],
+      figures: ['memory', 'throughput', 'p95'],
+      word: [/Memory now/, /메모리/],
+    },
+    workers: {
+      presets: ['p5', 'p6'],
+      figures: ['throughput', 'p95'],
+      word: [/Throughput/, /처리량/],
+    },
+  };
+  for (const [pair, want] of Object.entries(lessons)) {
+    const { page, problems } = await openPair(pair, want.presets);
+    await page.evaluate(() => window.pipelineLabCompare.seek(1500));
+    await page.waitForFunction(() => !window.pipelineLabCompare.seeking, null, { timeout: 60_000 });
+    const rows = await stripRows(page);
+    for (const [figure, lesson, better] of rows) {
+      assert.equal(lesson, want.figures.includes(figure), `${pair} ${figure}: lesson row`);
+      if (!lesson) assert.equal(better, '', `${pair}: ${figure} is not the lesson's`);
+    }
+    if (pair === 'polling') {
+      // P1's stages take no time: its throughput is far higher, and still not marked.
+      const throughput = rows.find((r) => r[0] === 'throughput');
+      assert.ok(Number(throughput[3]) > 10 * Number(throughput[4]), String(throughput));
+      assert.equal(rows.find((r) => r[0] === 'polls')[2], 'right');
+      assert.equal(rows.find((r) => r[0] === 'wastedCpu')[2], 'right');
+    }
+    const caption = page.locator('#cmp-caption');
+    assert.equal(await caption.isVisible(), true, pair);
+    assert.match(await caption.textContent(), want.word[0]);
+    await page.selectOption('#lang', 'ko');
+    await page.waitForFunction(() =>
+      /[가-힣]/.test(document.getElementById('cmp-caption').textContent),
+    );
+    assert.match(await caption.textContent(), want.word[1]);
+    assert.match(await page.locator('#cmp-better-rule').textContent(), /2%/);
+    // Sides of one's own (a slider moved) are no pair: no caption, every row may be marked.
+    await page.evaluate(() => {
+      const c = window.pipelineLabCompare;
+      c.sides[0].side.overrides.workers = null;
+      c.sides[0].side.preset = 'p2';
+      return c.restart();
+    });
+    assert.equal(await caption.isVisible(), false, `${pair}: own sides`);
+    assert.ok((await stripRows(page)).every((r) => r[1]));
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
+
+test('no side is better within 2%, and the failing program is never better', async () => {
+  const { page, problems } = await openPair('f1', ['p6', 'f1']);
+  const rule = await page.evaluate(async () => {
+    const { betterSide, TOLERANCE } = await import('/www/compare.js');
+    return {
+      tolerance: TOLERANCE,
+      close: betterSide(1003, 1002, 'low'),
+      apart: betterSide(3006, 0, 'low'),
+      high: betterSide(190, 100, 'high'),
+      missing: betterSide(null, 3, 'low'),
+    };
+  });
+  assert.deepEqual(rule, { tolerance: 0.02, close: null, apart: 1, high: 0, missing: null });
+  // Before F1 hangs, and after: F1 is never marked better, on any row.
+  for (const t of [2500, 6000]) {
+    await page.evaluate((ms) => window.pipelineLabCompare.seek(ms), t);
+    await page.waitForFunction(() => !window.pipelineLabCompare.seeking, null, { timeout: 60_000 });
+    const rows = await stripRows(page);
+    assert.ok(
+      rows.every((r) => r[2] !== 'right'),
+      `t = ${t} ms: ${JSON.stringify(rows)}`,
+    );
+    const longest = rows.find((r) => r[0] === 'longest');
+    assert.equal(longest[2], '', 'the longest queues differ by one item: no mark');
+  }
+  const status = (await stripRows(page)).find((r) => r[0] === 'status');
+  assert.deepEqual(status.slice(2), ['left', 'finished', 'hang']);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('each side’s canvas has room for its column titles, queue counts and done count', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  for (const [width, height] of [
+    [1440, 900],
+    [1280, 720],
+    [390, 844],
+  ]) {
+    for (const lang of ['en', 'ko']) {
+      await page.setViewportSize({ width, height });
+      await page.goto('about:blank');
+      await openLab(page, lab.url, `#l=${lang}&cmp=p5-p6`);
+      await waitForSides(page, ['p5', 'p6']);
+      await page.evaluate(() => window.pipelineLabCompare.seek(2000));
+      await page.waitForFunction(() => !window.pipelineLabCompare.seeking, null, {
+        timeout: 60_000,
+      });
+      await page.waitForTimeout(200);
+      const cut = await page.evaluate(() =>
+        window.pipelineLabCompare.sides.flatMap((side, i) => {
+          const r = side.renderer;
+          r.relayout();
+          const { ctx, geo, labels, shape } = r;
+          const u = geo.unit;
+          const spill = Math.max(0, Math.min(24, geo.gap - 6));
+          const out = [];
+          const check = (font, text, room) => {
+            ctx.font = font;
+            if (text && ctx.measureText(text).width > room) out.push(`side ${i}: ${text}`);
+          };
+          const title = `600 ${Math.round(13 * u)}px system-ui, sans-serif`;
+          shape.groups.forEach((g, k) => {
+            if (geo.groups[k]) check(title, labels.groupTitle(g), geo.groups[k].w + spill);
+          });
+          shape.queues.forEach((q, k) => {
+            const box = geo.queues[k];
+            if (!box) return;
+            check(title, labels.queueTitle(q), box.w + spill);
+            if (box.done) {
+              check(`${Math.round(11 * u)}px system-ui, sans-serif`, labels.doneOf(1000), box.w);
+            } else {
+              const count = labels.queueCount(1000, box.maxsize, false);
+              check(`600 ${Math.round(12.5 * u)}px system-ui, sans-serif`, count, box.w);
+            }
+          });
+          return out;
+        }),
+      );
+      assert.deepEqual(cut, [], `${width} ${lang}`);
+    }
+  }
   assert.deepEqual(problems, []);
   await page.close();
 });

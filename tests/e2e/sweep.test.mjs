@@ -475,3 +475,100 @@ test("a 2-D sweep's every cell is the single run, drawn as a heat map that opens
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+/** Runs a 2-D sweep from the form and waits for its `cells` cells. */
+async function runGrid(page, form, param2, list2, cells) {
+  await fillForm(page, form);
+  await page.selectOption('#sweep-param2', param2);
+  await page.fill('#sweep-list2', list2);
+  await page.click('#sweep-start');
+  await page.waitForFunction(
+    (n) =>
+      document.getElementById('sweep').dataset.sweep === 'done' &&
+      document.querySelectorAll('#sweep-heat-table .sweep-cell').length === n,
+    cells,
+    { timeout: 60_000 },
+  );
+  return page.evaluate(() => window.pipelineLabSweep.result.summary);
+}
+
+test('a curve still rising at the highest value swept has no knee within the range, in both languages', async () => {
+  const { page, problems } = await openSweep();
+  const knee = page.locator('#sweep-knee');
+  // Resize (20 ms, the slowest stage) with 1 and 2 workers: 2 is best, and the top of the range.
+  const { summary: rising } = await runSweep(page, { param: 'workers:1', list: '1, 2', reps: 1 });
+  assert.equal(rising.knee ?? null, null);
+  assert.equal(rising.rising, 1);
+  assert.equal(await knee.getAttribute('data-knee'), 'rising');
+  assert.match(await knee.textContent(), /No knee within the range: .*workers of resize = 2/);
+  await page.selectOption('#lang', 'ko');
+  await page.waitForFunction(() =>
+    /무릎점이 없습니다/.test(document.getElementById('sweep-knee').textContent),
+  );
+  await page.selectOption('#lang', 'en');
+  // Download's workers past resize's pace (4 x 20 ms: 200/s) stop paying: a knee below the top.
+  const { summary: level } = await runSweep(page, {
+    param: 'workers:0',
+    list: '1, 2, 3, 4, 6',
+    reps: 1,
+  });
+  assert.ok((level.knee ?? 99) < 4, `knee ${level.knee}`);
+  assert.equal(level.rising ?? null, null);
+  assert.equal(await knee.getAttribute('data-knee'), 'knee');
+  assert.match(await knee.textContent(), /^Knee: workers of download = /);
+  // The heat map: still rising along the rows, so no cell is starred.
+  const grid = await runGrid(
+    page,
+    { param: 'workers:1', list: '1, 2', reps: 1 },
+    'workers:0',
+    '1, 3',
+    4,
+  );
+  assert.equal(grid.knee ?? null, null);
+  assert.equal(typeof grid.rising, 'number');
+  assert.equal(await page.locator('#sweep-heat-table .sweep-cell.knee').count(), 0);
+  assert.match(await knee.textContent(), /No knee within the range/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the heat map on a phone scrolls inside its box, its row values kept in view', async () => {
+  const { page, problems } = await openSweep();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.selectOption('#lang', 'ko');
+  await runGrid(
+    page,
+    { param: 'workers:1', from: 1, to: 8, step: 1, list: '', reps: 1 },
+    'workers:0',
+    '1, 2, 3, 4, 6, 8',
+    48,
+  );
+  const box = page.locator('#sweep-heat-table');
+  const before = await page.evaluate(() => {
+    const box = document.getElementById('sweep-heat-table');
+    const panel = document.getElementById('sweep');
+    const corner = box.querySelector('th.corner').getBoundingClientRect();
+    return {
+      scrolls: box.scrollWidth > box.clientWidth,
+      panelOverflow: panel.scrollWidth - panel.clientWidth,
+      pageOverflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      corner: corner.width,
+      boxWidth: box.getBoundingClientRect().width,
+      firstCell: box.querySelector('.sweep-cell').getBoundingClientRect().left,
+    };
+  });
+  assert.equal(before.scrolls, true);
+  assert.ok(before.panelOverflow <= 0 && before.pageOverflow <= 0, JSON.stringify(before));
+  // A short corner: the cells start within the box's first third.
+  assert.ok(before.corner < before.boxWidth / 3, JSON.stringify(before));
+  // Scrolled to its end, the row values stay at the box's left edge.
+  await box.evaluate((el) => (el.scrollLeft = el.scrollWidth));
+  const after = await page.evaluate(() => {
+    const box = document.getElementById('sweep-heat-table');
+    const th = box.querySelector('tbody th').getBoundingClientRect();
+    return { left: th.left - box.getBoundingClientRect().left, visible: th.width > 0 };
+  });
+  assert.ok(Math.abs(after.left) <= 4 && after.visible, JSON.stringify(after));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
