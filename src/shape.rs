@@ -27,6 +27,9 @@ pub struct Shape {
     pub items: u64,
     /// The scenario's memory budget, as the scenario spells it (`item_bytes`, `budget_bytes`).
     pub memory: Option<MemoryBudget>,
+    /// Whether that budget counts the items the done end keeps (`Scenario::budget_counts_done`):
+    /// then the done end has a share of the budget to show.
+    pub memory_counts_done: bool,
 }
 
 /// What a group of threads is.
@@ -331,6 +334,7 @@ pub fn shape(scenario: &Scenario) -> Shape {
         stages,
         items: scenario.items,
         memory: scenario.memory.clone(),
+        memory_counts_done: scenario.budget_counts_done(),
     }
 }
 
@@ -433,6 +437,16 @@ mod tests {
             }
             assert_eq!(s.groups[s.thread_group[0]].kind, GroupKind::Main);
         }
+    }
+
+    #[test]
+    fn the_done_end_has_a_share_of_the_budget_only_where_the_budget_counts_it() {
+        // F3 keeps every finished image: done_queue's items count against its 1 GiB.
+        let f3 = of("f3");
+        assert!(f3.memory.is_some() && f3.memory_counts_done);
+        assert!(f3.done_queue.is_some());
+        // P6 counts its results and lets them go.
+        assert!(!of("p6").memory_counts_done);
     }
 
     #[test]

@@ -211,6 +211,8 @@ pub struct MemoryErrorReport {
     pub message: String,
     /// The budget's accounting queue by queue when the error was raised; `bytes` is its sum.
     pub queues: Vec<QueueBytes>,
+    /// `message` in Korean: the page shows the engine's sentence in the page's language.
+    pub message_ko: String,
 }
 
 /// One queue's share of the memory budget.

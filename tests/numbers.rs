@@ -4,6 +4,7 @@
 
 use pipeline_lab::engine::Engine;
 use pipeline_lab::live::LiveOptions;
+use pipeline_lab::python::format_bytes;
 use pipeline_lab::scenario::{
     preset, Arrival, BuilderSpec, PipelineSpec, Rng, Scenario, Service, Sink,
 };
@@ -105,7 +106,7 @@ on_both_engines! {
             assert_eq!(items, report.items_queued, "{what}");
             assert!(report.bytes > report.budget_bytes, "{what}: {report:?}");
             assert!(
-                report.message.contains(&format!("({} MiB)", report.bytes >> 20)),
+                report.message.contains(&format!("({})", format_bytes(report.bytes))),
                 "{what}: the message names the total: {}",
                 report.message
             );

@@ -135,8 +135,9 @@ fn a_poller_that_no_thread_will_feed_stalls_on_both_engines_in_the_same_words() 
         let hang = sim.hang().unwrap();
         assert_eq!(hang.kind, HangKind::Stall, "{main}");
         assert!(
-            hang.message
-                .starts_with("Stall: poller keep(s) polling, but no thread is left"),
+            hang.message.starts_with(
+                "Stall: poller keeps polling, but no thread is left that could give it"
+            ),
             "{}",
             hang.message
         );

@@ -30,7 +30,8 @@ export class FrameLoop {
     this.frameId = null;
     const realMs = this.lastFrame === null ? 0 : Math.min(now - this.lastFrame, this.maxFrameMs);
     this.lastFrame = now;
-    if (this.onFrame(realMs, now)) this.frameId = requestAnimationFrame(this.frame);
-    else this.lastFrame = null;
+    // onFrame may have woken the loop itself (a new scene): one frame is asked for, not two.
+    if (this.onFrame(realMs, now)) this.frameId ??= requestAnimationFrame(this.frame);
+    else if (this.frameId === null) this.lastFrame = null;
   }
 }

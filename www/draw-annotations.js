@@ -2,7 +2,7 @@
 // queue, a hang's wait-for chain, the bottom band (time, or what ended the run). No shapes.
 
 import { ALERT_COLOR } from './icons.js';
-import { INK, drawBadge, fit, roundRect } from './draw-primitives.js';
+import { INK, drawBadge, fit, roundRect, wrapLines } from './draw-primitives.js';
 import { drawHangChain } from './hang-chain.js';
 
 /** The bottleneck stage: a dashed outline round its workers and a badge on it. */
@@ -77,11 +77,17 @@ export function drawBanner(renderer, timeUs) {
   ctx.textAlign = 'left';
   const x = 14;
   const maxW = geo.width - 28;
+  // What ended the run is read whole: on two lines when one is too short (the layout keeps room
+  // for the second below the back edges' lane), cut only past that.
+  const lines = bg ? wrapLines(ctx, text, maxW - 20, 2) : [fit(ctx, text, maxW - 20)];
+  const lineH = 16 * u;
+  const bottom = lines.length > 1 ? geo.height - 6 : y + h / 2;
+  const top = lines.length > 1 ? bottom - h - lineH : y - h / 2;
   if (bg) {
     ctx.fillStyle = bg;
-    roundRect(ctx, x, y - h / 2, maxW, h, 6);
+    roundRect(ctx, x, top, maxW, bottom - top, 6);
     ctx.fill();
   }
   ctx.fillStyle = fg;
-  ctx.fillText(fit(ctx, text, maxW - 20), x + 10, y + 5 * u);
+  lines.forEach((line, i) => ctx.fillText(line, x + 10, top + h / 2 + 5 * u + i * lineH));
 }

@@ -64,6 +64,35 @@ export function fit(ctx, text, width) {
   return out;
 }
 
+/**
+ * `text` broken at spaces into at most `maxLines` lines that fit `width` in the current font; the
+ * last line is cut with an ellipsis when the text needs more (one word wider than `width` too).
+ */
+export function wrapLines(ctx, text, width, maxLines = 2) {
+  if (!text) return [''];
+  const key = `${ctx.font}|${width | 0}|${maxLines}|${text}`;
+  const hit = wrapCache.get(key);
+  if (hit !== undefined) return hit;
+  const words = text.split(' ');
+  const lines = [];
+  let line = '';
+  let i = 0;
+  for (; i < words.length && lines.length < maxLines - 1; i++) {
+    const next = line ? `${line} ${words[i]}` : words[i];
+    if (!line || ctx.measureText(next).width <= width) line = next;
+    else {
+      lines.push(line);
+      line = words[i];
+    }
+  }
+  const rest = [line, ...words.slice(i)].filter(Boolean).join(' ');
+  const out = [...lines.map((l) => fit(ctx, l, width)), fit(ctx, rest, width)];
+  if (wrapCache.size > 500) wrapCache.clear();
+  wrapCache.set(key, out);
+  return out;
+}
+const wrapCache = new Map();
+
 export function drawBadge(renderer, ctx, x, y, text) {
   const u = renderer.geo.unit;
   ctx.save();

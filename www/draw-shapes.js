@@ -336,27 +336,27 @@ export function drawQueue(renderer, box, view, q, now, states) {
     fraction = Math.min(1, bytes / memory.budget_bytes);
     gaugeText = labels.memory?.(bytes, memory.budget_bytes);
   } else fraction = null;
-  if (fraction !== null) {
-    ctx.fillStyle = '#e4e7ea';
-    roundRect(ctx, x, y, gaugeW, gaugeH, gaugeH / 2);
-    ctx.fill();
-    ctx.fillStyle =
-      fraction >= 0.999 || memErr
-        ? ALERT_COLOR
-        : fraction > 0.75
-          ? OKABE_ITO.orange
-          : OKABE_ITO.blue;
-    if (fraction > 0) {
-      roundRect(ctx, x, y, Math.max(gaugeH, gaugeW * fraction), gaugeH, gaugeH / 2);
-      ctx.fill();
-    }
-    if (gaugeText) {
-      ctx.font = `${Math.round(11 * u)}px system-ui, sans-serif`;
-      ctx.fillStyle = memErr ? ALERT_COLOR : MUTED;
-      ctx.fillText(fit(ctx, gaugeText, box.w), x, y + gaugeH + 12 * u);
-    }
-  }
+  if (fraction !== null) drawGauge(ctx, x, y, gaugeW, gaugeH, fraction, memErr, gaugeText, u);
   void states;
+}
+
+/** A fill gauge (a queue's bound, or its share of the memory budget), with its text under it. */
+function drawGauge(ctx, x, y, w, h, fraction, alert, text, u) {
+  ctx.fillStyle = '#e4e7ea';
+  roundRect(ctx, x, y, w, h, h / 2);
+  ctx.fill();
+  ctx.fillStyle =
+    fraction >= 0.999 || alert ? ALERT_COLOR : fraction > 0.75 ? OKABE_ITO.orange : OKABE_ITO.blue;
+  if (fraction > 0) {
+    roundRect(ctx, x, y, Math.max(h, w * fraction), h, h / 2);
+    ctx.fill();
+  }
+  if (text) {
+    ctx.font = `${Math.round(11 * u)}px system-ui, sans-serif`;
+    ctx.textAlign = 'left';
+    ctx.fillStyle = alert ? ALERT_COLOR : MUTED;
+    ctx.fillText(fit(ctx, text, w), x, y + h + 12 * u);
+  }
 }
 
 /**
@@ -445,6 +445,25 @@ export function drawDone(renderer, box, view, q, now) {
   const r = Math.max(1.6, box.cell * 0.36);
   blitDots(renderer, box, Math.min(len, box.visible), '#2f7d5d', r, 0.5, true);
   drawIncoming(renderer, q, box.x + 2, box.y + box.h / 2, r, now);
+  // Where the budget counts the items kept here, their share under the tray, as the queues show
+  // theirs: the canvas's figures then add up to the budget's total (the engine's bytes).
+  const memory = renderer.shape.memory;
+  if (memory && renderer.shape.memoryCountsDone) {
+    const bytes = renderer.annotations.queueBytes?.[q] ?? 0;
+    const alert = renderer.annotations.memoryError?.queue === q;
+    const gaugeH = 7 * u;
+    drawGauge(
+      ctx,
+      box.x,
+      box.y + box.h + 8 * u,
+      box.w,
+      gaugeH,
+      Math.min(1, bytes / memory.budget_bytes),
+      alert,
+      labels.memory?.(bytes, memory.budget_bytes),
+      u,
+    );
+  }
 }
 
 /** Tokens flying into queue `q`'s entrance at (x, y) (see Tweens.take in www/tweens.js). */

@@ -54,7 +54,10 @@ const STRINGS = {
     shortItems: 'items',
     clickHint: 'Click a point to open its run (first seed) in the builder above.',
     keysHint: '← and → pick a point, Enter opens its run.',
-    point: '{param} = {value}: throughput {throughput}/s ({min}–{max}), p95 {p95} ms, {runs} runs.',
+    runOne: 'run',
+    runMany: 'runs',
+    point:
+      '{param} = {value}: throughput {throughput}/s ({min}–{max}), p95 {p95} ms, {runs} {runWord}.',
     openSeed: 'seed {seed}',
     openRuns: 'Open a run:',
     uniformNote:
@@ -76,7 +79,7 @@ const STRINGS = {
     kneeAt2:
       'Knee: {param} = {value} with {param2} = {value2}, the first cell (fewest of the first, then of the second) within 5% of the best throughput.',
     point2:
-      '{param} = {value}, {param2} = {value2}: throughput {throughput}/s ({min}–{max}), p95 {p95} ms, memory {memory} MiB, busiest stage {util}%, {runs} runs.',
+      '{param} = {value}, {param2} = {value2}: throughput {throughput}/s ({min}–{max}), p95 {p95} ms, memory {memory} MiB, busiest stage {util}%, {runs} {runWord}.',
     downloadCsv: 'Download CSV',
     downloadJson: 'Download JSON',
     badNumber: '“{text}” is not a number.',
@@ -140,7 +143,10 @@ const STRINGS = {
     shortItems: '아이템 수',
     clickHint: '점을 누르면 그 실행(첫 시드)이 위의 빌더에서 열립니다.',
     keysHint: '← →로 점을 고르고 Enter로 그 실행을 엽니다.',
-    point: '{param} = {value}: 처리량 초당 {throughput} ({min}–{max}), p95 {p95} ms, {runs}회.',
+    runOne: '회',
+    runMany: '회',
+    point:
+      '{param} = {value}: 처리량 초당 {throughput} ({min}–{max}), p95 {p95} ms, {runs}{runWord}.',
     openSeed: '시드 {seed}',
     openRuns: '실행 열기:',
     uniformNote:
@@ -162,7 +168,7 @@ const STRINGS = {
     kneeAt2:
       '무릎점: {param} = {value}, {param2} = {value2}. 최고 처리량의 95%에 처음 닿는 칸입니다(첫 번째 값이 가장 작은 것부터, 그다음 두 번째 값 순서).',
     point2:
-      '{param} = {value}, {param2} = {value2}: 처리량 초당 {throughput} ({min}–{max}), p95 {p95} ms, 메모리 {memory} MiB, 가장 바쁜 단계 {util}%, {runs}회.',
+      '{param} = {value}, {param2} = {value2}: 처리량 초당 {throughput} ({min}–{max}), p95 {p95} ms, 메모리 {memory} MiB, 가장 바쁜 단계 {util}%, {runs}{runWord}.',
     downloadCsv: 'CSV 내려받기',
     downloadJson: 'JSON 내려받기',
     badNumber: '숫자가 아닌 값입니다: “{text}”',

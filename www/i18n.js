@@ -129,6 +129,7 @@ const STRINGS = {
     queueCount: '{len} / {max}',
     queueCountFull: '{len} / {max} full',
     queueCountUnbounded: '{len} items · ∞',
+    queueCountUnboundedOne: '1 item · ∞',
     memoryOf: '{used} of {budget}',
     time: 't = {t} s',
     finishedBanner: 'Finished at t = {t} s',
@@ -201,8 +202,6 @@ const STRINGS = {
     rosterQueueItems: '{n} items',
     sliderOf: '{what} of {stage}',
     maxsizeOf: 'maxsize of {queue}',
-    memoryErrorText:
-      'MemoryError: {items} items queued ({bytes}) exceed the memory budget of {budget}; {queue} holds the most ({queueBytes}).',
     restarted: '{setting} cannot change a running pipeline, so the run started again from t = 0.',
     'setting.items': 'The number of items',
     'setting.stages': 'The number of stages',
@@ -347,6 +346,7 @@ const STRINGS = {
     queueCount: '{len} / {max}',
     queueCountFull: '{len} / {max} 가득 참',
     queueCountUnbounded: '{len}개 · ∞',
+    queueCountUnboundedOne: '1개 · ∞',
     memoryOf: '{used} / {budget}',
     time: 't = {t}초',
     finishedBanner: 't = {t}초에 완료',
@@ -418,8 +418,6 @@ const STRINGS = {
     rosterQueueItems: '아이템 {n}개',
     sliderOf: '{stage} 단계의 {what}',
     maxsizeOf: '{queue}의 maxsize',
-    memoryErrorText:
-      'MemoryError: 큐에 쌓인 아이템 {items}개({bytes})가 메모리 한도 {budget}를 넘었습니다. 가장 많이 쌓인 큐는 {queue}입니다({queueBytes}).',
     restarted: '{setting} 실행 중인 파이프라인에서 바꿀 수 없어서 t = 0부터 다시 실행합니다.',
     'setting.items': '아이템 수는',
     'setting.stages': '단계 수는',
@@ -533,17 +531,13 @@ export function formatDuration(us, lang) {
   return `${Math.round(n)} µs`;
 }
 
-/** The simulated MemoryError in `lang`, from the report's numbers (not the engine's sentence). */
+/**
+ * The simulated MemoryError in `lang`: the engine's sentence (src/python/mod.rs, its sizes worded
+ * by the same rule as formatBytes below), so that the status, the banner and the console agree.
+ */
 export function memoryErrorText(report, lang) {
   if (!report) return 'MemoryError';
-  const blamed = (report.queues ?? []).find((q) => q.name === report.queue);
-  return t(lang, 'memoryErrorText', {
-    queue: report.queue,
-    items: Number(report.items_queued ?? 0).toLocaleString('en-US'),
-    bytes: formatBytes(report.bytes),
-    budget: formatBytes(report.budget_bytes),
-    queueBytes: formatBytes(blamed?.bytes ?? 0),
-  });
+  return (lang === 'ko' ? report.message_ko : report.message) || report.message || 'MemoryError';
 }
 
 /**
@@ -571,7 +565,7 @@ export function refusalText(lang, { param, name, value }, message) {
     : t(lang, 'refused.maxsize', { queue: name, value: value === 0 ? '∞' : value, reason });
 }
 
-/** Bytes as MiB or GiB. */
+/** Bytes as MiB or GiB; src/python/mod.rs `format_bytes` words the engine's sentences the same. */
 export function formatBytes(bytes) {
   const n = Number(bytes ?? 0);
   // GiB only when exact: 1,025 MiB against a budget of 1 GiB must not read "1.00 GiB".

@@ -88,6 +88,7 @@ export function canvasLabels(view = app) {
       return t(l, `stateShort.${s}`);
     },
     queueCount(len, max, full) {
+      if (!max && len === 1) return t(l, 'queueCountUnboundedOne');
       if (!max) return t(l, 'queueCountUnbounded', { len: len.toLocaleString('en-US') });
       return t(l, full ? 'queueCountFull' : 'queueCount', { len, max });
     },

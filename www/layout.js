@@ -28,7 +28,8 @@ const GAP = 34;
  */
 export function place(shape, { width, height, maxsize = [], large = false }) {
   const top = large ? 40 : 32; // column titles
-  const bottom = large ? 80 : 68; // the lane for back edges and the status banner
+  // The lane for back edges and the status banner (room for its second line: www/draw-annotations.js).
+  const bottom = large ? 92 : 76;
   const areaTop = top;
   const areaH = Math.max(60, height - top - bottom);
 
@@ -106,7 +107,7 @@ export function place(shape, { width, height, maxsize = [], large = false }) {
       } else {
         const q = shape.queues[node.id];
         queues[node.id] = q.done
-          ? doneBox(c, y0, slotH, unit)
+          ? doneBox(c, y0, slotH, unit, shape.memory && shape.memoryCountsDone ? 34 * unit : 0)
           : queueBox(c, y0, slotH, maxsize[node.id] ?? 0, unit, shape.items);
       }
     });
@@ -169,10 +170,10 @@ function queueBox(c, y0, slotH, maxsize, unit, items) {
   });
 }
 
-/** The done end: a tray that counts finished items. */
-function doneBox(c, y0, slotH, unit) {
+/** The done end: a tray that counts finished items, with `below` kept free under it (its memory). */
+function doneBox(c, y0, slotH, unit, below) {
   const pad = 8 * unit;
-  const h = Math.min(slotH - 20, 170 * unit);
+  const h = Math.min(slotH - 20, 170 * unit, Math.max(60 * unit, slotH - 20 - 2 * below));
   const y = y0 + (slotH - h) / 2;
   const cell = 7 * unit;
   const cols = Math.max(1, Math.floor((c.w - pad * 2) / cell));

@@ -71,9 +71,22 @@ function onFrame(realMs, now) {
     if (!going) app.phase = 'ended';
   }
   const tStep = performance.now();
-  let tFrame = tStep;
   const due =
     app.needsDraw || app.phase === 'playing' || renderer.animating || app.phase === 'ended';
+  // The stats first, so that the canvas's annotations (a hang's banner and chain, the bottleneck,
+  // unfinished tasks, memory) are those of the instant drawn below: a run that ends or a step
+  // that hangs draws no further frame to catch up on them.
+  const ended = app.phase === 'ended' && !app.endShown;
+  if (ended || (app.phase === 'playing' && now - app.statsAt > 250) || app.statsDue) {
+    refreshStats(now);
+  } else if (!app.seeking && due && app.phase === 'playing' && run.canStepOps) {
+    // The panel and the canvas's annotations show the instant drawn, every frame, so that no
+    // figure runs ahead of another; the charts keep a few samples a second. Real threads move
+    // between any two reads, so there the stats keep their few refreshes a second.
+    refreshStats(now, { chart: false });
+  }
+  const tStats = performance.now();
+  let tFrame = tStats;
   if (!app.seeking && due) {
     view = run.frame();
     tFrame = performance.now();
@@ -95,15 +108,6 @@ function onFrame(realMs, now) {
   if (drew) updateScrubber();
   if (drew) timeline.show(run, app.lastFrameUs, app.controlsLog);
   view = null; // the views are invalid after the next call into wasm
-  const ended = app.phase === 'ended' && !app.endShown;
-  if (ended || (app.phase === 'playing' && now - app.statsAt > 250) || app.statsDue) {
-    refreshStats(now);
-  } else if (drew && app.phase === 'playing' && run.canStepOps) {
-    // The panel and the canvas's annotations show the instant just drawn, every frame, so that
-    // no figure runs ahead of another; the charts keep a few samples a second. Real threads move
-    // between any two reads, so there the stats keep their few refreshes a second.
-    refreshStats(now, { chart: false });
-  }
   if (ended) {
     app.endShown = true;
     backfillCharts();
@@ -111,10 +115,11 @@ function onFrame(realMs, now) {
   }
   if (app.recording && drew) {
     const r = app.recording;
-    r.core.push(t1 - t0);
+    // The core is stepping, taking the frame and drawing it; the stats count in the total only.
+    r.core.push(t1 - t0 - (tStats - tStep));
     r.total.push(performance.now() - t0);
     r.step.push(tStep - t0);
-    r.frame.push(tFrame - tStep);
+    r.frame.push(tFrame - tStats);
     r.draw.push(t1 - tFrame);
   }
   return app.phase === 'playing' || renderer.animating || app.needsDraw || !!app.seeking;

@@ -1098,6 +1098,7 @@ export class SweepPanel {
       max: formatNumber(p.throughput_per_s.max),
       p95: formatNumber(p.latency_p95_us.mean / 1000),
       runs: p.runs,
+      runWord: ts(l, p.runs === 1 ? 'runOne' : 'runMany'),
     };
     if (!r.choice2) return ts(l, 'point', vars);
     return ts(l, 'point2', {

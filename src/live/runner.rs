@@ -837,7 +837,8 @@ impl<'a> Runner<'a> {
             ),
             _ => (queued, bytes),
         };
-        let said = python::memory_error(queued, bytes, budget, name);
+        let held = queues.get(longest).map_or(0, |b| b.bytes);
+        let said = python::memory_error(queued, bytes, budget, name, held);
         let now = self.time();
         let mut report = lock(&sh.memory_error);
         if sh.sched.end(Status::MemoryError) {
@@ -846,7 +847,7 @@ impl<'a> Runner<'a> {
                 thread: self.t,
                 line: self.prog.get(self.pc).map_or(0, |op| op.line),
                 en: said.en.clone(),
-                ko: said.ko,
+                ko: said.ko.clone(),
             });
             *report = Some(MemoryErrorReport {
                 at_us: now,
@@ -856,6 +857,7 @@ impl<'a> Runner<'a> {
                 budget_bytes: budget,
                 message: said.en,
                 queues,
+                message_ko: said.ko,
             });
             drop(report);
             sh.halt();

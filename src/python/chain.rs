@@ -2,7 +2,7 @@
 //! waiting thread waits on and which threads could release it, to a typed root cause worded in
 //! Python's terms with its source line. Facts come from a `HangView` and the scenario's programs.
 
-use super::hang::{HangView, WaitOn, Waiter, Waits};
+use super::hang::{plural, HangView, WaitOn, Waiter, Waits};
 use crate::scenario::{Lang, Op, OpKind, Value};
 use crate::stats::{ChainLink, ChainRoot, ChainWait, HangChain, RootKind, ThreadState};
 
@@ -551,12 +551,13 @@ impl Words<'_> {
             }
             (ChainWait::JoinQueue, lang) => {
                 let n = f.map_or(0, |f| f.unfinished);
+                let tasks = plural(n as usize, "task", "tasks");
                 match (lang, none) {
                     (Lang::En, true) => format!(
-                        "{t} waits in {q}.join(){at} for {n} unfinished task(s), and no thread left will call {q}.task_done()"
+                        "{t} waits in {q}.join(){at} for {n} unfinished {tasks}, and no thread left will call {q}.task_done()"
                     ),
                     (Lang::En, false) => format!(
-                        "{t} waits in {q}.join(){at} for {n} unfinished task(s), and {r} could call {q}.task_done()"
+                        "{t} waits in {q}.join(){at} for {n} unfinished {tasks}, and {r} could call {q}.task_done()"
                     ),
                     (Lang::Ko, true) => format!(
                         "{t} 스레드가 {at}{q}.join()에서 끝나지 않은 작업 {n}개를 기다립니다: {q}.task_done()을 호출할 스레드가 남아 있지 않습니다"
@@ -634,7 +635,8 @@ impl Words<'_> {
                         let who = if readers == 1 {
                             "1 thread reads it".to_string()
                         } else {
-                            format!("{readers} threads read it and {ended} have ended")
+                            let have = plural(ended, "has", "have");
+                            format!("{readers} threads read it and {ended} {have} ended")
                         };
                         format!(
                             "no SENTINEL was ever put into {q} for {w} ({who}){}",
@@ -942,5 +944,75 @@ mod tests {
         assert_eq!(ko.names(&[0, 1, 2, 3, 4, 5]), "w-0, w-1, w-2, w-3 외 2개");
         assert_eq!(ko.see(12), ". 12번째 줄을 보세요");
         assert_eq!(en.see(0), "");
+    }
+
+    #[test]
+    fn english_counts_agree_with_their_nouns_and_verbs() {
+        let facts = |unfinished| ChainFacts {
+            threads: ["main", "w-1", "w-2", "w-3"]
+                .iter()
+                .map(|name| ThreadFact {
+                    name: name.to_string(),
+                    state: ThreadState::Joining,
+                    program: 0,
+                    line: 1,
+                    waits: Waits::Nothing,
+                })
+                .collect(),
+            programs: Vec::new(),
+            queues: vec![QueueFact {
+                name: "q".into(),
+                len: 0,
+                maxsize: 0,
+                unfinished,
+            }],
+        };
+        let join = Link {
+            thread: 0,
+            wait: ChainWait::JoinQueue,
+            queue: Some(0),
+            target: None,
+            line: 9,
+            releasers: Vec::new(),
+            next: None,
+            cause: None,
+        };
+        let text = |unfinished| {
+            let facts = facts(unfinished);
+            let w = Words {
+                facts: &facts,
+                lang: Lang::En,
+            };
+            w.link(&join).text
+        };
+        assert!(
+            text(1).contains(" for 1 unfinished task, and"),
+            "{}",
+            text(1)
+        );
+        assert!(
+            text(3).contains(" for 3 unfinished tasks, and"),
+            "{}",
+            text(3)
+        );
+        let facts = facts(0);
+        let en = Words {
+            facts: &facts,
+            lang: Lang::En,
+        };
+        let sentinel = |readers, ended| {
+            en.root(&Root::MissingSentinel {
+                queue: 0,
+                waiter: 1,
+                close_line: 7,
+                get_line: 3,
+                readers,
+                ended,
+            })
+            .text
+        };
+        assert!(sentinel(3, 1).contains("(3 threads read it and 1 has ended)"));
+        assert!(sentinel(3, 2).contains("(3 threads read it and 2 have ended)"));
+        assert!(sentinel(1, 0).contains("(1 thread reads it)"));
     }
 }

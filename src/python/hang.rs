@@ -177,8 +177,10 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // The English verb agrees with how many threads the list names.
+    let count = |f: fn(&WaitOn) -> bool| waiters.iter().filter(|w| f(&w.on)).count();
     // For a missing SENTINEL, name the workers someone joins: they are why nothing goes on.
-    let never_ending = {
+    let (never_ending, never_ending_n) = {
         let joined: Vec<&str> = waiters
             .iter()
             .filter_map(|w| match &w.on {
@@ -187,31 +189,47 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
             })
             .collect();
         if joined.is_empty() {
-            names(|o| matches!(o, WaitOn::Get { .. }))
+            let get = |o: &WaitOn| matches!(o, WaitOn::Get { .. });
+            (names(get), count(get))
         } else {
-            joined.join(", ")
+            (joined.join(", "), joined.len())
         }
     };
     let headline = match (kind, lang) {
-        (HangKind::Deadlock, Lang::En) => format!(
-            "Deadlock: {} wait(s) to put on a full queue that no running thread will drain",
-            names(|o| matches!(o, WaitOn::Put { .. }))
-        ),
+        (HangKind::Deadlock, Lang::En) => {
+            let put = |o: &WaitOn| matches!(o, WaitOn::Put { .. });
+            let verb = plural(count(put), "waits", "wait");
+            format!(
+                "Deadlock: {} {verb} to put on a full queue that no running thread will drain",
+                names(put)
+            )
+        }
         (HangKind::Deadlock, Lang::Ko) => format!(
             "교착 상태: {} 스레드가 아무도 비우지 않을 가득 찬 큐에 넣으려고 기다립니다",
             names(|o| matches!(o, WaitOn::Put { .. }))
         ),
-        (HangKind::JoinNeverReturns, Lang::En) => format!(
-            "join() never returns: {} wait(s) for task_done() calls that no thread will make",
-            names(|o| matches!(o, WaitOn::JoinQueue { .. }))
-        ),
+        (HangKind::JoinNeverReturns, Lang::En) => {
+            let join = |o: &WaitOn| matches!(o, WaitOn::JoinQueue { .. });
+            let verb = plural(count(join), "waits", "wait");
+            format!(
+                "join() never returns: {} {verb} for task_done() calls that no thread will make",
+                names(join)
+            )
+        }
         (HangKind::JoinNeverReturns, Lang::Ko) => format!(
             "join()이 끝나지 않습니다: {} 스레드가 아무도 호출하지 않을 task_done()을 기다립니다",
             names(|o| matches!(o, WaitOn::JoinQueue { .. }))
         ),
-        (HangKind::WorkerNeverEnds, Lang::En) => format!(
-            "{never_ending} never end(s): waiting in get() for a SENTINEL that was never put, so thread.join() never returns"
-        ),
+        (HangKind::WorkerNeverEnds, Lang::En) => {
+            let (verb, sentinel) = if never_ending_n == 1 {
+                ("ends", "a SENTINEL that was")
+            } else {
+                ("end", "SENTINELs that were")
+            };
+            format!(
+                "{never_ending} never {verb}: waiting in get() for {sentinel} never put, so thread.join() never returns"
+            )
+        }
         (HangKind::WorkerNeverEnds, Lang::Ko) => format!(
             "{never_ending} 스레드가 끝나지 않습니다: 넣지 않은 센티넬을 get()에서 기다리므로 thread.join()이 반환되지 않습니다"
         ),
@@ -245,10 +263,18 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
             names(|o| matches!(o, WaitOn::Lost { .. })),
             lost_cause(waiters)
         ),
-        (HangKind::Stall, Lang::En) => format!(
-            "Stall: {} keep(s) polling, but no thread is left that could give them an item, so the run never ends",
-            names(|o| *o == WaitOn::Other)
-        ),
+        (HangKind::Stall, Lang::En) => {
+            let other = |o: &WaitOn| *o == WaitOn::Other;
+            let (verb, them) = if count(other) == 1 {
+                ("keeps", "it")
+            } else {
+                ("keep", "them")
+            };
+            format!(
+                "Stall: {} {verb} polling, but no thread is left that could give {them} an item, so the run never ends",
+                names(other)
+            )
+        }
         (HangKind::Stall, Lang::Ko) => format!(
             "정체: {} 스레드가 계속 폴링하지만 아이템을 넣어 줄 스레드가 남아 있지 않아 실행이 끝나지 않습니다",
             names(|o| *o == WaitOn::Other)
@@ -264,7 +290,10 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
         .collect();
     if waiting.len() > SHOWN {
         details.push(match lang {
-            Lang::En => format!("and {} more threads wait", waiting.len() - SHOWN),
+            Lang::En => match waiting.len() - SHOWN {
+                1 => "and 1 more thread waits".to_string(),
+                n => format!("and {n} more threads wait"),
+            },
             Lang::Ko => format!("그 밖에 스레드 {}개가 기다립니다", waiting.len() - SHOWN),
         });
     }
@@ -280,6 +309,15 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
         headline,
         message,
         chain: None,
+    }
+}
+
+/// `one` for a count of 1, else `many`: English words that agree with a number.
+pub(crate) fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
     }
 }
 
@@ -323,7 +361,8 @@ fn describe(on: &WaitOn, state: ThreadState, lang: Lang) -> String {
             format!("{queue}의 put() (가득 참 {len}/{maxsize})")
         }
         (WaitOn::JoinQueue { queue, unfinished }, Lang::En) => format!(
-            "{queue}.join() ({unfinished} unfinished task(s); no thread will call task_done())"
+            "{queue}.join() ({unfinished} unfinished {}; no thread will call task_done())",
+            plural(*unfinished as usize, "task", "tasks")
         ),
         (WaitOn::JoinQueue { queue, unfinished }, Lang::Ko) => format!(
             "{queue}.join() (끝나지 않은 작업 {unfinished}개; task_done()을 호출할 스레드가 없음)"
@@ -388,10 +427,10 @@ mod tests {
         ];
         assert_eq!(classify(&w), HangKind::Deadlock);
         let en = report(HangKind::Deadlock, 5, &w, Lang::En);
-        assert!(en.headline.starts_with("Deadlock: main wait(s)"));
+        assert!(en.headline.starts_with("Deadlock: main waits to put"));
         assert!(en.message.starts_with(&en.headline));
         assert!(
-            en.message.starts_with("Deadlock: main wait(s)"),
+            en.message.starts_with("Deadlock: main waits to put"),
             "{}",
             en.message
         );
@@ -429,10 +468,96 @@ mod tests {
         assert_eq!(classify(&w), HangKind::WorkerNeverEnds);
         let r = report(HangKind::WorkerNeverEnds, 0, &w, Lang::En);
         assert!(
-            r.message.starts_with("resize-2 never end(s)"),
+            r.message.starts_with(
+                "resize-2 never ends: waiting in get() for a SENTINEL that was never put"
+            ),
             "{}",
             r.message
         );
+    }
+
+    #[test]
+    fn english_headlines_agree_with_how_many_threads_they_name() {
+        let put = |name: &str| {
+            waiter(
+                name,
+                ThreadState::BlockedPut,
+                WaitOn::Put {
+                    queue: "q".into(),
+                    len: 1,
+                    maxsize: 1,
+                },
+            )
+        };
+        let one = report(HangKind::Deadlock, 0, &[put("main")], Lang::En);
+        assert!(one.headline.starts_with("Deadlock: main waits to put"));
+        let two = report(HangKind::Deadlock, 0, &[put("main"), put("w")], Lang::En);
+        assert!(two.headline.starts_with("Deadlock: main, w wait to put"));
+
+        let join = waiter(
+            "main",
+            ThreadState::Joining,
+            WaitOn::JoinQueue {
+                queue: "q".into(),
+                unfinished: 1,
+            },
+        );
+        let r = report(HangKind::JoinNeverReturns, 0, &[join], Lang::En);
+        assert!(r
+            .headline
+            .starts_with("join() never returns: main waits for"));
+        assert_eq!(
+            r.waiting[0].on,
+            "q.join() (1 unfinished task; no thread will call task_done())"
+        );
+
+        let get = |name: &str| {
+            waiter(
+                name,
+                ThreadState::BlockedGet,
+                WaitOn::Get { queue: "q".into() },
+            )
+        };
+        let r = report(
+            HangKind::WorkerNeverEnds,
+            0,
+            &[get("a"), get("b")],
+            Lang::En,
+        );
+        assert!(
+            r.headline
+                .starts_with("a, b never end: waiting in get() for SENTINELs that were never put"),
+            "{}",
+            r.headline
+        );
+
+        let poll = |name: &str| waiter(name, ThreadState::Polling, WaitOn::Other);
+        let r = report(HangKind::Stall, 0, &[poll("p")], Lang::En);
+        assert!(r.headline.starts_with(
+            "Stall: p keeps polling, but no thread is left that could give it an item"
+        ));
+        let r = report(HangKind::Stall, 0, &[poll("p"), poll("q")], Lang::En);
+        assert!(r.headline.starts_with(
+            "Stall: p, q keep polling, but no thread is left that could give them an item"
+        ));
+
+        let seven: Vec<Waiter> = (0..7).map(|i| get(&format!("w{i}"))).collect();
+        let r = report(HangKind::WorkerNeverEnds, 0, &seven, Lang::En);
+        assert!(
+            r.message.ends_with("and 1 more thread waits."),
+            "{}",
+            r.message
+        );
+        // No placeholder plural is left in any English headline.
+        for kind in [
+            HangKind::Deadlock,
+            HangKind::JoinNeverReturns,
+            HangKind::WorkerNeverEnds,
+            HangKind::Stall,
+        ] {
+            let r = report(kind, 0, &seven, Lang::En);
+            assert!(!r.message.contains("(s)"), "{}", r.message);
+        }
     }
 
     #[test]

@@ -46,18 +46,59 @@ pub fn internal_error(thread: &str) -> Said {
 }
 
 /// The simulated `MemoryError`: `queued` items of `bytes` in all went over `budget` bytes, and
-/// `queue` (the longest queue, see [`blamed_queue`]) grew without bound. The English line is
-/// also the report's message.
-pub fn memory_error(queued: u64, bytes: u64, budget: u64, queue: &str) -> Said {
-    let (mib, budget_mib) = (bytes >> 20, budget >> 20);
+/// `queue` (the longest queue, see [`blamed_queue`]) holds `queue_bytes` of them. The sentence is
+/// the one the page shows (its status and banner read the report's), its sizes worded by
+/// [`format_bytes`]; the English line is also the report's message.
+pub fn memory_error(queued: u64, bytes: u64, budget: u64, queue: &str, queue_bytes: u64) -> Said {
+    let items = thousands(queued);
+    let (bytes, budget, held) = (
+        format_bytes(bytes),
+        format_bytes(budget),
+        format_bytes(queue_bytes),
+    );
     Said {
         en: format!(
-            "MemoryError: {queued} items queued ({mib} MiB) exceed the memory budget of {budget_mib} MiB; `{queue}` grew without bound"
+            "MemoryError: {items} items queued ({bytes}) exceed the memory budget of {budget}; {queue} holds the most ({held})."
         ),
         ko: format!(
-            "MemoryError: 큐에 쌓인 아이템 {queued}개({mib} MiB)가 메모리 예산 {budget_mib} MiB를 넘었습니다; `{queue}`가 끝없이 커졌습니다"
+            "MemoryError: 큐에 쌓인 아이템 {items}개({bytes})가 메모리 한도 {budget}를 넘었습니다. 가장 많이 쌓인 큐는 {queue}입니다({held})."
         ),
     }
+}
+
+/// A size as the page words it (www/i18n.js `formatBytes`, the same rule): GiB only when exact
+/// (1,025 MiB against a budget of 1 GiB must not read "1.00 GiB"), else MiB (a whole number with
+/// thousands separators, or one decimal), KiB rounded, or bytes.
+pub fn format_bytes(n: u64) -> String {
+    const KIB: u64 = 1 << 10;
+    const MIB: u64 = 1 << 20;
+    const GIB: u64 = 1 << 30;
+    if n >= GIB && n.is_multiple_of(GIB) {
+        format!("{} GiB", n / GIB)
+    } else if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", thousands(n / MIB))
+    } else if n >= MIB {
+        // Tenths rounded half up, as JavaScript's toFixed(1) rounds an exact binary fraction.
+        let tenths = (u128::from(n) * 20 + u128::from(MIB)) / (2 * u128::from(MIB));
+        format!("{}.{} MiB", tenths / 10, tenths % 10)
+    } else if n >= KIB {
+        format!("{} KiB", (n + KIB / 2) / KIB)
+    } else {
+        format!("{n} B")
+    }
+}
+
+/// A whole number with commas between thousands, as `toLocaleString('en-US')` writes it.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The queue a `MemoryError` blames: the one that grew most, not the one whose `put` happened
@@ -125,6 +166,43 @@ mod tests {
             blamed_queue(lens.iter().copied(), 9),
             (0..lens.len()).max_by_key(|&i| lens[i]).unwrap()
         );
+    }
+
+    #[test]
+    fn sizes_are_worded_as_the_page_words_them() {
+        const MIB: u64 = 1 << 20;
+        assert_eq!(format_bytes(1 << 30), "1 GiB");
+        assert_eq!(format_bytes(4 << 30), "4 GiB");
+        assert_eq!(format_bytes(1025 * MIB), "1,025 MiB");
+        assert_eq!(format_bytes(1024 * MIB + 1), "1024.0 MiB");
+        assert_eq!(format_bytes(773 * MIB), "773 MiB");
+        assert_eq!(
+            format_bytes(MIB + MIB / 4),
+            "1.3 MiB",
+            "a tie rounds up, as toFixed does"
+        );
+        assert_eq!(format_bytes(MIB + MIB / 2), "1.5 MiB");
+        assert_eq!(format_bytes(1536), "2 KiB");
+        assert_eq!(format_bytes(1024), "1 KiB");
+        assert_eq!(format_bytes(1023), "1023 B");
+        assert_eq!(format_bytes(0), "0 B");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
+    fn a_memory_error_names_sizes_in_the_pages_units_without_markdown() {
+        const MIB: u64 = 1 << 20;
+        let s = memory_error(1025, 1025 * MIB, 1 << 30, "resize_queue", 773 * MIB);
+        assert_eq!(
+            s.en,
+            "MemoryError: 1,025 items queued (1,025 MiB) exceed the memory budget of 1 GiB; resize_queue holds the most (773 MiB)."
+        );
+        assert_eq!(
+            s.ko,
+            "MemoryError: 큐에 쌓인 아이템 1,025개(1,025 MiB)가 메모리 한도 1 GiB를 넘었습니다. 가장 많이 쌓인 큐는 resize_queue입니다(773 MiB)."
+        );
+        assert!(!s.en.contains('`') && !s.ko.contains('`'));
     }
 
     #[test]

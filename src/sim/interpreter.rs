@@ -630,13 +630,14 @@ impl Sim {
         let items: u64 = queues.iter().filter(|q| q.bytes > 0).map(|q| q.items).sum();
         let longest = python::blamed_queue(self.queues.iter().map(|q| q.len()), queue);
         let q = self.queues[longest].name.clone();
-        let said = python::memory_error(items, bytes, m.budget_bytes, &q);
+        let held = queues.get(longest).map_or(0, |b| b.bytes);
+        let said = python::memory_error(items, bytes, m.budget_bytes, &q, held);
         self.console.push(ConsoleLine {
             time_us: self.now,
             thread: t,
             line: self.current_line(t),
             en: said.en.clone(),
-            ko: said.ko,
+            ko: said.ko.clone(),
         });
         self.memory_error = Some(MemoryErrorReport {
             at_us: self.now,
@@ -646,6 +647,7 @@ impl Sim {
             budget_bytes: m.budget_bytes,
             message: said.en,
             queues,
+            message_ko: said.ko,
         });
         self.status = Status::MemoryError;
     }

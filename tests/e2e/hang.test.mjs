@@ -1,6 +1,7 @@
 // The chain behind a hang in the page: each failure preset, run as a person runs it, lists its
 // wait-for chain under the hang headline and names the root cause and its line, in English and
-// Korean; F3 ends in MemoryError and shows no chain.
+// Korean, and the canvas draws the banner, the numbered chain and the root-cause badge whole;
+// F3 ends in MemoryError, shows no chain, and its canvas's memory figures add up to the error's.
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -53,11 +54,47 @@ let problems;
 before(async () => {
   lab = await startLab();
   ({ page, problems } = await newWatchedPage(lab));
+  await recordLastFrame(page);
 });
 after(async () => {
   await page?.close();
   await lab?.close();
 });
+
+/**
+ * Keeps the texts the pipeline canvas drew in its last frame (window.__frame): each frame starts
+ * by setting the canvas's transform (www/renderer.js `draw`), which nothing else on it does.
+ */
+function recordLastFrame(page) {
+  return page.addInitScript(() => {
+    window.__frame = [];
+    const proto = CanvasRenderingContext2D.prototype;
+    const setTransform = proto.setTransform;
+    proto.setTransform = function (...args) {
+      if (this.canvas.id === 'pipeline') window.__frame = [];
+      return setTransform.apply(this, args);
+    };
+    const fillText = proto.fillText;
+    proto.fillText = function (text, ...rest) {
+      if (this.canvas.id === 'pipeline') window.__frame.push(String(text));
+      return fillText.call(this, text, ...rest);
+    };
+  });
+}
+
+/** What the canvas's last frame says of the hang: its banner's lines, badges and step numbers. */
+async function readCanvas(lang) {
+  await page.evaluate(
+    () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+  );
+  const texts = await page.evaluate(() => window.__frame);
+  const at = texts.findIndex((x) => x.startsWith(lang === 'en' ? 'Hang: ' : '멈춤: '));
+  return {
+    texts,
+    banner: at < 0 ? null : texts.slice(at, at + 2).join(' '),
+    root: texts.find((x) => /^(root cause|근본 원인)/.test(x)) ?? null,
+  };
+}
 
 /** The chain as the status panel shows it: title, numbered waits, root cause. */
 function readChain() {
@@ -119,5 +156,90 @@ test('switching the language after a hang words the chain again in the new langu
     () => document.querySelector('#status .hang-chain strong')?.textContent === '대기 사슬',
   );
   assert.match((await readChain()).rootCause, EXPECT.f4.root.ko);
+  assert.deepEqual(problems, []);
+});
+
+for (const lang of ['en', 'ko']) {
+  test(`F4 in ${lang}: the canvas draws the hang banner, the numbered chain and the root cause, played at ×1 and stepped`, async () => {
+    // Played at the program's own pace: the run ends with nothing in flight, and no later frame
+    // would catch up on the stats that say it hung.
+    await openLab(page, lab.url, `#p=f4&l=${lang}`);
+    const end = await runToEnd(page);
+    assert.equal(end.status, 'hang');
+    const headline = await page.evaluate(() => window.pipelineLab.stats.hang.headline);
+    const played = await readCanvas(lang);
+    assert.ok(played.banner?.includes(headline), `banner: ${played.banner} in ${played.texts}`);
+    assert.ok(played.texts.includes('1') && played.texts.includes('2'), `${played.texts}`);
+    assert.match(played.root ?? '', lang === 'en' ? /^root cause · line 14$/ : /14번째 줄$/);
+    // Stepped line by line to the hang: the step that hangs draws it.
+    await openLab(page, lab.url, `#p=f4&l=${lang}`);
+    for (let i = 0; i < 60 && (await page.isEnabled('#step')); i++) await page.click('#step');
+    assert.equal(await page.evaluate(() => window.pipelineLab.stats.status), 'hang');
+    const stepped = await readCanvas(lang);
+    assert.ok(stepped.banner?.includes(headline), `banner: ${stepped.banner}`);
+    assert.ok(stepped.texts.includes('1') && stepped.texts.includes('2'), `${stepped.texts}`);
+    assert.ok(stepped.root, `root badge in ${stepped.texts}`);
+    await page.screenshot({ path: join(SCREENSHOTS, `hang-canvas-f4-${lang}.png`) });
+    assert.deepEqual(problems, []);
+  });
+}
+
+test('the hang banner shows its whole headline at 1280x720 and 1440x900, normal and presentation mode', async () => {
+  try {
+    for (const [width, height] of [
+      [1280, 720],
+      [1440, 900],
+    ]) {
+      await page.setViewportSize({ width, height });
+      for (const present of [false, true]) {
+        for (const id of ['f1', 'f2', 'f4']) {
+          for (const lang of ['en', 'ko']) {
+            const where = `${id} ${lang} ${width}x${height}${present ? ' presentation' : ''}`;
+            await page.goto('about:blank');
+            await openLab(page, lab.url, `#p=${id}&s=1000&l=${lang}`);
+            if (present) await page.click('#present');
+            await runToEnd(page);
+            const headline = await page.evaluate(() => window.pipelineLab.stats.hang.headline);
+            const { banner } = await readCanvas(lang);
+            assert.ok(banner?.includes(headline), `${where}: ${banner}`);
+            assert.ok(!banner.includes('…'), `${where}: cut: ${banner}`);
+          }
+        }
+      }
+    }
+  } finally {
+    await page.setViewportSize({ width: 1360, height: 1000 });
+  }
+  assert.deepEqual(problems, []);
+});
+
+test("F3's canvas shows every queue's share of the budget, done_queue's too, adding up to the MemoryError's total", async () => {
+  for (const lang of ['en', 'ko']) {
+    await openLab(page, lab.url, `#p=f3&s=1000&l=${lang}`);
+    const end = await runToEnd(page, { timeout: 60_000 });
+    assert.equal(end.status, 'memory_error');
+    const report = await page.evaluate(() => window.pipelineLab.stats.memory_error);
+    const { texts } = await readCanvas(lang);
+    // Every share the canvas writes ("773 MiB of 1 GiB" / "773 MiB / 1 GiB"), in MiB.
+    const shares = texts
+      .map((x) => x.match(/^([\d,.]+) (B|KiB|MiB) (of|\/) 1 GiB$/))
+      .filter(Boolean)
+      .map(([, n, unit]) => (unit === 'MiB' ? Number(n.replaceAll(',', '')) : 0));
+    assert.equal(shares.length, report.queues.length, `${texts}`);
+    assert.equal(
+      shares.reduce((a, b) => a + b, 0),
+      report.bytes / 2 ** 20,
+      `${shares} against ${report.bytes}`,
+    );
+    // One sentence and one unit rule: the console's line is the status's and the banner's.
+    const sentence = lang === 'en' ? report.message : report.message_ko;
+    assert.match(sentence, /\(1,025 MiB\).* 1 GiB/);
+    assert.ok(!sentence.includes('`'), sentence);
+    assert.equal(end.lines.at(-1), sentence);
+    assert.ok(end.statusText.includes(sentence), end.statusText);
+    const at = texts.findIndex((x) => x.startsWith('MemoryError: '));
+    const banner = texts.slice(at, at + 2).join(' ');
+    assert.ok(at >= 0 && banner.includes(sentence), `banner: ${texts}`);
+  }
   assert.deepEqual(problems, []);
 });
