@@ -2,42 +2,13 @@
 //! end in their own report naming the threads that wait, and controls keep every item. Each
 //! test runs on the model engine and on real threads, so the engines cannot drift apart.
 
+mod common;
+use common::*;
 use pipeline_lab::engine::Engine;
 use pipeline_lab::live::{ClockMode, LiveOptions};
-use pipeline_lab::scenario::{preset, presets, Lang, PipelineSpec, Rng, Scenario, Service};
+use pipeline_lab::scenario::{preset, presets, Lang, PipelineSpec, Rng, Service};
 use pipeline_lab::stats::{HangKind, Status, ThreadState};
 use std::time::{Duration, Instant};
-
-/// Long enough for any preset on a busy 2-core machine; a run that takes it has hung for real.
-const PATIENCE: Duration = Duration::from_secs(60);
-
-/// Makes a run of a scenario on one engine.
-type Make = dyn Fn(Scenario) -> Engine;
-
-/// `fn name(make) { body }` becomes `name::model` and `name::live`, each running the body with
-/// `make` building runs on that engine (the live one on a virtual clock).
-macro_rules! on_both_engines {
-    ($($(#[$doc:meta])* fn $name:ident($make:ident) $body:block)*) => {
-        $(
-            $(#[$doc])*
-            mod $name {
-                use super::*;
-
-                fn body($make: &Make) $body
-
-                #[test]
-                fn model() {
-                    body(&|s| Engine::model(s).expect("valid"));
-                }
-
-                #[test]
-                fn live() {
-                    body(&|s| Engine::live(s, LiveOptions::default()).expect("starts"));
-                }
-            }
-        )*
-    };
-}
 
 /// Runs `id` to its end in `lang`.
 fn finish(make: &Make, id: &str, lang: Lang) -> Engine {

@@ -1,43 +1,14 @@
 //! The wait-for chain behind a hang: each failure preset's chain ends at its root cause, named
 //! with its source line, alike on both engines and in both languages; the command line prints it.
 
+mod common;
+use common::*;
 use pipeline_lab::engine::Engine;
 use pipeline_lab::live::LiveOptions;
 use pipeline_lab::scenario::{preset, Lang, Scenario};
 use pipeline_lab::stats::{ChainWait, HangChain, RootKind, Status};
 use std::process::Command;
-use std::time::{Duration, Instant};
-
-/// Long enough for any preset on a busy 2-core machine; a run that takes it has hung for real.
-const PATIENCE: Duration = Duration::from_secs(60);
-
-/// Makes a run of a scenario on one engine.
-type Make = dyn Fn(Scenario) -> Engine;
-
-/// `fn name(make) { body }` becomes `name::model` and `name::live`, each running the body with
-/// `make` building runs on that engine (the live one on a virtual clock).
-macro_rules! on_both_engines {
-    ($($(#[$doc:meta])* fn $name:ident($make:ident) $body:block)*) => {
-        $(
-            $(#[$doc])*
-            mod $name {
-                use super::*;
-
-                fn body($make: &Make) $body
-
-                #[test]
-                fn model() {
-                    body(&|s| Engine::model(s).expect("valid"));
-                }
-
-                #[test]
-                fn live() {
-                    body(&|s| Engine::live(s, LiveOptions::default()).expect("starts"));
-                }
-            }
-        )*
-    };
-}
+use std::time::Instant;
 
 fn model(s: Scenario) -> Engine {
     Engine::model(s).expect("valid")

@@ -2,6 +2,8 @@
 //! and to the `MemoryError`, a counting sink keeps a bounded pipeline within its budget, a rate
 //! over no time is undefined, and no long run beats the capacity bound beyond its tolerance.
 
+mod common;
+use common::*;
 use pipeline_lab::engine::Engine;
 use pipeline_lab::live::LiveOptions;
 use pipeline_lab::python::format_bytes;
@@ -9,36 +11,9 @@ use pipeline_lab::scenario::{
     preset, Arrival, BuilderSpec, PipelineSpec, Rng, Scenario, Service, Sink,
 };
 use pipeline_lab::stats::{Stats, Status};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-const PATIENCE: Duration = Duration::from_secs(60);
 const MIB: u64 = 1 << 20;
-
-/// Makes a run of a scenario on one engine.
-type Make = dyn Fn(Scenario) -> Engine;
-
-macro_rules! on_both_engines {
-    ($($(#[$doc:meta])* fn $name:ident($make:ident) $body:block)*) => {
-        $(
-            $(#[$doc])*
-            mod $name {
-                use super::*;
-
-                fn body($make: &Make) $body
-
-                #[test]
-                fn model() {
-                    body(&|s| Engine::model(s).expect("valid"));
-                }
-
-                #[test]
-                fn live() {
-                    body(&|s| Engine::live(s, LiveOptions::default()).expect("starts"));
-                }
-            }
-        )*
-    };
-}
 
 /// Runs to the end, checking `each` on the stats after every slice: 10 ms of virtual time on
 /// the model engine, a wait for the real threads on the live one.
