@@ -400,3 +400,41 @@ fn a_program_that_prints_in_an_endless_loop_keeps_a_bounded_console_on_both_engi
     assert_eq!(live_lines[full - 1], lines[full - 1]);
     run.stop();
 }
+
+/// `while True: time.sleep(0.000001)` in a thread main joins: no poll, nothing to give, time
+/// moving for ever. Both engines end it as a stall, promptly, in the same words.
+#[test]
+fn a_thread_that_only_sleeps_for_ever_stalls_on_both_engines_in_the_same_words() {
+    let scenario = Scenario::from_json(
+        r#"{"id":"x","title":{"en":"t","ko":"t"},"items":0,
+            "queues":[{"name":"q","kind":"queue"}],
+            "threads":[{"name":"main","program":[{"op":"start","thread":1},{"op":"join_thread","thread":1}]},
+              {"name":"sleeper","program":[{"op":"sleep","us":1},{"op":"jump","target":0}]}]}"#,
+    )
+    .expect("a valid scenario");
+    let mut sim = Sim::new(scenario.clone()).unwrap();
+    assert_eq!(sim.run_to_end(), Status::Hang);
+    let hang = sim.hang().unwrap();
+    assert_eq!(hang.kind, HangKind::Stall);
+    assert!(
+        hang.message
+            .starts_with("Stall: sleeper keeps sleeping, but no thread is left that could make"),
+        "{}",
+        hang.message
+    );
+    assert!(sim.stats().events <= 3 * LIVELOCK_OPS + 3);
+    assert!(sim.now() < 60_000_000, "{} us", sim.now());
+    let virtual_clock = Live::new(scenario.clone(), LiveOptions::default()).unwrap();
+    assert_eq!(virtual_clock.wait_for(PATIENCE), Status::Hang);
+    let live = virtual_clock.hang().unwrap();
+    assert_eq!(live.kind, HangKind::Stall);
+    assert_eq!(live.message, hang.message);
+}
+
+/// Only a program that does nothing but sleep is an idler: P3's consumer sleeps, then gets.
+#[test]
+fn a_program_that_sleeps_then_gets_is_no_idler() {
+    assert!(!pipeline_lab::python::idles(
+        &preset("p3").unwrap().threads[1].program
+    ));
+}

@@ -618,7 +618,8 @@ fn start(
         .collect();
     for (i, spec) in scenario.threads.iter().enumerate() {
         let polls = python::polls_forever(&spec.program);
-        let slot = ThreadSlot::new(spec.name.clone(), spec.stage, i, polls, stages.len());
+        let mut slot = ThreadSlot::new(spec.name.clone(), spec.stage, i, polls, stages.len());
+        slot.idles = python::idles(&spec.program);
         let _ = slots[i].set(Box::new(slot));
         if let Some(s) = spec.stage {
             stages[s]

@@ -83,6 +83,8 @@ pub(crate) struct ThreadSlot {
     pub prog: usize,
     /// Runs the polling worker's `while True`: it never ends by itself.
     pub polls: bool,
+    /// The program only sleeps (`python::idles`): its sleep is no progress.
+    pub idles: bool,
     pub parker: Parker,
     /// [`ThreadState`] as a byte. `NotStarted -> Running` (start) and `NotStarted -> Ended`
     /// (retired before it started) are compare-and-swaps by other threads.
@@ -132,6 +134,7 @@ impl ThreadSlot {
             stage,
             prog,
             polls,
+            idles: false,
             parker: Parker::default(),
             state: AtomicU8::new(ThreadState::NotStarted as u8),
             since: AtomicU64::new(0),
@@ -546,7 +549,7 @@ impl Shared {
         let progress = self.items_made.load(Ordering::SeqCst).min(cap) + self.items_done().min(cap);
         let quiet = !self
             .slots()
-            .any(|s| crate::python::may_progress(s.state(), s.polls))
+            .any(|s| crate::python::may_progress(s.state(), s.polls || s.idles))
             && !self
                 .queues
                 .iter()

@@ -195,6 +195,10 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
             (joined.join(", "), joined.len())
         }
     };
+    // A stall of pollers says they poll; one of threads that only sleep says they sleep.
+    let stall_polls = waiters
+        .iter()
+        .any(|w| w.on == WaitOn::Other && w.state == ThreadState::Polling);
     let headline = match (kind, lang) {
         (HangKind::Deadlock, Lang::En) => {
             let put = |o: &WaitOn| matches!(o, WaitOn::Put { .. });
@@ -263,6 +267,14 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
             names(|o| matches!(o, WaitOn::Lost { .. })),
             lost_cause(waiters)
         ),
+        (HangKind::Stall, Lang::En) if !stall_polls => {
+            let other = |o: &WaitOn| *o == WaitOn::Other;
+            let verb = plural(count(other), "keeps", "keep");
+            format!(
+                "Stall: {} {verb} sleeping, but no thread is left that could make or take an item, so the run never ends",
+                names(other)
+            )
+        }
         (HangKind::Stall, Lang::En) => {
             let other = |o: &WaitOn| *o == WaitOn::Other;
             let (verb, them) = if count(other) == 1 {
@@ -275,6 +287,10 @@ pub fn report(kind: HangKind, at_us: u64, waiters: &[Waiter], lang: Lang) -> Han
                 names(other)
             )
         }
+        (HangKind::Stall, Lang::Ko) if !stall_polls => format!(
+            "정체: {} 스레드가 계속 잠들었다 깨지만 아이템을 만들거나 가져갈 스레드가 남아 있지 않아 실행이 끝나지 않습니다",
+            names(|o| *o == WaitOn::Other)
+        ),
         (HangKind::Stall, Lang::Ko) => format!(
             "정체: {} 스레드가 계속 폴링하지만 아이템을 넣어 줄 스레드가 남아 있지 않아 실행이 끝나지 않습니다",
             names(|o| *o == WaitOn::Other)
@@ -382,6 +398,12 @@ fn describe(on: &WaitOn, state: ThreadState, lang: Lang) -> String {
         }
         (WaitOn::Other, Lang::Ko) if state == ThreadState::Polling => {
             "없음: 계속 폴링 중".to_string()
+        }
+        (WaitOn::Other, Lang::En) if state == ThreadState::Sleeping => {
+            "nothing: it keeps sleeping".to_string()
+        }
+        (WaitOn::Other, Lang::Ko) if state == ThreadState::Sleeping => {
+            "없음: 계속 잠자는 중".to_string()
         }
         (WaitOn::Other, Lang::En) if state == ThreadState::Running => {
             "nothing: it keeps running".to_string()

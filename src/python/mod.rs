@@ -124,22 +124,45 @@ pub fn stage_seed(seed: u64, stage: usize) -> u64 {
 /// Both engines look for a stall only then.
 pub fn may_stall<'a>(mut programs: impl Iterator<Item = &'a [Op]>) -> bool {
     programs.any(|p| {
-        p.iter().any(|op| {
-            matches!(
-                op.kind,
-                OpKind::PollGet { .. } | OpKind::Sleep { polling: true, .. }
-            )
-        })
+        idles(p)
+            || p.iter().any(|op| {
+                matches!(
+                    op.kind,
+                    OpKind::PollGet { .. } | OpKind::Sleep { polling: true, .. }
+                )
+            })
     })
 }
 
+/// Whether a program only sleeps (and prints, counts and jumps): it touches no queue, starts,
+/// joins and works on nothing, so it can never make or finish an item. A `while True:
+/// time.sleep(...)` loop moves virtual time for ever; like a poller's nap, its sleep is no
+/// progress (the rule of a stall).
+pub fn idles(program: &[Op]) -> bool {
+    program
+        .iter()
+        .any(|op| matches!(op.kind, OpKind::Sleep { .. }))
+        && program.iter().all(|op| {
+            matches!(
+                op.kind,
+                OpKind::Sleep { .. }
+                    | OpKind::Print { .. }
+                    | OpKind::Jump { .. }
+                    | OpKind::Repeat { .. }
+                    | OpKind::Loop { .. }
+                    | OpKind::End
+            )
+        })
+}
+
 /// Whether a thread in `state` may still make progress by itself, or give a poller some: in a
-/// stage function, or sleeping or running in a program that does not poll. A poller's nap and
-/// a blocked thread cannot (the rule of a stall, the same in both engines).
-pub fn may_progress(state: ThreadState, polls: bool) -> bool {
+/// stage function, or sleeping or running in a program that neither polls nor only sleeps
+/// (`barren`: [`polls_forever`] or [`idles`]). A poller's nap, an idler's sleep and a blocked
+/// thread cannot (the rule of a stall, the same in both engines).
+pub fn may_progress(state: ThreadState, barren: bool) -> bool {
     match state {
         ThreadState::Working => true,
-        ThreadState::Sleeping | ThreadState::Running => !polls,
+        ThreadState::Sleeping | ThreadState::Running => !barren,
         _ => false,
     }
 }

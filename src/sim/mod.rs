@@ -150,6 +150,8 @@ struct SimThread {
     retiring: bool,
     /// Runs the polling worker's `while True` loop: it never ends by itself.
     polls: bool,
+    /// The program only sleeps ([`python::idles`]): its sleep is no progress.
+    idles: bool,
     /// Its program is the plain worker loop `loops[worker_loop]`, which the scheduler runs
     /// without dispatch ([`NO_LOOP`] when it is not).
     worker_loop: u32,
@@ -328,6 +330,7 @@ impl Sim {
         for (i, spec) in sim.scenario.threads.iter().enumerate() {
             let polls = python::polls_forever(&spec.program);
             let mut th = SimThread::new(spec.name.clone(), spec.stage, sim.entry[i], polls);
+            th.idles = python::idles(&spec.program);
             if let Some(w) = worker_loop(&sim.instrs, sim.entry[i]) {
                 th.worker_loop = loops.len() as u32;
                 loops.push(w);
@@ -539,6 +542,7 @@ impl SimThread {
             work_done: 0,
             retiring: false,
             polls,
+            idles: false,
             worker_loop: NO_LOOP,
             source_loop: None,
             wait: Wait::Nothing,

@@ -127,7 +127,7 @@ impl Sim {
         let quiet = !self
             .threads
             .iter()
-            .any(|th| python::may_progress(th.state, th.polls))
+            .any(|th| python::may_progress(th.state, th.polls || th.idles))
             && !self
                 .queues
                 .iter()
