@@ -9,7 +9,12 @@ impl Sim {
     /// dispatching instructions. Anything off the loop's usual path stops at an instruction
     /// boundary and returns true: the interpreter goes on from there.
     #[inline(always)]
-    pub(super) fn run_worker_loop(&mut self, t: usize, w: &WorkerLoop, stop: u64) -> bool {
+    pub(super) fn run_worker_loop<const MARK: bool>(
+        &mut self,
+        t: usize,
+        w: &WorkerLoop,
+        stop: u64,
+    ) -> bool {
         let th = at(&self.threads, t);
         if th.pc == w.put {
             let Some(token) = th.held else {
@@ -19,11 +24,13 @@ impl Sim {
                 return true;
             }
             self.ops += 1;
-            self.last_op = op_id(t, w.put);
+            if MARK {
+                self.last_op = op_id(t, w.put);
+            }
             if !self.put(t, w.output as usize, token, Value::Held, w.get) {
                 return false;
             }
-            if !self.fused_task_done(t, w.input as usize, w.task_done, stop) {
+            if !self.fused_task_done::<MARK>(t, w.input as usize, w.task_done, stop) {
                 at_mut(&mut self.threads, t).pc = w.task_done;
                 return true;
             }
@@ -35,20 +42,22 @@ impl Sim {
             return true;
         }
         self.ops += 1;
-        self.last_op = op_id(t, w.get);
+        if MARK {
+            self.last_op = op_id(t, w.get);
+        }
         let fused = Fused::SentinelWork {
             target: w.sentinel,
             stage: w.stage,
             check: w.check,
         };
-        self.get(t, w.input as usize, w.work, &fused, stop)
+        self.get::<MARK>(t, w.input as usize, w.work, &fused, stop)
     }
 
     /// What [`Sim::run_thread`] does for a thread at its source loop's `put`: puts new items
     /// until the queue is full or the loop ends, with the same counts and budget stops. Returns
     /// true when the interpreter goes on (the loop ended, or the budget or livelock bound).
     #[inline(always)]
-    pub(super) fn run_source_loop(
+    pub(super) fn run_source_loop<const MARK: bool>(
         &mut self,
         t: usize,
         s: SourceLoop,
@@ -67,7 +76,9 @@ impl Sim {
                 }
             }
             self.ops += 1;
-            self.last_op = op_id(t, s.put);
+            if MARK {
+                self.last_op = op_id(t, s.put);
+            }
             let id = self.items_made;
             self.items_made += 1;
             let token = Token {

@@ -5,7 +5,7 @@ use super::*;
 
 impl Sim {
     /// Executes thread `t` until it blocks, starts timed work, yields or ends.
-    pub(super) fn run_thread(
+    pub(super) fn run_thread<const MARK: bool>(
         &mut self,
         t: usize,
         mut stop: u64,
@@ -28,7 +28,7 @@ impl Sim {
                 }
             }
             let pc = at(&self.threads, t).pc as usize;
-            self.count_op(t, pc);
+            self.count_op::<MARK>(t, pc);
             let op = &instrs[pc];
             match op.kind {
                 OpKind::Put { queue, value } => {
@@ -63,7 +63,7 @@ impl Sim {
                             }
                         }
                         Fused::TaskDone { queue, at } => {
-                            if !self.fused_task_done(t, queue as usize, at, stop) {
+                            if !self.fused_task_done::<MARK>(t, queue as usize, at, stop) {
                                 // Out of operations, or one call too many: the `task_done`
                                 // runs (or raises) on its own, at its own line.
                                 at_mut(&mut self.threads, t).pc = at;
@@ -72,9 +72,9 @@ impl Sim {
                                 // loop would, without going through the dispatch.
                                 if self.ops < stop {
                                     let pc = op.next as usize;
-                                    self.count_op(t, pc);
+                                    self.count_op::<MARK>(t, pc);
                                     let get = &instrs[pc];
-                                    if !self.get(t, queue, get.next, &get.fused, stop) {
+                                    if !self.get::<MARK>(t, queue, get.next, &get.fused, stop) {
                                         return;
                                     }
                                 }
@@ -95,7 +95,7 @@ impl Sim {
                     }
                 }
                 OpKind::Get { queue } => {
-                    if !self.get(t, queue, op.next, &op.fused, stop) {
+                    if !self.get::<MARK>(t, queue, op.next, &op.fused, stop) {
                         return;
                     }
                 }
@@ -254,7 +254,7 @@ impl Sim {
     /// and `work` count as operations of their own: at `stop` the thread stops before them, at
     /// the instruction that runs them alone.
     #[inline(always)]
-    pub(super) fn get(
+    pub(super) fn get<const MARK: bool>(
         &mut self,
         t: usize,
         queue: usize,
@@ -281,7 +281,9 @@ impl Sim {
                         && self.trace.is_none()
                     {
                         self.ops += 2;
-                        self.last_op = op_id(t, next);
+                        if MARK {
+                            self.last_op = op_id(t, next);
+                        }
                         return self.start_work(t, stage as usize);
                     }
                 }
@@ -289,7 +291,7 @@ impl Sim {
                     at_mut(&mut self.threads, t).pc = check;
                     return true;
                 }
-                self.count_op(t, check as usize);
+                self.count_op::<MARK>(t, check as usize);
                 if token.is_sentinel() {
                     let th = at_mut(&mut self.threads, t);
                     th.held = None;
@@ -303,7 +305,7 @@ impl Sim {
                 if self.ops >= stop {
                     return true;
                 }
-                self.count_op(t, next as usize);
+                self.count_op::<MARK>(t, next as usize);
                 self.start_work(t, stage as usize)
             }
             Err(_) => {
@@ -338,11 +340,17 @@ impl Sim {
     /// nothing done, when it must run alone instead (out of operations at `stop`, or a call
     /// once too often, which raises at its own line).
     #[inline(always)]
-    pub(super) fn fused_task_done(&mut self, t: usize, queue: usize, at: u32, stop: u64) -> bool {
+    pub(super) fn fused_task_done<const MARK: bool>(
+        &mut self,
+        t: usize,
+        queue: usize,
+        at: u32,
+        stop: u64,
+    ) -> bool {
         if self.ops >= stop || !self.task_done(queue) {
             return false;
         }
-        self.count_op(t, at as usize);
+        self.count_op::<MARK>(t, at as usize);
         true
     }
 

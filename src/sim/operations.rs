@@ -19,7 +19,9 @@ impl Sim {
     }
 
     /// The operation that ran last: its thread and Python line (0 for a thread falling off the
-    /// end of its program); `None` before the first.
+    /// end of its program); `None` before the first, and after a run of time (`step`,
+    /// `run_to_end`), which keeps no record of it: only stepping by operation, by event or to
+    /// an item, and seeking, say which line ran last.
     pub fn last_op(&self) -> Option<(usize, u32)> {
         (self.last_op != NO_OP).then(|| {
             let pc = (self.last_op & 0xffff_ffff) as usize;
@@ -37,7 +39,7 @@ impl Sim {
     /// is ready now, time first moves to the next deadline. At the end of the run it only
     /// settles the status (finished or hung), running nothing.
     pub fn step_op(&mut self) -> Status {
-        self.advance(u64::MAX, 1);
+        self.advance::<true>(u64::MAX, 1);
         self.status
     }
 
@@ -50,7 +52,7 @@ impl Sim {
             self.restart();
         }
         let todo = n - self.ops;
-        self.advance(u64::MAX, todo.min(max_ops));
+        self.advance::<true>(u64::MAX, todo.min(max_ops));
         self.ops == n || !self.is_running()
     }
 
@@ -63,7 +65,7 @@ impl Sim {
             if !self.is_running() || self.items_done > done {
                 break;
             }
-            self.advance(u64::MAX, 1);
+            self.advance::<true>(u64::MAX, 1);
         }
         !self.is_running() || self.items_done > done
     }

@@ -30,15 +30,25 @@ impl Sim {
     /// Runs everything due up to `limit` (inclusive, and at most [`HORIZON_US`]) and at most
     /// `max_ops` operations, applying logged controls after the operation they followed. False
     /// when `max_ops` ran out first.
-    pub(super) fn advance(&mut self, limit: u64, max_ops: u64) -> bool {
+    pub(super) fn advance<const MARK: bool>(&mut self, limit: u64, max_ops: u64) -> bool {
+        let ops = self.ops;
+        let reached = self.advance_marked::<MARK>(limit, max_ops);
+        if !MARK && self.ops != ops {
+            // Operations ran without their record: which one was last is not known.
+            self.last_op = NO_OP;
+        }
+        reached
+    }
+
+    fn advance_marked<const MARK: bool>(&mut self, limit: u64, max_ops: u64) -> bool {
         let limit = limit.min(HORIZON_US);
         let budget_end = self.ops.saturating_add(max_ops);
         while self.status == Status::Running {
             let Some(c) = self.controls.get(self.controls_applied).copied() else {
-                return self.run(limit, budget_end);
+                return self.run::<MARK>(limit, budget_end);
             };
             let until = limit.min(c.at_us.max(self.now));
-            let reached = self.run(until, budget_end.min(c.ops));
+            let reached = self.run::<MARK>(until, budget_end.min(c.ops));
             if self.status != Status::Running {
                 return true;
             }
@@ -62,7 +72,7 @@ impl Sim {
     }
 
     /// The scheduler loop. Returns false when the operation budget ran out first.
-    pub(super) fn run(&mut self, limit: u64, budget_end: u64) -> bool {
+    pub(super) fn run<const MARK: bool>(&mut self, limit: u64, budget_end: u64) -> bool {
         let instrs = std::rc::Rc::clone(&self.instrs);
         let loops = std::rc::Rc::clone(&self.loops);
         // The operation bound moves when time does (here), or when a thread saw progress (then
@@ -108,7 +118,7 @@ impl Sim {
                     }
                 },
             };
-            self.resume(t, stop, budget_end, &instrs, &loops);
+            self.resume::<MARK>(t, stop, budget_end, &instrs, &loops);
         }
     }
 
@@ -165,7 +175,7 @@ impl Sim {
     /// Runs thread `t` until it blocks, starts timed work, yields or ends: a plain worker loop
     /// or a source loop directly, anything else through the interpreter.
     #[inline(always)]
-    pub(super) fn resume(
+    pub(super) fn resume<const MARK: bool>(
         &mut self,
         t: usize,
         stop: u64,
@@ -175,15 +185,15 @@ impl Sim {
     ) {
         let th = at(&self.threads, t);
         if let Some(w) = loops.get(th.worker_loop as usize) {
-            if !self.run_worker_loop(t, w, stop) {
+            if !self.run_worker_loop::<MARK>(t, w, stop) {
                 return;
             }
         } else if let Some(s) = th.source_loop.filter(|s| s.put == th.pc) {
-            if !self.run_source_loop(t, s, stop, budget_end) {
+            if !self.run_source_loop::<MARK>(t, s, stop, budget_end) {
                 return;
             }
         }
-        self.run_thread(t, stop, budget_end, instrs);
+        self.run_thread::<MARK>(t, stop, budget_end, instrs);
     }
 
     /// How many operations a thread may run up to before it stops: the budget's end, or the
@@ -196,9 +206,11 @@ impl Sim {
 
     /// Books one executed operation: thread `t` runs the instruction at `pc`.
     #[inline(always)]
-    pub(super) fn count_op(&mut self, t: usize, pc: usize) {
+    pub(super) fn count_op<const MARK: bool>(&mut self, t: usize, pc: usize) {
         self.ops += 1;
-        self.last_op = op_id(t, pc as u32);
+        if MARK {
+            self.last_op = op_id(t, pc as u32);
+        }
         if self.trace.is_some() {
             self.record_trace(t, pc);
         }
