@@ -1,19 +1,8 @@
 //! The command line: what `presets` and `run` print, the JSON line, and the exit statuses
 //! (0 finished, 3 hang or MemoryError, 2 bad input with a one-line message).
 
-use std::process::Command;
-
-fn cli(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_pipeline-lab"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::cli;
 
 #[test]
 fn presets_lists_every_id() {

@@ -7,7 +7,6 @@ use pipeline_lab::engine::Engine;
 use pipeline_lab::live::LiveOptions;
 use pipeline_lab::scenario::{preset, Lang, Scenario};
 use pipeline_lab::stats::{ChainWait, HangChain, RootKind, Status};
-use std::process::Command;
 use std::time::Instant;
 
 fn model(s: Scenario) -> Engine {
@@ -294,17 +293,6 @@ fn both_engines_draw_the_same_chain_for_each_failure_preset() {
     }
 }
 
-fn cli(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_pipeline-lab"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
-
 /// `pipeline-lab run --preset F` prints the chain, a numbered line a waiting thread, and the
 /// root cause with its line, in the chosen language; the JSON line carries it too.
 #[test]
@@ -327,7 +315,7 @@ fn the_command_line_prints_the_chain_and_its_root_cause() {
         ),
     ];
     for (id, en, ko) in cases {
-        let (code, out) = cli(&["run", "--preset", id, "--quiet"]);
+        let (code, out, _) = cli(&["run", "--preset", id, "--quiet"]);
         assert_eq!(code, 3, "{id}");
         let lines: Vec<&str> = out.lines().collect();
         let at = lines
@@ -341,20 +329,20 @@ fn the_command_line_prints_the_chain_and_its_root_cause() {
             "{out}"
         );
         assert!(root.contains("line "), "{out}");
-        let (_, out) = cli(&["run", "--preset", id, "--quiet", "--lang", "ko"]);
+        let (_, out, _) = cli(&["run", "--preset", id, "--quiet", "--lang", "ko"]);
         assert!(out.contains("-- 대기 사슬:\n   1. main 스레드가 "), "{out}");
         assert!(
             out.lines().last().unwrap().starts_with("   => 근본 원인: "),
             "{out}"
         );
         assert!(out.contains(ko), "{out}");
-        let (_, out) = cli(&["run", "--preset", id, "--quiet", "--json"]);
+        let (_, out, _) = cli(&["run", "--preset", id, "--quiet", "--json"]);
         let json: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
         assert!(json["hang"]["chain"]["root"]["text"]
             .as_str()
             .unwrap()
             .starts_with(en));
     }
-    let (_, out) = cli(&["run", "--preset", "f3", "--quiet"]);
+    let (_, out, _) = cli(&["run", "--preset", "f3", "--quiet"]);
     assert!(!out.contains("wait-for chain"), "{out}");
 }

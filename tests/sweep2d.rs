@@ -1,10 +1,11 @@
 //! 2-D sweeps (workers of one stage x `maxsize`): every cell equals the single run with those
 //! values and seed, the results do not depend on the threads, and the CLI prints, CSVs and JSONs them.
 
+mod common;
+use common::cli;
 use pipeline_lab::engine::Engine;
 use pipeline_lab::scenario::PipelineSpec;
 use pipeline_lab::sweep::{Param, Sweep};
-use std::process::Command;
 
 fn grid_sweep(workers: Vec<f64>, maxsize: Vec<f64>, reps: u32) -> Sweep {
     Sweep::new(
@@ -112,18 +113,6 @@ fn a_one_dimensional_sweep_reads_and_writes_as_before() {
     assert!(json.get("grid").is_none() && json.get("param2").is_none());
     assert!(json["runs"][0].get("value2").is_none());
     assert!(result.to_csv().starts_with("workers_stage_0,rep,"));
-}
-
-fn cli(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_pipeline-lab"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 const GRID: [&str; 14] = [

@@ -2,7 +2,7 @@
 // each any program with its own sliders, the strip of their differences, and the note's pairs.
 
 import { FrameLoop } from './clock.js';
-import { renderSliders } from './controls.js';
+import { renderSliders, slidersOf } from './controls.js';
 import { createRun } from './engine.js';
 import { formatBytes, formatDuration, formatRate, pick, t } from './i18n.js';
 import './i18n-compare.js';
@@ -209,23 +209,8 @@ class Side {
   /** The sliders' model from the run's shape, and a preset's overrides set at time 0. */
   setUpSliders() {
     const run = this.run;
-    const shape = run.shape;
-    const workers = shape.stages
-      .filter((stage) => stage.workers > 0)
-      .map((stage) => ({
-        stage: stage.stage,
-        name: stage.name,
-        value: stage.workers,
-        fixed: stage.fixed,
-      }));
-    const maxsize = shape.queues
-      .filter((q) => q.resizable)
-      .map((q) => ({
-        queue: q.index,
-        name: q.name,
-        value: run.scenario.queues[q.index].maxsize ?? 0,
-      }));
-    this.sliders = { workers, maxsize };
+    this.sliders = slidersOf(run);
+    const { workers, maxsize } = this.sliders;
     if (this.side.preset === BUILDER) return;
     const o = this.side.overrides;
     const apply = (list, values, set) => {

@@ -230,3 +230,28 @@ export function renderSliders(container, model, lang, on, { idPrefix = '' } = {}
   }
   container.replaceChildren(...groups);
 }
+
+/**
+ * The sliders' model of a run: one workers slider a stage that has worker threads (`fixed`, with
+ * the engine's reason, where the count cannot change); one maxsize slider a queue whose bound
+ * can change. The engine's shape says which; each value starts as its `initial`.
+ */
+export function slidersOf(run) {
+  const shape = run.shape;
+  const workers = shape.stages
+    .filter((stage) => stage.workers > 0)
+    .map((stage) => ({
+      stage: stage.stage,
+      name: stage.name,
+      value: stage.workers,
+      initial: stage.workers,
+      fixed: stage.fixed,
+    }));
+  const maxsize = shape.queues
+    .filter((q) => q.resizable)
+    .map((q) => {
+      const value = run.scenario.queues[q.index].maxsize ?? 0;
+      return { queue: q.index, name: q.name, value, initial: value, kind: q.kind };
+    });
+  return { workers, maxsize };
+}

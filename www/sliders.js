@@ -1,7 +1,7 @@
 // The sliders: workers and maxsize (and the builder's) from the run, the link's values at time 0,
 // and what a moved slider does (the run changes now, or a new run). It must not step or draw runs.
 
-import { renderSliders } from './controls.js';
+import { renderSliders, slidersOf } from './controls.js';
 import { refusalText, t } from './i18n.js';
 import { el, panels, renderer } from './page.js';
 import { BUILDER, PARAMS, STAGE_NAMES, withStages } from './params.js';
@@ -15,27 +15,7 @@ import { app, currentUs, lang } from './state.js';
  * change. The engine says which. A preset's values from the link are then set at time 0.
  */
 export function setUpSliders(run) {
-  const scenario = run.scenario;
-  const shape = run.shape;
-  const workers = shape.stages
-    .filter((stage) => stage.workers > 0)
-    .map((stage) => ({
-      stage: stage.stage,
-      name: stage.name,
-      value: stage.workers,
-      fixed: stage.fixed,
-    }));
-  const maxsize = shape.queues
-    .filter((q) => q.resizable)
-    .map((q) => ({
-      queue: q.index,
-      name: q.name,
-      value: scenario.queues[q.index].maxsize ?? 0,
-      kind: q.kind,
-    }));
-  for (const w of workers) w.initial = w.value;
-  for (const m of maxsize) m.initial = m.value;
-  app.sliders = { workers, maxsize };
+  app.sliders = slidersOf(run);
   if (app.state.preset !== BUILDER) applyOverrides(run);
 }
 

@@ -1,10 +1,11 @@
-//! What the tests that run one body on both engines share: the patience of a run on a busy
-//! machine, and `on_both_engines!`, which makes `name::model` and `name::live` of one body.
+//! What the integration tests share: the patience of a run on a busy machine, `on_both_engines!`
+//! (which makes `name::model` and `name::live` of one body), and running the command line.
 
 #![allow(dead_code)]
 
 use pipeline_lab::engine::Engine;
 use pipeline_lab::scenario::Scenario;
+use std::process::Command;
 use std::time::Duration;
 
 /// Long enough for any preset on a busy 2-core machine; a run that takes it has hung for real.
@@ -38,4 +39,17 @@ macro_rules! on_both_engines {
             }
         )*
     };
+}
+
+/// Runs the `pipeline-lab` binary with `args`: its exit code, stdout and stderr.
+pub fn cli(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_pipeline-lab"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { REPO_ROOT } from '../../scripts/serve.mjs';
+import { STATES } from '../../www/icons.js';
 import {
   newWatchedPage,
   openLab,
@@ -17,18 +18,6 @@ import {
 } from './browser.mjs';
 
 const PROGRAMS = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'f1', 'f2', 'f3', 'f4', 'builder'];
-const STATES = [
-  'not_started',
-  'running',
-  'working',
-  'blocked_get',
-  'blocked_put',
-  'polling',
-  'sleeping',
-  'spinning',
-  'joining',
-  'ended',
-];
 const INSTANTS = 7;
 const HAVE_MT = existsSync(join(REPO_ROOT, 'pkg', 'mt', 'pipeline_lab.js'));
 const noThreads = HAVE_MT ? false : 'pkg/mt is not built (scripts/build-wasm-mt.sh)';
