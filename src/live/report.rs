@@ -152,7 +152,9 @@ pub(crate) fn stats(sh: &Shared, lang: Lang, last: &Mutex<LastSeen>) -> Stats {
         }
     };
     // Without a budget of the scenario's own the page shows no memory: the bytes are 0.
-    let accounting = memory_accounting(sh, sh.scenario.memory.as_ref().map_or(0, |m| m.item_bytes));
+    let lens = queue_lens(sh);
+    let item_bytes = sh.scenario.memory.as_ref().map_or(0, |m| m.item_bytes);
+    let accounting = accounting_of(sh, &lens, item_bytes);
     let lingering = try_lock_briefly(&sh.lingering)
         .map(|l| l.iter().map(|&t| sh.slot(t).name.clone()).collect())
         .unwrap_or_default();
@@ -172,10 +174,11 @@ pub(crate) fn stats(sh: &Shared, lang: Lang, last: &Mutex<LastSeen>) -> Stats {
             .queues
             .iter()
             .zip(&accounting)
-            .map(|(q, a)| QueueStats {
+            .zip(&lens)
+            .map(|((q, a), &len)| QueueStats {
                 name: q.name.clone(),
                 maxsize: q.maxsize(),
-                len: q.qsize(),
+                len,
                 mean_len: q.mean_len(now),
                 max_len: q.max_len(),
                 unfinished_tasks: q.unfinished_tasks(),
@@ -200,11 +203,24 @@ pub(crate) fn stats(sh: &Shared, lang: Lang, last: &Mutex<LastSeen>) -> Stats {
 /// The memory budget's accounting now, queue by queue, at `item_bytes` an item: `qsize()`
 /// without the SENTINELs, read from atomics (best effort while items move).
 pub(crate) fn memory_accounting(sh: &Shared, item_bytes: u64) -> Vec<QueueBytes> {
+    accounting_of(sh, &queue_lens(sh), item_bytes)
+}
+
+/// Every queue's `qsize()`, each read once, so that figures derived from one snapshot agree.
+fn queue_lens(sh: &Shared) -> Vec<u64> {
+    sh.queues.iter().map(|q| q.qsize()).collect()
+}
+
+fn accounting_of(sh: &Shared, lens: &[u64], item_bytes: u64) -> Vec<QueueBytes> {
     crate::stats::memory_accounting(
-        sh.queues.iter().enumerate().map(|(i, q)| {
-            let sentinels = sh.sentinels[i].load(Ordering::Relaxed);
-            (q.name.clone(), q.qsize().saturating_sub(sentinels))
-        }),
+        sh.queues
+            .iter()
+            .zip(lens)
+            .enumerate()
+            .map(|(i, (q, &len))| {
+                let sentinels = sh.sentinels[i].load(Ordering::Relaxed);
+                (q.name.clone(), len.saturating_sub(sentinels))
+            }),
         sh.scenario.done_queue,
         sh.scenario.budget_counts_done(),
         item_bytes,

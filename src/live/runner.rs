@@ -610,7 +610,7 @@ impl<'a> Runner<'a> {
             let queued = queued.max(0) as u64;
             let bytes = queued.saturating_mul(item_bytes);
             if bytes > budget {
-                self.memory_error(q, queued, bytes, budget);
+                self.memory_error(q, queued, budget);
                 return Err(Stopped);
             }
         }
@@ -822,21 +822,28 @@ impl<'a> Runner<'a> {
         Ok(())
     }
 
-    fn memory_error(&mut self, q: usize, queued: u64, bytes: u64, budget: u64) {
+    fn memory_error(&mut self, q: usize, queued: u64, budget: u64) {
         let sh = self.sh;
         let longest = python::blamed_queue(sh.queues.iter().map(|q| q.qsize() as usize), q);
         let name = &sh.queues[longest].name;
-        // The report's totals are its accounting's sums, so that the queues add up to them;
-        // other threads may have moved an item since this put counted, so the count that
-        // crossed the line stands in when the accounting does not (a rare race).
-        let queues = super::report::memory_accounting(sh, self.memory.0);
-        let (queued, bytes) = match crate::stats::memory_total(&queues) {
-            total if total > budget => (
-                queues.iter().filter(|q| q.bytes > 0).map(|q| q.items).sum(),
-                total,
-            ),
-            _ => (queued, bytes),
-        };
+        // The report's totals are its accounting's sums, so that the queues add up to them.
+        // Other threads may have moved items since this put counted: when the accounting has
+        // not yet seen the items that crossed the line, they are charged to this put's queue
+        // (Python's `put` is where the error is raised), never dropped from the report.
+        let mut queues = super::report::memory_accounting(sh, self.memory.0);
+        let item_bytes = self.memory.0;
+        let total = crate::stats::memory_total(&queues);
+        if total <= budget && item_bytes > 0 {
+            let seen: u64 = queues.iter().filter(|q| q.bytes > 0).map(|q| q.items).sum();
+            if let Some(entry) = queues.get_mut(q) {
+                let over = (budget - total) / item_bytes + 1;
+                let missing = queued.saturating_sub(seen).max(over);
+                entry.items = entry.items.saturating_add(missing);
+                entry.bytes = entry.items.saturating_mul(item_bytes);
+            }
+        }
+        let bytes = crate::stats::memory_total(&queues);
+        let queued: u64 = queues.iter().filter(|q| q.bytes > 0).map(|q| q.items).sum();
         let held = queues.get(longest).map_or(0, |b| b.bytes);
         let said = python::memory_error(queued, bytes, budget, name, held);
         let now = self.time();
