@@ -252,6 +252,18 @@ pub fn memory_accounting(
         .collect()
 }
 
+/// The peak of the memory a budget counts: the most items ever queued at once, at the scenario's
+/// bytes an item (0 without a budget of its own), and never less than what is queued now.
+pub fn peak_bytes(
+    peak_items: u64,
+    memory: Option<&crate::scenario::MemoryBudget>,
+    now_bytes: u64,
+) -> u64 {
+    memory
+        .map_or(0, |m| peak_items.saturating_mul(m.item_bytes))
+        .max(now_bytes)
+}
+
 /// The sum of an accounting's bytes.
 pub fn memory_total(queues: &[QueueBytes]) -> u64 {
     queues.iter().map(|q| q.bytes).fold(0, u64::saturating_add)
@@ -354,6 +366,9 @@ pub struct Stats {
     /// What the scenario's memory budget counts now: the sum of the queues' `bytes` (0 without
     /// a budget of the scenario's own).
     pub memory_bytes: u64,
+    /// The most `memory_bytes` has been since t = 0 (at a `MemoryError`, the bytes that did
+    /// not fit).
+    pub peak_memory_bytes: u64,
     pub memory_budget_bytes: Option<u64>,
     pub console: Vec<String>,
     /// Operations executed so far.

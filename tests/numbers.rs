@@ -46,6 +46,24 @@ fn bounded(items: u64, budget_mib: u64, sink: Sink) -> Scenario {
     BuilderSpec { pipeline, sink }.build().unwrap()
 }
 
+/// Runs to the end checking that the peak of memory never falls and is never below the memory
+/// shown; returns the last stats.
+fn run_checking_peak(run: &mut Engine, what: &str, mut each: impl FnMut(&Stats)) -> Stats {
+    let mut last_peak = 0;
+    run_checking(run, what, |s| {
+        assert!(
+            s.peak_memory_bytes >= s.memory_bytes,
+            "{what}: peak {} below now {} at t = {} us",
+            s.peak_memory_bytes,
+            s.memory_bytes,
+            s.virtual_time_us
+        );
+        assert!(s.peak_memory_bytes >= last_peak, "{what}: the peak fell");
+        last_peak = s.peak_memory_bytes;
+        each(s);
+    })
+}
+
 /// The queues' bytes add up to the total shown, at every slice.
 fn queues_add_up(s: &Stats, what: &str) {
     let sum: u64 = s.queues.iter().map(|q| q.bytes).sum();
@@ -72,7 +90,7 @@ on_both_engines! {
             ("builder keeping results", bounded(400, 64, Sink::Keep)),
         ] {
             let mut run = make(scenario);
-            let end = run_checking(&mut run, what, |s| queues_add_up(s, what));
+            let end = run_checking_peak(&mut run, what, |s| queues_add_up(s, what));
             assert_eq!(end.status, Status::MemoryError, "{what}");
             let report = end.memory_error.expect("a report");
             let sum: u64 = report.queues.iter().map(|q| q.bytes).sum();
@@ -80,6 +98,10 @@ on_both_engines! {
             let items: u64 = report.queues.iter().filter(|q| q.bytes > 0).map(|q| q.items).sum();
             assert_eq!(items, report.items_queued, "{what}");
             assert!(report.bytes > report.budget_bytes, "{what}: {report:?}");
+            assert!(
+                end.peak_memory_bytes >= report.bytes,
+                "{what}: the peak counts the bytes that did not fit"
+            );
             assert!(
                 report.message.contains(&format!("({})", format_bytes(report.bytes))),
                 "{what}: the message names the total: {}",
@@ -94,7 +116,7 @@ on_both_engines! {
     /// `done_queue`'s bytes before the error.
     fn a_bounded_pipeline_with_a_counting_sink_never_reaches_memory_error(make) {
         let mut run = make(bounded(400, 64, Sink::Count));
-        let end = run_checking(&mut run, "counting sink", |s| {
+        let end = run_checking_peak(&mut run, "counting sink", |s| {
             queues_add_up(s, "counting sink");
             assert!(s.memory_bytes <= 30 * MIB, "{} bytes", s.memory_bytes);
             assert_eq!(s.queues[3].bytes, 0, "done_queue keeps nothing");
@@ -102,6 +124,8 @@ on_both_engines! {
         assert_eq!(end.status, Status::Finished);
         assert_eq!(end.items_done, 400);
         assert_eq!(end.queues[3].items, 400, "the sink still counts every item");
+        assert!(end.peak_memory_bytes <= 30 * MIB, "the peak stays within the queues' bounds");
+        assert!(end.peak_memory_bytes >= MIB, "something was queued on the way");
 
         let mut run = make(bounded(400, 64, Sink::Keep));
         let deterministic = run.capabilities().deterministic;

@@ -59,7 +59,10 @@ export const PAIRS = {
  */
 export const LESSONS = {
   polling: { figures: ['polls', 'wastedCpu'], caption: 'cmp.captionPolling' },
-  bounded: { figures: ['memory', 'throughput', 'p95'], caption: 'cmp.captionBounded' },
+  bounded: {
+    figures: ['memory', 'peakMemory', 'throughput', 'p95'],
+    caption: 'cmp.captionBounded',
+  },
   workers: { figures: ['throughput', 'p95'], caption: 'cmp.captionWorkers' },
   f1: { figures: ['status', 'itemsDone'], caption: 'cmp.captionF1', failing: 1 },
   f2: { figures: ['status', 'itemsDone'], caption: 'cmp.captionF2', failing: 1 },
@@ -102,6 +105,12 @@ const FIGURES = [
     show: formatDuration,
   },
   { key: 'memory', better: 'low', of: (s) => s.memory_bytes, show: (v) => formatBytes(v) },
+  {
+    key: 'peakMemory',
+    better: 'low',
+    of: (s) => s.peak_memory_bytes,
+    show: (v) => formatBytes(v),
+  },
   {
     key: 'longest',
     better: 'low',

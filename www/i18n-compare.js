@@ -54,6 +54,7 @@ registerStrings({
     'cmp.throughput': 'Throughput',
     'cmp.p95': 'Latency p95',
     'cmp.memory': 'Memory now',
+    'cmp.peakMemory': 'Peak memory',
     'cmp.longest': 'Longest queue',
     'cmp.polls': 'Polls',
     'cmp.wastedCpu': 'CPU burnt waiting',
@@ -61,7 +62,7 @@ registerStrings({
     'cmp.captionPolling':
       'Look at Polls and CPU burnt waiting: P1’s workers poll a deque and sleep when it is empty, P5’s block in get(). Their stages differ too (P1’s take no time, P5’s 10/20/10 ms), so throughput and latency are not compared.',
     'cmp.captionBounded':
-      'Look at Memory now against Throughput and Latency p95: the same builder pipeline (an item weighs 1 MiB), every queue unbounded in one run and maxsize 10 in the other.',
+      'Look at Memory now and Peak memory against Throughput and Latency p95: the same builder pipeline (an item weighs 1 MiB), every queue unbounded in one run and maxsize 10 in the other.',
     'cmp.captionWorkers':
       'Look at Throughput and Latency p95: the same stages (10/20/10 ms), P5 with one worker a stage, P6 with 3, 4 and 5 workers sharing each queue.',
     'cmp.captionF1':
@@ -132,6 +133,7 @@ registerStrings({
     'cmp.throughput': '처리량',
     'cmp.p95': '지연 시간 p95',
     'cmp.memory': '현재 메모리',
+    'cmp.peakMemory': '최대 메모리',
     'cmp.longest': '가장 길었던 큐',
     'cmp.polls': '폴링 횟수',
     'cmp.wastedCpu': '기다리며 쓴 CPU',
@@ -139,7 +141,7 @@ registerStrings({
     'cmp.captionPolling':
       '폴링 횟수와 기다리며 쓴 CPU를 보세요. P1의 작업자는 deque를 폴링하다 비어 있으면 잠들고, P5의 작업자는 get()에서 블록됩니다. 단계의 작업 시간도 달라서(P1은 0, P5는 10/20/10 ms) 처리량과 지연 시간은 비교하지 않습니다.',
     'cmp.captionBounded':
-      '현재 메모리를 처리량, 지연 시간 p95와 견주어 보세요. 같은 빌더 파이프라인(아이템 하나에 1 MiB)인데, 한쪽은 모든 큐가 무한이고 다른 쪽은 maxsize 10입니다.',
+      '현재 메모리와 최대 메모리를 처리량, 지연 시간 p95와 견주어 보세요. 같은 빌더 파이프라인(아이템 하나에 1 MiB)인데, 한쪽은 모든 큐가 무한이고 다른 쪽은 maxsize 10입니다.',
     'cmp.captionWorkers':
       '처리량과 지연 시간 p95를 보세요. 단계(10/20/10 ms)는 같고, P5는 단계마다 작업자 1개, P6은 작업자 3, 4, 5개가 각 큐를 나눠 씁니다.',
     'cmp.captionF1':

@@ -320,7 +320,9 @@ export class Panels {
     const budget = stats.memory_budget_bytes;
     set(
       'memory',
-      budget ? `${formatBytes(stats.memory_bytes)} / ${formatBytes(budget)}` : '–',
+      budget
+        ? `${formatBytes(stats.memory_bytes)} / ${formatBytes(budget)} (${t(lang, 'memoryPeak', { bytes: formatBytes(stats.peak_memory_bytes ?? 0) })})`
+        : '–',
       stats.memory_bytes,
     );
     // The done queue's share, named: what a bounded pipeline that keeps its results grows.

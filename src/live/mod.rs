@@ -643,6 +643,7 @@ fn start(
         main_ended: AtomicBool::new(false),
         items_made: Padded::default(),
         queued_items: Padded::default(),
+        peak_items: Padded::default(),
         idle: Mutex::new(()),
         grow: Mutex::new(()),
         console: Mutex::new(Vec::new()),

@@ -191,6 +191,22 @@ pub(crate) fn stats(sh: &Shared, lang: Lang, last: &Mutex<LastSeen>) -> Stats {
         stages,
         bottleneck,
         memory_bytes: crate::stats::memory_total(&accounting),
+        peak_memory_bytes: {
+            let now_items = accounting
+                .iter()
+                .filter(|q| q.bytes > 0)
+                .map(|q| q.items)
+                .sum();
+            let peak = sh
+                .peak_items
+                .fetch_max(now_items, Ordering::Relaxed)
+                .max(now_items);
+            crate::stats::peak_bytes(
+                peak,
+                sh.scenario.memory.as_ref(),
+                crate::stats::memory_total(&accounting),
+            )
+        },
         memory_budget_bytes: sh.scenario.memory.as_ref().map(|m| m.budget_bytes),
         console: console(sh, lang, last),
         events: sh.slots().map(|s| s.ops.load(Ordering::Relaxed)).sum(),

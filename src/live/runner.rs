@@ -608,6 +608,7 @@ impl<'a> Runner<'a> {
             let queued = (sh.queued_items.fetch_add(delta as u64, Ordering::SeqCst) as i64)
                 .wrapping_add(delta);
             let queued = queued.max(0) as u64;
+            sh.peak_items.fetch_max(queued, Ordering::Relaxed);
             let bytes = queued.saturating_mul(item_bytes);
             if bytes > budget {
                 self.memory_error(q, queued, budget);
@@ -844,6 +845,7 @@ impl<'a> Runner<'a> {
         }
         let bytes = crate::stats::memory_total(&queues);
         let queued: u64 = queues.iter().filter(|q| q.bytes > 0).map(|q| q.items).sum();
+        sh.peak_items.fetch_max(queued, Ordering::Relaxed);
         let held = queues.get(longest).map_or(0, |b| b.bytes);
         let said = python::memory_error(queued, bytes, budget, name, held);
         let now = self.time();

@@ -342,6 +342,9 @@ pub(crate) struct Shared {
     /// Items (not SENTINELs) sitting in queues: what the memory budget counts (wraps below
     /// zero for a moment when a get counts an item out before its put counted it in).
     pub queued_items: Padded<AtomicU64>,
+    /// The most items seen queued at once (when a put's batch was counted, when stats were
+    /// read, and at a `MemoryError`).
+    pub peak_items: Padded<AtomicU64>,
     /// Serializes what happens when every thread waits.
     pub idle: Mutex<()>,
     pub console: Mutex<Vec<ConsoleLine>>,

@@ -421,6 +421,7 @@ impl Sim {
                 // Kept as a count only: the default budget does not count it.
                 self.queued_items -= u64::from(!self.budget_counts_done);
             }
+            self.peak_items = self.peak_items.max(self.queued_items);
             if self.queued_items > self.memory_items {
                 self.memory_error(t, queue);
                 return false;

@@ -209,6 +209,8 @@ pub struct Sim {
     items_done: u64,
     /// Items (not SENTINELs) sitting in queues: what the memory budget counts.
     queued_items: u64,
+    /// The most `queued_items` has been since t = 0.
+    peak_items: u64,
     /// The scenario's `done_queue`, or [`NO_QUEUE`].
     done_queue: usize,
     /// Most items that fit the memory budget (the scenario's, or the default one).
@@ -300,6 +302,7 @@ impl Sim {
             items_made: 0,
             items_done: 0,
             queued_items: 0,
+            peak_items: 0,
             done_queue: scenario.done_queue.unwrap_or(NO_QUEUE),
             memory_items: scenario.memory_budget().items(),
             budget_counts_done: scenario.budget_counts_done(),

@@ -116,6 +116,11 @@ impl Sim {
             wasted_polls,
             wasted_cpu_us,
             memory_bytes: crate::stats::memory_total(&accounting),
+            peak_memory_bytes: crate::stats::peak_bytes(
+                self.peak_items,
+                self.scenario.memory.as_ref(),
+                crate::stats::memory_total(&accounting),
+            ),
             memory_budget_bytes: self.scenario.memory.as_ref().map(|m| m.budget_bytes),
             console: self.console_lines(),
             events: self.ops,

@@ -388,7 +388,7 @@ test('each pair marks better only the figures its lesson compares, under a capti
     polling: { presets: ['p1', 'p5'], figures: ['polls', 'wastedCpu'], word: [/Polls/, /폴링/] },
     bounded: {
       presets: ['builder', 'builder'],
-      figures: ['memory', 'throughput', 'p95'],
+      figures: ['memory', 'peakMemory', 'throughput', 'p95'],
       word: [/Memory now/, /메모리/],
     },
     workers: {

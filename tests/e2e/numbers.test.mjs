@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { REPO_ROOT } from '../../scripts/serve.mjs';
+import { formatBytes } from '../../www/i18n.js';
 import { STATES } from '../../www/icons.js';
 import {
   newWatchedPage,
@@ -94,6 +95,7 @@ function snapshot() {
         bound: data('theoretical'),
         boundText: document.getElementById('theoretical').textContent,
         memory: data('memory'),
+        memoryText: document.getElementById('memory').textContent,
         queues: rows('queues-body', ['len', 'bytes']),
         stages: rows('stages-body', ['workers', 'util']),
         bottleneck: [...document.querySelectorAll('#stages-body tr')].findIndex((tr) =>
@@ -133,6 +135,13 @@ function checkAgreement(s, where, { playing = false } = {}) {
   const sum = stats.queues.reduce((a, q) => a + q.bytes, 0);
   assert.equal(sum, stats.memory_bytes, `${at}: queues' bytes sum to the total`);
   assert.equal(Number(panel.memory), stats.memory_bytes, `${at}: memory shown`);
+  assert.ok(stats.peak_memory_bytes >= stats.memory_bytes, `${at}: the peak is at least now`);
+  if (stats.memory_budget_bytes) {
+    assert.ok(
+      panel.memoryText.includes(formatBytes(stats.peak_memory_bytes)),
+      `${at}: the peak shown: ${panel.memoryText}`,
+    );
+  }
   assert.deepEqual(
     canvas.annotations.queueBytes,
     stats.queues.map((q) => q.bytes),
