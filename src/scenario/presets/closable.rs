@@ -51,9 +51,11 @@ pub(crate) fn stoppable_worker(
     let src = Src(src_lines.to_vec());
     let l_for = src.line("for item in self.in_queue:");
     let l_td = src.line("self.task_done()");
+    // The `for` asks `__iter__` for the next item: the thread waits in `item = self.get()`,
+    // the innermost frame, as a debugger shows it.
     Program::new()
         .label("next")
-        .op(l_for, OpKind::Get { queue: input })
+        .op(src.line("item = self.get()"), OpKind::Get { queue: input })
         .if_sentinel(src.line("if item is self.SENTINEL:"), "sentinel")
         .op(src.line("result = self.func(item)"), OpKind::Work { stage })
         .op(
