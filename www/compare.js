@@ -762,7 +762,10 @@ export class ComparePanel {
    * WIDER times longer. The moments found are Step back's next ones too.
    */
   findBack(here, spanMs, then = 'pause') {
-    const fromMs = Math.max(0, here.clockMs - spanMs);
+    // Runs that ended did so by their own time: no change comes after the latest of those.
+    const times = here.sides.filter(Boolean).map((p) => p.us / 1000);
+    const lastMs = Math.min(here.clockMs, Math.max(0, ...times));
+    const fromMs = Math.max(0, lastMs - spanMs);
     // From 0, the start itself (before anything ran at time 0) is the first moment.
     const goal = () => (fromMs === 0 ? { ops: 0, tMs: 0 } : { tMs: fromMs });
     const goals = this.sides.map((s) => (s.run ? goal() : null));

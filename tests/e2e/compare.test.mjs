@@ -581,19 +581,28 @@ test('Step back undoes Step exactly: both frames, both stats and the strip as th
 });
 
 test('Step back after Play goes to the moment before the last change, on both sides', async () => {
-  for (const [pair, presets] of [
-    ['workers', ['p5', 'p6']],
-    ['polling', ['p1', 'p5']],
+  for (const [pair, presets, toEnd] of [
+    ['workers', ['p5', 'p6'], false],
+    ['polling', ['p1', 'p5'], false],
+    // Played to the end: F1 hangs, P6 finishes.
+    ['f1', ['p6', 'f1'], true],
   ]) {
     const { page, problems } = await openPair(pair, presets);
-    await page.selectOption('#cmp-speed', '5');
+    await page.selectOption('#cmp-speed', toEnd ? '1000' : '5');
     await page.click('#cmp-play');
-    await page.waitForFunction(() => window.pipelineLabCompare.clockMs > 200);
-    await page.click('#cmp-play');
+    if (toEnd) {
+      await page.waitForFunction(() => window.pipelineLabCompare.phase === 'ended', null, {
+        timeout: 30_000,
+      });
+    } else {
+      await page.waitForFunction(() => window.pipelineLabCompare.clockMs > 200);
+      await page.click('#cmp-play');
+    }
     const here = await shown(page);
     await stepBack(page);
     const before = await shown(page);
     assert.ok(before.clockMs < here.clockMs, `${pair}: earlier`);
+    assert.equal(before.phase, 'paused', pair);
     assert.notDeepEqual(opsOf(before), opsOf(here), `${pair}: something changed since`);
     // One clock: every side still running is at that moment.
     for (const s of before.sides) {
