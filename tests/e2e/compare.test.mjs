@@ -1,7 +1,7 @@
 // Compare mode (www/compare.js) as a lecturer uses it: each side is the very run made alone
 // (stats and frame at random instants under the one clock), Step and the timeline move both,
-// the link holds both sides (and an old link still opens one run), and each pair button opens
-// its pair.
+// Step back undoes them exactly, the link holds both sides and the moment (and an old link still
+// opens one run), and each pair button opens its pair.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
