@@ -1,4 +1,4 @@
-// Compare mode: two runs side by side under one clock (Play, Step, Step back, the timeline drive both),
+// Compare mode: two runs side by side under one clock (Play, Step, Step back, the timeline),
 // each any program with its own sliders, the strip of their differences, and the note's pairs.
 
 import { FrameLoop } from './clock.js';
