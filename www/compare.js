@@ -1,4 +1,4 @@
-// Compare mode: two runs side by side under one clock (Play, Step and the timeline drive both),
+// Compare mode: two runs side by side under one clock (Play, Step, Step back, the timeline),
 // each any program with its own sliders, the strip of their differences, and the note's pairs.
 
 import { FrameLoop } from './clock.js';
@@ -15,6 +15,16 @@ import { compareSide, writeCompare } from './url.js';
 
 /** Operations a side may replay a frame while the timeline seeks (two sides share a frame). */
 const SEEK_OPS_PER_FRAME = 150_000;
+/**
+ * Step back where no Step led: the stretch of virtual time (ms) replayed and stepped through to
+ * find the last two changes, first this long, then WIDER times longer until it holds them.
+ */
+const BACK_SPAN_MS = 50;
+const WIDER = 8;
+/** Real time (ms) a frame may spend stepping through that stretch, so that the page stays live. */
+const WALK_MS_PER_FRAME = 8;
+/** Steps back remembered (each the moment a Step or a search came from). */
+const HISTORY = 4000;
 /** How often the strip and the sides' stats refresh while playing (ms of real time). */
 const STATS_EVERY_MS = 250;
 /** The builder's settings the two sides share: the same items and seed. */
@@ -130,6 +140,34 @@ function longestQueue(stats) {
     if (!best || q.max_len > best.max_len) best = q;
   }
   return best;
+}
+
+/** Whether two positions (see ComparePanel.position) are the same moment of both runs. */
+function samePosition(a, b) {
+  if (a.clockMs !== b.clockMs) return false;
+  return a.sides.every((p, i) => {
+    const q = b.sides[i];
+    return p === q || (p && q && p.ops === q.ops && p.us === q.us);
+  });
+}
+
+/**
+ * One frame's work toward `goal` for `run`, at most SEEK_OPS_PER_FRAME operations; true once
+ * there. `{tMs}` is a time (all that happens by then has run); `{ops, tMs}` the state after `ops`
+ * operations, then time `tMs` where only time passed after them (as the moment a Step left).
+ */
+function toward(run, goal) {
+  if (goal.ops !== undefined) {
+    if (!goal.opsDone) {
+      // Later, with no operation since (only time passed): the replay starts from 0 again.
+      if (!goal.began && run.ops() === goal.ops && run.timeMs() > goal.tMs) run.seekOps(0, 0);
+      goal.began = true;
+      if (!run.seekOps(goal.ops, SEEK_OPS_PER_FRAME)) return false;
+      goal.opsDone = true;
+    }
+    if (run.ended || run.timeMs() >= goal.tMs) return true;
+  }
+  return run.seekBounded(goal.tMs, SEEK_OPS_PER_FRAME);
 }
 
 /** One side: its program, run, canvas and sliders. */
@@ -359,14 +397,16 @@ function describeSide(side, stats) {
 
 /**
  * The compare panel (index.html's #compare). `state()` is the page's URL state, whose `compare`
- * holds the sides; `presets()` the engine's presets; `onChange()` writes the link.
+ * holds the sides; `presets()` the engine's presets; `onChange()` writes the link; `notify(text,
+ * {kind})` shows a notice.
  */
 export class ComparePanel {
-  constructor(doc, { state, presets, onChange, reducedMotion = false }) {
+  constructor(doc, { state, presets, onChange, notify = () => {}, reducedMotion = false }) {
     this.doc = doc;
     this.state = state;
     this.presets = presets;
     this.onChange = onChange;
+    this.notify = notify;
     this.reducedMotion = reducedMotion;
     this.lang = 'en';
     this.active = false;
@@ -376,6 +416,10 @@ export class ComparePanel {
     this.speed = 1;
     this.token = 0;
     this.seeking = null;
+    // Where each Step (or a search for the moment before) came from: {from, to} positions.
+    this.history = [];
+    // The last moment shown (a link made while a replay is under way names it).
+    this.shown = null;
     this.needsDraw = false;
     this.statsAt = -Infinity;
     this.scrubbing = false;
@@ -389,6 +433,7 @@ export class ComparePanel {
       note: $('cmp-note'),
       play: $('cmp-play'),
       step: $('cmp-step'),
+      stepBack: $('cmp-step-back'),
       reset: $('cmp-reset'),
       speed: $('cmp-speed'),
       scrubber: $('cmp-scrubber'),
@@ -407,6 +452,7 @@ export class ComparePanel {
     this.el.failureGo.addEventListener('click', () => this.openPair(this.el.failure.value));
     this.el.play.addEventListener('click', () => this.togglePlay());
     this.el.step.addEventListener('click', () => this.step());
+    this.el.stepBack?.addEventListener('click', () => this.stepBack());
     this.el.reset.addEventListener('click', () => this.restart());
     this.el.speed.addEventListener('change', () => this.setSpeed(Number(this.el.speed.value)));
     this.el.scrubber.addEventListener('input', () => this.scrub(false));
@@ -422,8 +468,11 @@ export class ComparePanel {
     return !!this.stackedQuery?.matches;
   }
 
-  /** Opens compare mode with `sides` ([left, right]) or the state's, and starts both runs. */
-  open(sides = this.state().compare) {
+  /**
+   * Opens compare mode with `sides` ([left, right]) or the state's, and starts both runs; with a
+   * link's `moment` ({ops, us}: www/url.js), both then go to its time, paused.
+   */
+  async open(sides = this.state().compare, moment = null) {
     if (!this.el.root || !sides) return;
     this.active = true;
     this.el.root.hidden = false;
@@ -432,7 +481,24 @@ export class ComparePanel {
     this.speed = Math.min(...sides.map((s) => programPace(s.preset).speed));
     this.el.speed.value = String(this.speed);
     this.showNote();
-    this.restart();
+    const token = await this.restart();
+    if (moment && token === this.token) this.goToMoment(moment);
+  }
+
+  /**
+   * A link's moment: both runs to its time (the same seek as the timeline's), then a notice
+   * that says so, or that the runs counted other operations by then than the link's.
+   */
+  goToMoment({ ops, us }) {
+    // Nothing run at time 0: the start, where both runs already are.
+    if (ops === 0 && us === 0) return;
+    this.seek(us / 1000, () => {
+      const l = this.lang;
+      const at = (this.clockMs / 1000).toFixed(3);
+      const now = this.opsNow();
+      if (now === ops) this.notify(t(l, 'cmp.linkMoment', { t: at }));
+      else this.notify(t(l, 'cmp.linkMomentOps', { t: at, ops, now }), { kind: 'warn' });
+    });
   }
 
   /** Leaves compare mode: both runs are dropped. */
@@ -474,23 +540,26 @@ export class ComparePanel {
     this.onChange?.();
   }
 
-  /** Both runs from time 0, paused. */
+  /** Both runs from time 0, paused; resolves to the token that names these runs. */
   async restart() {
     const token = ++this.token;
     this.phase = 'ready';
     this.seeking = null;
+    this.history = [];
+    this.shown = null;
     this.clockMs = 0;
     this.maxMs = 0;
     this.remember();
     this.showCaption();
     for (const s of this.sides) s.showLabels();
     await Promise.all(this.sides.map((s) => s.start(token)));
-    if (token !== this.token) return;
+    if (token !== this.token) return token;
     for (const s of this.sides) s.showLabels();
     this.updateStrip();
     this.updateButtons();
     this.updateScrubber();
     this.redraw();
+    return token;
   }
 
   setLang(lang) {
@@ -577,6 +646,8 @@ export class ComparePanel {
       this.seeking.then = 'play';
       return;
     }
+    // Played on, the moments the Steps came from are no longer the ones just before.
+    this.history = [];
     this.phase = 'playing';
     this.loop.resync();
     this.loop.wake();
@@ -590,22 +661,168 @@ export class ComparePanel {
   }
 
   /**
+   * Where both runs are: the clock, and each side's operations and time (us), or null for a side
+   * without a run. Step back returns to such a position exactly.
+   */
+  position() {
+    return {
+      clockMs: this.clockMs,
+      sides: this.sides.map((s) =>
+        s.run ? { ops: s.run.ops(), us: Math.round(s.run.timeMs() * 1000) } : null,
+      ),
+    };
+  }
+
+  /** Operations both runs have run, together. */
+  opsNow() {
+    return this.sides.reduce((n, s) => n + (s.run ? s.run.ops() : 0), 0);
+  }
+
+  /** At the start: time 0 and nothing run on either side (nothing to step back to). */
+  get atStart() {
+    return this.clockMs === 0 && this.opsNow() === 0;
+  }
+
+  /**
+   * The moment for a link, `{ops, us, paused, controls}` as www/url.js writes it: the one clock's
+   * time and both runs' operations together; null at the start (a link without one opens there).
+   */
+  moment() {
+    if (!this.active || !this.sides.some((s) => s.run)) return null;
+    const at = this.seeking ? this.shown : { ops: this.opsNow(), us: this.clockUs };
+    if (!at || (at.ops === 0 && at.us === 0)) return null;
+    return { ...at, paused: this.phase !== 'playing', controls: [] };
+  }
+
+  get clockUs() {
+    return Math.round(this.clockMs * 1000);
+  }
+
+  /** The virtual time of the sooner of the running sides' next events, or null: none runs. */
+  nextMomentMs() {
+    const going = this.running;
+    if (!going.length) return null;
+    return Math.min(...going.map((s) => s.run.nextEventMs() ?? s.run.timeMs()));
+  }
+
+  /**
+   * Both runs to `targetMs`, the sooner of their next events: the run whose event it is runs
+   * that instant, the other only lets time pass.
+   */
+  moveTo(targetMs) {
+    for (const s of this.running) {
+      const next = s.run.nextEventMs() ?? s.run.timeMs();
+      if (next <= targetMs) s.run.stepEvent();
+      else s.run.step(Math.max(0, targetMs - s.run.timeMs()));
+    }
+    this.clockMs = Math.max(this.clockMs, targetMs);
+  }
+
+  /**
    * Step: both runs to the next time at which either changes (the sooner of their next events);
-   * the run whose event it is runs that instant, the other only lets time pass.
+   * where it came from is remembered for Step back.
    */
   step() {
     if (this.seeking || this.phase === 'ended') return;
     if (this.phase === 'playing') this.phase = 'paused';
-    const going = this.running;
-    if (!going.length) return;
-    const next = going.map((s) => s.run.nextEventMs() ?? s.run.timeMs());
-    const target = Math.min(...next);
-    going.forEach((s, i) => {
-      if (next[i] <= target) s.run.stepEvent();
-      else s.run.step(Math.max(0, target - s.run.timeMs()));
-    });
-    this.clockMs = Math.max(this.clockMs, target);
+    const target = this.nextMomentMs();
+    if (target === null) return;
+    const from = this.position();
+    this.moveTo(target);
+    this.history.push({ from, to: this.position() });
+    if (this.history.length > HISTORY) this.history.splice(0, this.history.length - HISTORY);
     this.afterMove();
+  }
+
+  /**
+   * Step back: both runs to the previous moment at which either changed. Where a Step led here,
+   * exactly where that Step began (stats and frames as they were); else that moment is found by
+   * replaying a stretch before now and stepping through it as Step does (see findBack).
+   */
+  stepBack() {
+    if (this.seeking || !this.sides.some((s) => s.run) || this.atStart) return;
+    if (this.phase === 'playing') this.phase = 'paused';
+    const here = this.position();
+    const h = this.history;
+    let i = h.length - 1;
+    while (i >= 0 && !samePosition(h[i].to, here)) i--;
+    if (i >= 0) {
+      const { from } = h[i];
+      h.length = i;
+      this.goTo(from);
+    } else {
+      h.length = 0;
+      this.findBack(here, BACK_SPAN_MS);
+    }
+    this.updateButtons();
+  }
+
+  /** Both runs back (by replay) or on to `position`, spread over frames. */
+  goTo(position, then = 'pause') {
+    const goals = position.sides.map((p) => (p ? { ops: p.ops, tMs: p.us / 1000 } : null));
+    this.seeking = { goals, clockMs: position.clockMs, then };
+    this.loop.wake();
+  }
+
+  /**
+   * Looks for the moment before the last change up to `here`: both runs go to `spanMs` before
+   * it (the start, when that is before 0), then step as Step does up to `here`, remembering each
+   * moment; when that stretch holds fewer than two changes (or one and the start), a stretch
+   * WIDER times longer. The moments found are Step back's next ones too.
+   */
+  findBack(here, spanMs, then = 'pause') {
+    // Runs that ended did so by their own time: no change comes after the latest of those.
+    const times = here.sides.filter(Boolean).map((p) => p.us / 1000);
+    const lastMs = Math.min(here.clockMs, Math.max(0, ...times));
+    const fromMs = Math.max(0, lastMs - spanMs);
+    // From 0, the start itself (before anything ran at time 0) is the first moment.
+    const goal = () => (fromMs === 0 ? { ops: 0, tMs: 0 } : { tMs: fromMs });
+    const goals = this.sides.map((s) => (s.run ? goal() : null));
+    this.seeking = { goals, clockMs: fromMs, then, walk: { here, spanMs, fromMs, found: null } };
+    this.loop.wake();
+  }
+
+  /**
+   * One frame of findBack's stepping (the runs are at the stretch's start): true when it is
+   * done, having sent both runs to the moment found, or to a wider stretch.
+   */
+  walkBack(s) {
+    const walk = s.walk;
+    const found = walk.found;
+    const limit = walk.here.clockMs;
+    const stop = performance.now() + WALK_MS_PER_FRAME;
+    for (;;) {
+      const target = this.nextMomentMs();
+      if (target === null || target > limit) break;
+      this.moveTo(target);
+      found.push(this.position());
+      // Only the last moments are needed (the oldest kept is then no longer the start).
+      if (found.length > HISTORY) {
+        found.splice(0, found.length - HISTORY);
+        walk.trimmed = true;
+      }
+      if (performance.now() > stop) {
+        const span = Math.max(1e-9, limit - walk.fromMs);
+        const percent = Math.floor(((this.clockMs - walk.fromMs) / span) * 100);
+        this.el.at.textContent = t(this.lang, 'cmp.replaying', {
+          percent: Math.max(0, Math.min(99, percent)),
+        });
+        return false;
+      }
+    }
+    const k = found.length - 1;
+    const fromStart = walk.fromMs === 0 && !walk.trimmed;
+    if (k >= 2 || (k >= 1 && fromStart)) {
+      // The moments found, each the one before the next: Step back's way further back.
+      for (let j = fromStart ? 1 : 2; j < k; j++) {
+        this.history.push({ from: found[j - 1], to: found[j] });
+      }
+      this.goTo(found[k - 1], s.then);
+    } else if (fromStart) {
+      // Nothing before here but the start (there already).
+      this.goTo(found[0], s.then);
+    } else this.findBack(walk.here, walk.spanMs * WIDER, s.then);
+    return true;
   }
 
   /** The timeline moved: both runs go to that time (back by replay), spread over frames. */
@@ -614,36 +831,75 @@ export class ComparePanel {
     this.scrubbing = !final;
     const tMs = Number(this.el.scrubber.value) / 1000;
     if (this.phase === 'playing') this.phase = 'paused';
-    this.seeking = { tMs, then: this.seeking?.then ?? 'pause' };
+    this.seekTo(tMs, this.seeking?.then ?? 'pause');
+  }
+
+  /**
+   * Goes to virtual time `tMs` on both sides at once, paused (tests and links); `done()` once
+   * there.
+   */
+  seek(tMs, done = null) {
+    this.seekTo(tMs, 'pause', done);
+  }
+
+  seekTo(tMs, then, done = null) {
+    this.history = [];
+    const goals = this.sides.map((s) => (s.run ? { tMs } : null));
+    this.seeking = { goals, clockMs: tMs, then, done, toEnd: true };
     this.loop.wake();
   }
 
-  /** Goes to virtual time `tMs` on both sides at once (tests and links). */
-  seek(tMs) {
-    this.seeking = { tMs, then: 'pause' };
-    this.loop.wake();
+  /** One frame of a seek (or of Step back's search): true once both runs are there. */
+  continueSeek() {
+    const s = this.seeking;
+    if (s.walk?.found) return this.walkBack(s);
+    const there = this.sides.every((side, i) => !side.run || toward(side.run, s.goals[i]));
+    if (!there) {
+      this.el.at.textContent = t(this.lang, 'cmp.replaying', { percent: this.seekPercent(s) });
+      return false;
+    }
+    if (s.walk) {
+      // At the stretch's start: the stepping through it begins on the next frame.
+      this.clockMs = s.clockMs;
+      s.walk.found = [this.position()];
+      return false;
+    }
+    this.seeking = null;
+    this.clockMs = s.clockMs;
+    const ends = this.sides.filter((x) => x.run).map((x) => x.run.timeMs());
+    // A time past both runs' ends (a link's, say): the clock stops at the later end.
+    if (s.toEnd && !this.running.length && ends.length) {
+      this.clockMs = Math.min(s.clockMs, Math.max(...ends));
+    }
+    for (const side of this.sides) side.jumped = true;
+    // Back at the start, the runs are as restart() leaves them.
+    this.phase = !this.running.length ? 'ended' : this.atStart ? 'ready' : 'paused';
+    this.afterMove();
+    s.done?.();
+    if (s.then === 'play' && this.phase !== 'ended') this.play();
+    return true;
+  }
+
+  /** How far a replay has got, for the time's read-out (below 100 until it is there). */
+  seekPercent(s) {
+    let least = 1;
+    this.sides.forEach((side, i) => {
+      const goal = s.goals[i];
+      if (!side.run || !goal) return;
+      const share =
+        goal.ops !== undefined && !goal.opsDone
+          ? side.run.ops() / Math.max(1, goal.ops)
+          : side.run.timeMs() / Math.max(1e-9, goal.tMs);
+      least = Math.min(least, share);
+    });
+    return Math.max(0, Math.min(99, Math.floor(least * 100)));
   }
 
   onFrame(realMs, now) {
     if (!this.active) return false;
     let moved = false;
     if (this.seeking) {
-      const s = this.seeking;
-      const there = this.sides.every(
-        (side) => !side.run || side.run.seekBounded(s.tMs, SEEK_OPS_PER_FRAME),
-      );
-      if (there) {
-        this.seeking = null;
-        this.clockMs = s.tMs;
-        for (const side of this.sides) side.jumped = true;
-        this.phase = this.running.length ? 'paused' : 'ended';
-        this.afterMove();
-        if (s.then === 'play' && this.phase !== 'ended') this.play();
-      } else {
-        const at = Math.min(...this.sides.filter((x) => x.run).map((x) => x.run.timeMs()));
-        const percent = s.tMs > 0 ? Math.floor((at / s.tMs) * 100) : 100;
-        this.el.at.textContent = t(this.lang, 'cmp.replaying', { percent: Math.min(99, percent) });
-      }
+      this.continueSeek();
       return true;
     }
     if (this.phase === 'playing' && realMs > 0) {
@@ -660,6 +916,7 @@ export class ComparePanel {
         this.refresh();
       } else if (now - this.statsAt > STATS_EVERY_MS) {
         this.refreshStats(now);
+        this.updateBack();
       }
     }
     const animating = this.sides.some((s) => s.renderer.animating);
@@ -678,6 +935,7 @@ export class ComparePanel {
   }
 
   refresh() {
+    if (!this.seeking) this.shown = { ops: this.opsNow(), us: this.clockUs };
     this.refreshStats();
     this.updateButtons();
     this.redraw();
@@ -704,7 +962,18 @@ export class ComparePanel {
     this.el.step.disabled = none || this.phase === 'ended';
     this.el.step.title = t(l, 'cmp.step');
     this.el.step.setAttribute('aria-label', t(l, 'cmp.step'));
+    if (this.el.stepBack) {
+      this.el.stepBack.title = t(l, 'cmp.stepBack');
+      this.el.stepBack.setAttribute('aria-label', t(l, 'cmp.stepBack'));
+    }
+    this.updateBack();
     this.el.root.dataset.phase = this.phase;
+  }
+
+  /** Step back is there once anything has happened (not at time 0 before the first step). */
+  updateBack() {
+    if (!this.el.stepBack) return;
+    this.el.stepBack.disabled = !this.sides.some((s) => s.run) || this.atStart;
   }
 
   updateScrubber() {
@@ -818,11 +1087,11 @@ export class ComparePanel {
       if (!s.run) return null;
       const view = s.run.frame();
       s.jumped = true;
+      // The frame's views first: stats() may grow the module's memory, which detaches them.
       return {
         side: structuredClone(s.side),
         timeUs: view.timeUs,
         ops: s.run.ops(),
-        stats: s.run.stats(),
         frame: {
           threadStates: Array.from(view.threadStates),
           threadLines: Array.from(view.threadLines),
@@ -831,6 +1100,7 @@ export class ComparePanel {
           queueLens: view.queueLens ? Array.from(view.queueLens) : null,
           queueItems: Array.from(view.queueItems.slice(0, 2000)),
         },
+        stats: s.run.stats(),
       };
     });
   }

@@ -41,6 +41,7 @@ registerStrings({
     'cmp.pause': 'Pause both',
     'cmp.again': 'Run both again',
     'cmp.step': 'Step both to the next time either run changes',
+    'cmp.stepBack': 'Step both back to the previous time either run changed',
     'cmp.reset': 'Reset both',
     'cmp.speed': 'Speed',
     'cmp.scrubber': 'Time of both runs',
@@ -84,6 +85,9 @@ registerStrings({
     'cmp.statusMemory': 'MemoryError',
     'cmp.refused': '{side}: the engine refused this program: {message}',
     'cmp.ready': 'Both runs at time 0. Press Play.',
+    'cmp.linkMoment': 'Both runs opened at the moment the link was made: t = {t} s.',
+    'cmp.linkMomentOps':
+      'Both runs opened at the link’s time, t = {t} s. The link counted {ops} operations by then and this page counts {now}: the page has changed since the link was made, so the runs may differ from what it showed.',
   },
   ko: {
     'cmp.open': '비교',
@@ -120,6 +124,7 @@ registerStrings({
     'cmp.pause': '둘 다 일시 정지',
     'cmp.again': '둘 다 다시 실행',
     'cmp.step': '어느 한쪽이 바뀌는 다음 시각까지 둘 다 진행',
+    'cmp.stepBack': '어느 한쪽이 바뀌었던 바로 앞 시각으로 둘 다 되돌리기',
     'cmp.reset': '둘 다 처음으로',
     'cmp.speed': '속도',
     'cmp.scrubber': '두 실행의 시간',
@@ -163,5 +168,8 @@ registerStrings({
     'cmp.statusMemory': 'MemoryError',
     'cmp.refused': '{side}: 엔진이 이 프로그램을 거부했습니다: {message}',
     'cmp.ready': '두 실행 모두 시간 0입니다. 재생을 누르세요.',
+    'cmp.linkMoment': '링크를 만든 순간에서 두 실행을 열었습니다: t = {t}초.',
+    'cmp.linkMomentOps':
+      '두 실행을 링크의 시각 t = {t}초에서 열었습니다. 링크는 그때까지 연산을 {ops}번으로 세었는데 이 페이지는 {now}번으로 셉니다. 링크를 만든 뒤 페이지가 바뀌어서, 링크가 보여 주던 모습과 다를 수 있습니다.',
   },
 });

@@ -34,7 +34,7 @@ import {
   togglePlay,
   pause,
 } from './run-controller.js';
-import { copyLink, writeUrl } from './sharing.js';
+import { copyLink, currentMoment, takeMomentFrom, writeUrl } from './sharing.js';
 import { buildSliders, setUpSliders, slidersFollow, slidersWithoutRun } from './sliders.js';
 import { app, currentUs, lang } from './state.js';
 import { V2_EXACT, compareSide, defaultState, readState, writeState } from './url.js';
@@ -44,9 +44,14 @@ const compare = new ComparePanel(document, {
   state: () => app.state,
   presets: () => app.presets,
   onChange: () => writeUrl(),
+  notify: (text, options) => panels.showNotice(text, options),
   reducedMotion: !!reducedMotionQuery?.matches,
 });
 const compareButton = document.getElementById('compare-button');
+// In compare mode the link's moment is its clock's; a link's moment for it waits here until
+// compare mode opens.
+takeMomentFrom(() => (compare.active ? compare.moment() : currentMoment()));
+let compareMoment = null;
 
 /** Opens or closes compare mode as the state says (a link, the button). */
 function followCompare() {
@@ -54,8 +59,9 @@ function followCompare() {
   compareButton?.setAttribute('aria-pressed', String(on));
   if (on) {
     pause();
-    compare.open(app.state.compare);
+    compare.open(app.state.compare, compareMoment);
   } else if (compare.active) compare.close();
+  compareMoment = null;
 }
 
 /** The Compare button: the current program against P5 (or P1 when it is P5), or back to one run. */
@@ -99,6 +105,9 @@ function adoptLink({ state, moment, problems, version }, hash) {
   // A format-2 moment counted fused lines as one operation: only its time still holds.
   const countsChanged = version === 2 && moment && !V2_EXACT.has(state.preset);
   app.moment = countsChanged ? { ...moment, byTime: true } : moment;
+  // A compare link's moment is both runs' (www/compare.js), not the single run's.
+  compareMoment = state.compare ? moment : null;
+  if (state.compare) app.moment = null;
   adoptState(state, problems);
   const overrides = state.overrides.workers || state.overrides.maxsize;
   if (version < 2 && overrides && state.preset !== BUILDER) {
@@ -180,7 +189,7 @@ function wire() {
       () => step('instant'),
       () => compare.step(),
     ),
-    stepBack: either(stepBack, () => {}),
+    stepBack: either(stepBack, () => compare.stepBack()),
     reset: either(reset, () => compare.restart()),
     preset: pickPreset,
     slower: () => nudgeSpeed(-1),

@@ -6,10 +6,18 @@ import { el, panels } from './page.js';
 import { app, currentUs, lang } from './state.js';
 import { writeState } from './url.js';
 
+/** Where the link's moment comes from: the run, or what main.js hands over (compare mode). */
+let momentOf = () => currentMoment();
+
+/** Takes the link's moment from `source()` instead (a moment as url.js writes it, or null). */
+export function takeMomentFrom(source) {
+  momentOf = source;
+}
+
 /** The link to this moment: the state, and where the run is (replayed when opened). */
 export function shareUrl() {
   const url = new URL(location.href);
-  url.hash = writeState(app.state, currentMoment());
+  url.hash = writeState(app.state, momentOf());
   return url.href;
 }
 

@@ -207,7 +207,11 @@ function count(text) {
   return value <= MAX_COUNT ? value : undefined;
 }
 
-/** `at=<ops>.<us>`: the operation count and virtual time (us) the link was made at. */
+/**
+ * `at=<ops>.<us>`: the operation count and virtual time (us) the link was made at. With `cmp=`
+ * it is compare mode's moment: both runs' operations together, and the one clock's time (both
+ * runs go to that time; the count tells the start, 0, from after time 0's first instant).
+ */
 function moment(text) {
   const parts = String(text).split('.');
   if (parts.length !== 2) return undefined;

@@ -1,7 +1,7 @@
 // Compare mode (www/compare.js) as a lecturer uses it: each side is the very run made alone
 // (stats and frame at random instants under the one clock), Step and the timeline move both,
-// the link holds both sides (and an old link still opens one run), and each pair button opens
-// its pair.
+// Step back undoes them exactly, the link holds both sides and the moment (and an old link still
+// opens one run), and each pair button opens its pair.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -517,6 +517,196 @@ test('each side’s canvas has room for its column titles, queue counts and done
       assert.deepEqual(cut, [], `${width} ${lang}`);
     }
   }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+/** Both sides' snapshots, the clock and the strip: what Step back must give back exactly. */
+async function shown(page) {
+  const state = await page.evaluate(() => {
+    const c = window.pipelineLabCompare;
+    return { clockMs: c.clockMs, phase: c.phase, sides: c.snapshot() };
+  });
+  return { ...state, strip: await stripRows(page) };
+}
+
+async function settled(page) {
+  await page.waitForFunction(() => !window.pipelineLabCompare.seeking, null, { timeout: 60_000 });
+}
+
+async function stepBack(page) {
+  await page.click('#cmp-step-back');
+  await settled(page);
+}
+
+/** Each side's operations. */
+const opsOf = (state) => state.sides.map((s) => s.ops);
+
+test('Step back undoes Step exactly: both frames, both stats and the strip as they were', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#cmp=p5-p6');
+  await waitForSides(page, ['p5', 'p6']);
+  const back = page.locator('#cmp-step-back');
+  // At time 0 nothing has happened yet: nothing to step back to.
+  assert.equal(await back.isDisabled(), true);
+  assert.match(await back.getAttribute('aria-label'), /back/);
+  const start = await shown(page);
+  await page.click('#cmp-step');
+  assert.equal(await back.isDisabled(), false);
+  await stepBack(page);
+  assert.deepEqual(await shown(page), start, 'Step then Step back at the start');
+  assert.equal(await back.isDisabled(), true);
+
+  // Played to a moment between two events, then three Steps and three Steps back.
+  await page.selectOption('#cmp-speed', '20');
+  await page.click('#cmp-play');
+  await page.waitForFunction(() => window.pipelineLabCompare.clockMs > 300);
+  await page.click('#cmp-play');
+  const paused = await shown(page);
+  const trail = [paused];
+  for (let k = 0; k < 3; k++) {
+    await page.click('#cmp-step');
+    trail.push(await shown(page));
+  }
+  for (let k = 2; k >= 0; k--) {
+    // The arrow key does what the button does, as on the single run's page.
+    if (k === 1) {
+      await page.keyboard.press('ArrowLeft');
+      await settled(page);
+    } else await stepBack(page);
+    assert.deepEqual(await shown(page), trail[k], `back to step ${k}`);
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('Step back after Play goes to the moment before the last change, on both sides', async () => {
+  for (const [pair, presets, toEnd] of [
+    ['workers', ['p5', 'p6'], false],
+    ['polling', ['p1', 'p5'], false],
+    // Played to the end: F1 hangs, P6 finishes.
+    ['f1', ['p6', 'f1'], true],
+  ]) {
+    const { page, problems } = await openPair(pair, presets);
+    await page.selectOption('#cmp-speed', toEnd ? '1000' : '5');
+    await page.click('#cmp-play');
+    if (toEnd) {
+      await page.waitForFunction(() => window.pipelineLabCompare.phase === 'ended', null, {
+        timeout: 30_000,
+      });
+    } else {
+      await page.waitForFunction(() => window.pipelineLabCompare.clockMs > 200);
+      await page.click('#cmp-play');
+    }
+    const here = await shown(page);
+    await stepBack(page);
+    const before = await shown(page);
+    assert.ok(before.clockMs < here.clockMs, `${pair}: earlier`);
+    assert.equal(before.phase, 'paused', pair);
+    assert.notDeepEqual(opsOf(before), opsOf(here), `${pair}: something changed since`);
+    // One clock: every side still running is at that moment.
+    for (const s of before.sides) {
+      if (s.stats.status === 'running') assert.equal(s.timeUs, Math.round(before.clockMs * 1000));
+    }
+    // The next change after it is the last one before `here`: Step lands on here's operations.
+    await page.click('#cmp-step');
+    const next = await shown(page);
+    assert.deepEqual(opsOf(next), opsOf(here), `${pair}: Step goes to the last change`);
+    assert.ok(next.clockMs <= here.clockMs && next.clockMs > before.clockMs);
+    // And back, and back once more: a Step from there lands where it was again.
+    await stepBack(page);
+    assert.deepEqual(await shown(page), before, `${pair}: Step then Step back`);
+    await stepBack(page);
+    const earlier = await shown(page);
+    assert.ok(earlier.clockMs < before.clockMs);
+    await page.click('#cmp-step');
+    assert.deepEqual(await shown(page), before, `${pair}: Step back then Step`);
+    // Each side there is the same run made alone.
+    for (const [i, s] of before.sides.entries()) {
+      const [made] = await alone(page, [s.side], s.timeUs, s.ops);
+      assertSame(s, made, `${pair} side ${i} after Step back`);
+    }
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
+
+/** The link the copy button makes (shown in its field when the clipboard is not allowed). */
+async function copiedLink(page) {
+  await page.click('#copy-link');
+  return page.locator('#share-link').inputValue();
+}
+
+test('a compare link holds the moment: opened, both sides are there, paused, as stepped by hand', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#cmp=p5-p6');
+  await waitForSides(page, ['p5', 'p6']);
+  // At the start the link has no moment.
+  assert.doesNotMatch(await copiedLink(page), /[#&]at=/);
+  for (let k = 0; k < 9; k++) await page.click('#cmp-step');
+  const byHand = await shown(page);
+  const link = await copiedLink(page);
+  assert.match(link, new RegExp(`[#&]at=\\d+\\.${Math.round(byHand.clockMs * 1000)}(&|$)`));
+  // Played to a moment between two events: that moment too.
+  await page.selectOption('#cmp-speed', '20');
+  await page.click('#cmp-play');
+  await page.waitForFunction(() => window.pipelineLabCompare.clockMs > 400);
+  await page.click('#cmp-play');
+  const played = await shown(page);
+  const playedLink = await copiedLink(page);
+  for (const [want, url] of [
+    [byHand, link],
+    [played, playedLink],
+  ]) {
+    const other = await newWatchedPage(lab);
+    await other.page.goto(url);
+    await waitForSides(other.page, ['p5', 'p6']);
+    await other.page.waitForFunction(
+      (us) => window.pipelineLabCompare.position().clockMs * 1000 === us,
+      Math.round(want.clockMs * 1000),
+      { timeout: 60_000 },
+    );
+    await settled(other.page);
+    const opened = await shown(other.page);
+    assert.equal(opened.phase, 'paused');
+    assert.deepEqual(opened.sides, want.sides, url);
+    assert.deepEqual(opened.strip, want.strip, url);
+    assert.match(await other.page.locator('#notice').textContent(), /opened at the moment/);
+    assert.deepEqual(other.problems, []);
+    await other.page.close();
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a compare link with a bad moment opens at the start with the notice, never a frozen tab', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  for (const bad of ['12.x', '-3.500', '1.2.3', '99999999999999999.5', '']) {
+    await page.goto('about:blank');
+    await openLab(page, lab.url, `#cmp=p5-p6&at=${bad}`);
+    await waitForSides(page, ['p5', 'p6']);
+    assert.match(
+      await page.locator('#notice').textContent(),
+      new RegExp(`at=${bad.replace('.', '\\.')}`),
+    );
+    const state = await shown(page);
+    assert.equal(state.clockMs, 0, bad);
+    assert.deepEqual(opsOf(state), [0, 0], bad);
+  }
+  // A time past both ends (well formed): both runs go to their ends by replay over frames.
+  await page.goto('about:blank');
+  await openLab(page, lab.url, '#cmp=p5-p6&at=1.9000000000000');
+  await waitForSides(page, ['p5', 'p6']);
+  await page.waitForFunction(() => window.pipelineLabCompare.phase === 'ended', null, {
+    timeout: 60_000,
+  });
+  const ends = await page.evaluate(() => {
+    const c = window.pipelineLabCompare;
+    return { clockMs: c.clockMs, times: c.sides.map((s) => s.run.timeMs()) };
+  });
+  assert.equal(ends.clockMs, Math.max(...ends.times), 'the clock stops at the later end');
+  // The link's operation count differs from the runs': the notice says so.
+  assert.match(await page.locator('#notice').textContent(), /counted 1 operations/);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { PARAMS, applyLimits } from '../../www/params.js';
-import { LINK_VERSION, PACES, defaultState, readState, writeState } from '../../www/url.js';
+import {
+  LINK_VERSION,
+  PACES,
+  compareSide,
+  defaultState,
+  readState,
+  writeState,
+} from '../../www/url.js';
 
 // The sliders' highs come from the engine's limits, as on the page: the wasm module runs in Node.
 const wasm = await import('../../pkg/st/pipeline_lab.js');
@@ -153,5 +160,54 @@ test('a written state and moment read back the same', () => {
     assert.deepEqual(read.state, state, hash);
     assert.deepEqual(read.moment, moment, hash);
     assert.equal(read.version, LINK_VERSION);
+  }
+});
+
+/** A compare side: a preset with its own sliders, or the builder with random settings. */
+function randomSide(next) {
+  const pick = (list) => list[Math.floor(next() * list.length)];
+  const side = compareSide(pick(['p1', 'p5', 'p6', 'f3', 'builder']));
+  if (side.preset === 'builder') {
+    side.builder.seed = Math.floor(next() * 1000);
+    side.builder.maxsize = side.builder.maxsize.map(() => Math.floor(next() * 20));
+  } else if (side.preset === 'p6' && next() < 0.5) side.overrides.workers = [2, 3, 4];
+  else if (side.preset === 'f3' && next() < 0.5) side.overrides.maxsize = [10, 10, 10];
+  return side;
+}
+
+test('a compare link holds its moment: both sides and the one clock read back the same', () => {
+  const next = rng(17);
+  for (let i = 0; i < 300; i++) {
+    const state = defaultState('en');
+    state.compare = [randomSide(next), randomSide(next)];
+    const moment = {
+      ops: 1 + Math.floor(next() * 1e7),
+      us: Math.floor(next() * 1e10),
+      paused: next() < 0.5,
+      controls: [],
+    };
+    const hash = writeState(state, moment);
+    assert.match(hash, new RegExp(`[#&]at=${moment.ops}\\.${moment.us}(&|$)`));
+    const read = readState(hash);
+    assert.deepEqual(read.problems, [], hash);
+    assert.deepEqual(read.state.compare, state.compare, hash);
+    assert.deepEqual(read.moment, moment, hash);
+    // Without a moment (the start), the link has none.
+    assert.equal(readState(writeState(state)).moment, null);
+  }
+});
+
+test('a compare link with a bad moment keeps both sides, names the moment and has none', () => {
+  for (const bad of ['12.x', '-3.500', '1.2.3', '99999999999999999.5', '', '1e3.5', '4.2.']) {
+    const hash = `#cmp=p5-p6_w3,3,3&at=${bad}`;
+    const { state, moment, problems } = readState(hash);
+    assert.deepEqual(problems, [`at=${bad}`], hash);
+    assert.equal(moment, null, hash);
+    assert.deepEqual(
+      state.compare.map((s) => s.preset),
+      ['p5', 'p6'],
+      hash,
+    );
+    assert.deepEqual(state.compare[1].overrides.workers, [3, 3, 3], hash);
   }
 });
