@@ -187,3 +187,36 @@ for (const [lang, pattern] of [
     await page.close();
   });
 }
+
+test(
+  'a MemoryError on real threads: the page says it, and its queues add up to its total',
+  { skip },
+  async () => {
+    const { page, problems } = await newWatchedPage(lab);
+    // The builder keeping its results in done_queue past a 64 MiB budget, on the live engine.
+    await openLab(
+      page,
+      lab.url,
+      '#p=builder&e=threads&s=1000&st=3&n=400&w=2,2,2&m=10,10,10&t=5,5,5&d=exp&r=100&mem=64&seed=1&k=keep',
+    );
+    assert.equal((await engineInfo(page)).engine, 'threads');
+    const end = await runToEnd(page, { timeout: 120_000 });
+    assert.equal(end.status, 'memory_error', JSON.stringify(end));
+    const stats = await page.evaluate(() => window.pipelineLab.stats);
+    const report = stats.memory_error;
+    assert.equal(
+      report.queues.reduce((a, q) => a + q.bytes, 0),
+      report.bytes,
+      JSON.stringify(report),
+    );
+    assert.ok(report.bytes > report.budget_bytes, JSON.stringify(report));
+    assert.ok(stats.peak_memory_bytes >= report.bytes, 'the peak counts what did not fit');
+    assert.match(end.statusText, /MemoryError/);
+    assert.ok(
+      end.lines.some((line) => line.includes('MemoryError')),
+      `the console prints it: ${JSON.stringify(end.lines)}`,
+    );
+    assert.deepEqual(problems, []);
+    await page.close();
+  },
+);
