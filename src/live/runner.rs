@@ -849,27 +849,41 @@ impl<'a> Runner<'a> {
         let held = queues.get(longest).map_or(0, |b| b.bytes);
         let said = python::memory_error(queued, bytes, budget, name, held);
         let now = self.time();
-        let mut report = lock(&sh.memory_error);
-        if sh.sched.end(Status::MemoryError) {
-            sh.print(ConsoleLine {
-                time_us: now,
-                thread: self.t,
-                line: self.prog.get(self.pc).map_or(0, |op| op.line),
-                en: said.en.clone(),
-                ko: said.ko.clone(),
-            });
+        // The report and the console line are in place before the status says the run ended,
+        // so that whoever sees the status also sees them (the page reads them without waiting).
+        {
+            let mut report = lock(&sh.memory_error);
+            if report.is_some() || sh.sched.status() != Status::Running {
+                return;
+            }
             *report = Some(MemoryErrorReport {
                 at_us: now,
                 queue: name.clone(),
                 items_queued: queued,
                 bytes,
                 budget_bytes: budget,
-                message: said.en,
+                message: said.en.clone(),
                 queues,
-                message_ko: said.ko,
+                message_ko: said.ko.clone(),
             });
-            drop(report);
+        }
+        let said_line = ConsoleLine {
+            time_us: now,
+            thread: self.t,
+            line: self.prog.get(self.pc).map_or(0, |op| op.line),
+            en: said.en,
+            ko: said.ko,
+        };
+        sh.print(said_line.clone());
+        if sh.sched.end(Status::MemoryError) {
             sh.halt();
+        } else {
+            // Another ending came first: its report and its words stand alone.
+            *lock(&sh.memory_error) = None;
+            let mut console = lock(&sh.console);
+            if let Some(i) = console.iter().rposition(|l| *l == said_line) {
+                console.remove(i);
+            }
         }
     }
 

@@ -626,11 +626,21 @@ impl Shared {
             }
             return ended;
         };
-        if !self.sched.end(Status::Hang) {
+        if slot.is_some() {
             return false;
         }
+        // The report is in place before the status says the run hung, so that whoever sees
+        // the status also sees it (the page reads it without waiting).
         *slot = Some(report);
         drop(slot);
+        if !self.sched.end(Status::Hang) {
+            // Another ending came first: its report stands alone (this may run on any thread,
+            // so it does not wait for the lock).
+            if let Some(mut slot) = try_lock_briefly(&self.hang) {
+                *slot = None;
+            }
+            return false;
+        }
         self.halt();
         true
     }
