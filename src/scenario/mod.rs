@@ -68,7 +68,7 @@ pub enum Sink {
     #[default]
     Keep,
     /// `done_queue = CountingSink()`: a finished item is counted and let go; it holds no
-    /// memory.
+    /// memory (also F3's `done_queue`, which keeps only the uploads' small results).
     Count,
 }
 

@@ -710,3 +710,23 @@ test('a compare link with a bad moment opens at the start with the notice, never
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("F3's pair: bounding the queues is the fix, so only the unbounded side runs out of memory", async () => {
+  const { page, problems } = await openPair('f3', ['f3', 'f3']);
+  // The unbounded side fails at about 1.34 s; look at 3 s, then from the bounded side's end.
+  await page.evaluate(() => window.pipelineLabCompare.seek(3000));
+  await page.waitForFunction(() => !window.pipelineLabCompare.seeking, null, { timeout: 60_000 });
+  const at = await page.evaluate(() =>
+    window.pipelineLabCompare.sides.map((s) => s.run.stats().status),
+  );
+  assert.deepEqual(at, ['running', 'memory_error']);
+  const rows = await stripRows(page);
+  assert.equal(rows.find((r) => r[0] === 'status')[2], 'left', JSON.stringify(rows));
+  // The bounded side's queues stay small: its peak is tens of MiB, not a GiB.
+  const peaks = await page.evaluate(() =>
+    window.pipelineLabCompare.sides.map((s) => s.run.stats().peak_memory_bytes),
+  );
+  assert.ok(peaks[0] <= 40 * 2 ** 20 && peaks[1] > 2 ** 30, String(peaks));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
