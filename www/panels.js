@@ -14,6 +14,9 @@ import {
 } from './i18n.js';
 import './i18n-numbers.js';
 
+/** How many of the console's last lines show beside the code. */
+const CONSOLE_TAIL = 3;
+
 const PY_KEYWORDS = new Set(
   'def class return if else elif while for in try except finally with as import from pass break continue yield raise not and or is None True False lambda global nonlocal'.split(
     ' ',
@@ -26,6 +29,7 @@ export class Panels {
     this.$ = (id) => doc.getElementById(id);
     this.code = this.$('code');
     this.console = this.$('console');
+    this.consoleTail = this.$('console-tail');
     this.status = this.$('status');
     this.error = this.$('error');
     this.notice = this.$('notice');
@@ -230,6 +234,21 @@ export class Panels {
     this.console.append(fragment);
     this.drawnLines = lines.length;
     if (nearBottom) this.console.scrollTop = this.console.scrollHeight;
+    this.renderConsoleTail(lines);
+  }
+
+  /** The last CONSOLE_TAIL lines, beside the code: a print and what it printed in one view. */
+  renderConsoleTail(lines) {
+    if (!this.consoleTail) return;
+    this.consoleTail.replaceChildren(
+      ...lines.slice(-CONSOLE_TAIL).map((line, i, shown) => {
+        const div = this.doc.createElement('div');
+        div.className = i === shown.length - 1 ? 'line newest' : 'line';
+        if (/Error:/.test(line)) div.classList.add('line-error');
+        div.textContent = line;
+        return div;
+      }),
+    );
   }
 
   // --- status and stats -------------------------------------------------------------------
