@@ -650,6 +650,11 @@ impl Histogram {
             return 0;
         }
         let rank = ((q * self.total as f64).ceil() as u64).clamp(1, self.total);
+        // The largest sample is known exactly: a quantile that lands on it (every quantile
+        // above the median of two items, say) is not rounded down to its bucket.
+        if rank == self.total {
+            return self.max;
+        }
         let mut seen = 0;
         for (i, &c) in self.counts.iter().enumerate() {
             seen += c;
@@ -679,6 +684,23 @@ impl Histogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quantile_that_lands_on_the_slowest_item_is_that_items_latency() {
+        // P3: two items, 0 and 100 ms: p95 and p99 are the slowest item's, not its bucket's.
+        let mut h = Histogram::default();
+        h.record(0);
+        h.record(100_000);
+        assert_eq!(h.quantile(0.5), 0);
+        assert_eq!(h.quantile(0.95), 100_000);
+        assert_eq!(h.quantile(0.99), 100_000);
+        // Below the top, a bucket's low end, never above the true value.
+        for v in 1..=100u64 {
+            h.record(v * 1_000);
+        }
+        let p50 = h.quantile(0.5);
+        assert!(p50 <= 51_000 && p50 as f64 >= 51_000.0 * 0.96, "{p50}");
+    }
 
     fn stage(workers: u32, utilization: f64, capacity_per_s: f64) -> StageStats {
         StageStats {

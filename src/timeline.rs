@@ -37,8 +37,12 @@ pub struct Timeline {
     pub queues: Vec<String>,
     /// Per thread, its spans in time order; together they tile `[start, end_us)` of the thread.
     pub spans: Vec<Vec<Span>>,
-    /// Per queue, `(time, qsize)` at every change.
+    /// Per queue, `(time, qsize)` at every change (the last of an instant: several puts and
+    /// gets at one virtual time leave one step).
     pub lengths: Vec<Vec<(u64, u32)>>,
+    /// Per queue, the longest `qsize()` was in the recording, within an instant too: the stats'
+    /// `max_len`, which the page's queue table shows.
+    pub max_lens: Vec<u64>,
     /// `(time, items queued in all queues)` at every change (SENTINELs not counted).
     pub queued: Vec<(u64, u64)>,
     pub hops: Vec<Hop>,
@@ -125,11 +129,15 @@ impl Timeline {
             rec.see(&frame, sim.items_queued());
             events += 1;
         }
-        let names = sim.stats().threads.into_iter().map(|t| t.name).collect();
+        let stats = sim.stats();
+        let max_lens = stats.queues.iter().map(|q| q.max_len).collect();
+        let names = stats.threads.into_iter().map(|t| t.name).collect();
         // Stopped at an operation count, the present can be later than the last operation: only
         // time passed since, so every thread's state holds until then.
         let end_us = sim.now().max(now_us);
-        Ok(rec.finish(&scenario, names, end_us, sim.status()))
+        let mut timeline = rec.finish(&scenario, names, end_us, sim.status());
+        timeline.max_lens = max_lens;
+        Ok(timeline)
     }
 
     /// The Chrome trace event format (JSON), which ui.perfetto.dev and chrome://tracing open:
@@ -403,6 +411,7 @@ impl Recorder {
             queues: scenario.queues.iter().map(|q| q.name.clone()).collect(),
             spans: self.spans,
             lengths: self.lengths,
+            max_lens: Vec::new(),
             queued: self.queued,
             hops: self.hops,
             end_us,

@@ -349,3 +349,23 @@ fn a_journey_names_a_bad_item_and_real_threads_refuse_it() {
     live.run_to_end();
     assert_ne!(live.status(), Status::Running);
 }
+
+#[test]
+fn a_queues_longest_in_the_timeline_is_the_queue_tables_max_len() {
+    for p in presets() {
+        let tl = Timeline::record(preset(p.id).unwrap()).unwrap();
+        let mut sim = Sim::new(preset(p.id).unwrap()).unwrap();
+        sim.run_to_end();
+        let table: Vec<u64> = sim.stats().queues.iter().map(|q| q.max_len).collect();
+        assert_eq!(tl.max_lens, table, "{}", p.id);
+        // The steps keep an instant's last length: never more than the longest.
+        for (q, steps) in tl.lengths.iter().enumerate() {
+            let most = steps.iter().map(|&(_, n)| u64::from(n)).max().unwrap_or(0);
+            assert!(most <= tl.max_lens[q], "{} queue {q}", p.id);
+        }
+    }
+    // P6 puts its 1,000 items and its three SENTINELs at t = 0, while three workers take
+    // three items: 1,003 at once, 1,000 when the instant ends.
+    let tl = Timeline::record(preset("p6").unwrap()).unwrap();
+    assert_eq!(tl.max_lens[0], 1_003);
+}

@@ -54,7 +54,10 @@ function prepare(timeline, scenario) {
         lens[i] = len;
         max = Math.max(max, len);
       });
-      return { name, index: q, times, lens, max };
+      // The steps keep the last length of each instant; the label names the longest the queue
+      // was, within an instant too, as the queue table does (`max_len`).
+      const longest = Math.max(max, timeline.max_lens?.[q] ?? 0);
+      return { name, index: q, times, lens, max, longest };
     });
   return { timeline, threads: timeline.threads, lanes, queues, endUs: timeline.end_us };
 }
@@ -639,7 +642,7 @@ export class TimelinePanel {
       ctx.fillText(q.name, L.plotX - 8, top + L.trackH * 0.32, L.labelW - 10);
       ctx.fillStyle = '#5c6670';
       ctx.fillText(
-        `≤ ${q.max.toLocaleString('en-US')}`,
+        `≤ ${q.longest.toLocaleString('en-US')}`,
         L.plotX - 8,
         top + L.trackH * 0.78,
         L.labelW - 10,

@@ -191,7 +191,7 @@ test('each download is a non-empty file of its type', async () => {
     assert.equal(e.args.code, e.args.line ? source[e.args.line - 1].trim() : '');
     assert.equal(e.name, e.args.code ? `${e.args.state}: ${e.args.code}` : e.args.state);
   }
-  assert.ok(events.some((e) => e.name === 'blocked on get(): for item in self.in_queue:'));
+  assert.ok(events.some((e) => e.name === 'blocked on get(): item = self.get()'));
   const flows = events.filter((e) => e.ph === 's').length;
   assert.equal(flows, events.filter((e) => e.ph === 'f').length, 'every put has its get');
 
