@@ -912,6 +912,10 @@ export class ComparePanel {
       }
       moved = true;
       if (!this.running.length) {
+        // Both ended within this frame: the clock stops at the later end, not a frame's
+        // worth of time past it (at x1000 that was 16 s past both runs).
+        const ends = this.sides.filter((s) => s.run).map((s) => s.run.timeMs());
+        if (ends.length) this.clockMs = Math.min(this.clockMs, Math.max(...ends));
         this.phase = 'ended';
         this.refresh();
       } else if (now - this.statsAt > STATS_EVERY_MS) {

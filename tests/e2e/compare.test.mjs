@@ -730,3 +730,23 @@ test("F3's pair: bounding the queues is the fix, so only the unbounded side runs
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('played to the end at any speed, the clock stops at the later run’s end', async () => {
+  const { page, problems } = await openPair('f2', ['p4', 'f2']);
+  const speeds = await page
+    .locator('#cmp-speed option')
+    .evaluateAll((os) => os.map((o) => o.value));
+  await page.selectOption('#cmp-speed', speeds.at(-1));
+  await page.click('#cmp-play');
+  await page.waitForFunction(() => window.pipelineLabCompare.phase === 'ended', null, {
+    timeout: 60_000,
+  });
+  const { clock, ends } = await page.evaluate(() => ({
+    clock: window.pipelineLabCompare.clockMs,
+    ends: window.pipelineLabCompare.sides.map((s) => s.run.timeMs()),
+  }));
+  assert.equal(clock, Math.max(...ends), `clock ${clock} against ends ${ends}`);
+  assert.match(await page.locator('#cmp-at').textContent(), /0\.050/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
