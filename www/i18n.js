@@ -183,6 +183,8 @@ const STRINGS = {
     keyShiftRight: 'step to the next time',
     noItemDone: 'No item was done within {n} operations.',
     linkMoment: 'Opened at the moment the link was made: operation {ops}, t = {t} s.',
+    linkPastEnd:
+      'The link names operation {want}, past this run’s end: opened at its end, operation {ops}, t = {t} s.',
     linkThreads:
       'Real threads cannot replay a run: the link opened its program at the start instead of at operation {ops}.',
     linkOld:
@@ -398,6 +400,8 @@ const STRINGS = {
     keyShiftRight: '다음 시각까지 한 단계',
     noItemDone: '연산 {n}번 안에 완료된 아이템이 없습니다.',
     linkMoment: '링크를 만든 순간에서 열었습니다: 연산 {ops}, t = {t}초.',
+    linkPastEnd:
+      '링크가 가리키는 연산 {want}은 이 실행의 끝보다 뒤입니다. 끝에서 열었습니다: 연산 {ops}, t = {t}초.',
     linkThreads:
       '실제 스레드는 실행을 다시 재생할 수 없습니다: 연산 {ops} 대신 프로그램의 처음에서 열었습니다.',
     linkOld:

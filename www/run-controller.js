@@ -528,10 +528,11 @@ function restoreMoment(run, moment) {
   } catch (error) {
     panels.showNotice(t(l, 'linkControlsRefused', { message: error.message }), { kind: 'warn' });
   }
-  const done = () =>
-    panels.showNotice(
-      t(lang(), 'linkMoment', { ops: run.ops(), t: (currentUs() / 1e6).toFixed(3) }),
-    );
+  const done = () => {
+    const at = { ops: run.ops(), t: (currentUs() / 1e6).toFixed(3) };
+    if (run.ops() === moment.ops) panels.showNotice(t(lang(), 'linkMoment', at));
+    else panels.showNotice(t(lang(), 'linkPastEnd', { ...at, want: moment.ops }), { kind: 'warn' });
+  };
   seekToOps(moment.ops, { us: moment.us, then: moment.paused ? 'pause' : 'play', done });
 }
 

@@ -75,7 +75,9 @@ export function readState(hash, fallbackLang = 'en') {
   }
   const given = [...params.keys()].length > 0;
   const bad = (key, value) => problems.push(`${key}=${String(value).slice(0, 40)}`);
+  const read = new Set();
   const take = (key, parse) => {
+    read.add(key);
     if (!params.has(key)) return undefined;
     const raw = params.get(key);
     const value = parse(raw);
@@ -87,7 +89,8 @@ export function readState(hash, fallbackLang = 'en') {
   if (preset) state.preset = preset;
   const engine = take('e', (v) => (ENGINES.includes(v) ? v : undefined));
   if (engine) state.engine = engine;
-  const lang = take('l', (v) => (LANGS.includes(v) ? v : undefined));
+  // `lang=` is what people type; the page writes `l=`.
+  const lang = take(params.has('l') ? 'l' : 'lang', (v) => (LANGS.includes(v) ? v : undefined));
   if (lang) state.lang = lang;
   const speed = take('s', (v) => number('speed', v));
   if (speed !== undefined) state.speed = speed;
@@ -146,6 +149,9 @@ export function readState(hash, fallbackLang = 'en') {
       instant.controls = [];
     }
   } else if (controls?.length) bad('c', params.get('c'));
+  // A key this page does not read (a typo, a part cut off, a builder value on a preset's link)
+  // is named too, so that nothing in a link is dropped without a word.
+  for (const [key, value] of params) if (!read.has(key)) bad(key || '#', value);
   return {
     state,
     moment: instant,

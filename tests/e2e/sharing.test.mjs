@@ -142,3 +142,18 @@ test('Korean and English: from the browser, and with the switch', async () => {
     await korean.close();
   }
 });
+
+test('a link to a moment past the run’s end opens at the end and says so', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#p=p3&v=3&at=99999.5&paused=1');
+  await page.waitForFunction(() => !window.pipelineLab.seeking && window.pipelineLab.ops() > 0);
+  await page.waitForFunction(() =>
+    /past this run/.test(document.getElementById('notice').textContent),
+  );
+  const notice = await page.locator('#notice').textContent();
+  const ops = await page.evaluate(() => window.pipelineLab.ops());
+  assert.ok(notice.includes('99999') && notice.includes(`operation ${ops}`), notice);
+  assert.doesNotMatch(notice, /moment the link was made/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -211,3 +211,13 @@ test('a compare link with a bad moment keeps both sides, names the moment and ha
     assert.deepEqual(state.compare[1].overrides.workers, [3, 3, 3], hash);
   }
 });
+
+test('nothing in a link is dropped without a word: unknown keys and broken text are named', () => {
+  const typed = readState('#p=p3&lang=ko');
+  assert.equal(typed.state.lang, 'ko', 'lang= is read as l=');
+  assert.deepEqual(typed.problems, []);
+  assert.deepEqual(readState('#p=p5&zz=1').problems, ['zz=1']);
+  assert.deepEqual(readState('#p=p5&n=100').problems, ['n=100'], "a builder value on P5's link");
+  assert.equal(readState('#%E0%A4%A').problems.length, 1);
+  assert.deepEqual(readState('#p=builder&n=100').problems, []);
+});
