@@ -40,6 +40,8 @@ export function bindKeys(target, actions) {
     const el = event.target;
     const tag = el?.tagName;
     if (event.key === 'Escape') {
+      // Leaving a field or a list gives the keys back (→ steps again, not the next program).
+      if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA') el.blur();
       actions.escape?.();
       return;
     }

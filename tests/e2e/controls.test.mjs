@@ -216,6 +216,16 @@ test('keyboard: digits, space, arrows, R, +/-, P, ? and Esc', async () => {
   await page.screenshot({ path: join(SCREENSHOTS, 'presentation-f4.png') });
   await page.keyboard.press('p');
   assert.equal(await page.evaluate(() => document.body.classList.contains('present')), false);
+  // Picked from the program list, Esc leaves the list: → then steps, not to the next program.
+  await page.focus('#preset');
+  await page.selectOption('#preset', 'p3');
+  await page.waitForFunction(
+    () => window.pipelineLab.state.preset === 'p3' && document.body.dataset.ready,
+  );
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => window.pipelineLab.ops() > 0);
+  assert.equal(await page.evaluate(() => window.pipelineLab.state.preset), 'p3');
   assert.deepEqual(problems, []);
   await page.close();
 });
