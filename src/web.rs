@@ -27,6 +27,11 @@ const STEP_BUDGET_OPS: u64 = 200_000;
 /// threaded build aborts that worker; the page reads this after the `RuntimeError`).
 static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
 
+/// Panics so far in this instance of the module, on any of its threads: a sweep on the pool
+/// compares it with its start, since a pool thread that panics dies with its run unfinished.
+#[cfg(feature = "threads")]
+static PANICS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = console, js_name = error)]
@@ -46,6 +51,8 @@ pub fn start() {
         // naming the thread, and its place in the pool is given back.
         #[cfg(feature = "threads")]
         crate::live::note_panic(&info.to_string());
+        #[cfg(feature = "threads")]
+        PANICS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Ok(mut last) = LAST_PANIC.try_lock() {
             *last = Some(message);
         }
@@ -672,9 +679,9 @@ impl Lab {
 pub struct Sweeper {
     sweep: std::sync::Arc<crate::sweep::Sweep>,
     jobs: Vec<crate::sweep::Job>,
-    /// The runs of `start`, as they end.
+    /// The runs of `start`, as they end, and the module's panics when it started.
     #[cfg(feature = "threads")]
-    finished: Option<std::sync::Arc<crate::sweep::Finished>>,
+    finished: Option<(std::sync::Arc<crate::sweep::Finished>, usize)>,
 }
 
 #[wasm_bindgen]
@@ -742,23 +749,33 @@ impl Sweeper {
         if self.finished.is_some() {
             return Err(JsError::new("start: this sweep has already started").into());
         }
+        let panics = PANICS.load(std::sync::atomic::Ordering::SeqCst);
         let finished = self
             .sweep
             .clone()
             .start(worker_now_ms)
             .map_err(scenario_error)?;
-        self.finished = Some(finished);
+        self.finished = Some((finished, panics));
         Ok(())
     }
 
     /// The runs ended since the last call, at most `max`: `[{index, result, ms}]` (result as
     /// `run` gives it, ms its wall time on its pool thread). Waits up to `timeoutMs` for one and
     /// then gives `[]`, so that the worker can see its messages; `null` once every run is taken.
+    /// Throws when a thread of the pool has died (a panic, such as a failed allocation when the
+    /// runs at once need more than the module's memory): its run would never come.
     pub fn next(&self, max: f64, timeout_ms: f64) -> Result<JsValue, JsValue> {
-        let finished = self
+        let (finished, panics) = self
             .finished
             .as_ref()
             .ok_or_else(|| JsError::new("next: call start() first"))?;
+        if PANICS.load(std::sync::atomic::Ordering::SeqCst) != *panics {
+            // The panic's own message (its last line), without the location.
+            let why = last_panic()
+                .and_then(|p| p.lines().last().map(str::to_string))
+                .unwrap_or_else(|| "it panicked".into());
+            return Err(JsError::new(&format!("a pool thread died: {why}")).into());
+        }
         let max = u32_arg("max", max)?.max(1) as usize;
         let timeout = to_us("timeoutMs", timeout_ms)?;
         match finished.next(max, std::time::Duration::from_micros(timeout)) {

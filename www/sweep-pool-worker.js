@@ -21,8 +21,8 @@ import init, { Sweeper, initThreadPool } from '../pkg/mt/pipeline_lab.js';
 /** Most runs one report carries. */
 const BATCH = 64;
 /**
- * Longest wait inside Sweeper.next before this worker gets back to its events: an error from a
- * pool thread (a Web Worker of this one) reaches `self` only between two waits.
+ * Longest wait inside Sweeper.next before it looks again whether a pool thread has died (it
+ * throws then: that thread's run would never come) and this worker gets back to its events.
  */
 const WAIT_MS = 50;
 
@@ -48,17 +48,6 @@ const turn = () =>
     channel.port1.onmessage = resolve;
     channel.port2.postMessage(null);
   });
-
-// A pool thread that dies (its Web Worker's uncaught error) would leave its run unfinished and
-// the sweep waiting: say so and stop.
-self.addEventListener('error', (event) => {
-  event.preventDefault();
-  report({ error: `a pool thread failed: ${event.message || 'unknown error'}` });
-});
-self.addEventListener('unhandledrejection', (event) => {
-  event.preventDefault();
-  report({ error: String(event.reason?.message ?? event.reason) });
-});
 
 self.onmessage = async (/** @type {{data: PoolJobs}} */ { data }) => {
   let sweeper = null;

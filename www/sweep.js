@@ -739,7 +739,7 @@ export class SweepPanel {
       }
     }
     const total = checker.jobCount();
-    const size = workers ?? poolSize(total);
+    let size = workers ?? poolSize(total);
     let used = way ?? (await this.defaultWay());
     const progress = (done) => this.running({ done, total, workers: size, way: used });
     progress(0);
@@ -751,11 +751,13 @@ export class SweepPanel {
           runs = await this.rayon.run(sweep, total, size, progress);
         } catch (error) {
           if (!(error instanceof PoolFailed) || this.cancelling) throw error;
-          // The pool could not run it: the Web Workers make the runs still missing, and the
-          // page's later sweeps go there directly.
-          this.rayonFailed = error.message;
+          // The pool could not run it: the Web Workers make the runs still missing. A pool that
+          // never started (the module, the pool's Web Workers) sends the page's later sweeps
+          // there directly; one whose thread died (out of memory) is tried again next time.
+          if (this.rayon.startMs === null) this.rayonFailed = error.message;
           this.showNotice('poolFailed', { message: error.message });
           used = 'workers';
+          size = Math.min(size, poolSize(total));
           runs = await this.pool.run(sweep, total, size, progress, error.results);
         }
       } else {

@@ -343,6 +343,67 @@ test("when rayon's pool cannot run, the sweep goes on in Web Workers with a noti
   await page.close();
 });
 
+test("a pool thread that dies (runs at once outgrow the module's memory) hands the sweep to the Web Workers, never a stuck bar", async () => {
+  const { page, problems } = await openSweep();
+  const shown = await page.evaluate(async () => {
+    const s = window.pipelineLabSweep;
+    // 10 million items put at once into unbounded queues, with a memory budget that holds them:
+    // one run alone takes about 770 MiB (measured), so three at once need more than the threaded
+    // build's 1 GiB, while each fits a Web Worker's own memory.
+    const exp = (mean_us) => ({ dist: 'exp', mean_us });
+    const base = {
+      workers: [3, 4, 5],
+      maxsize: [0, 0, 0],
+      service: [exp(1000), exp(1500), exp(800)],
+      items: 10_000_000,
+      arrival: { kind: 'all_at_once' },
+      seed: 1,
+      memory_budget_bytes: 4096 * 2 ** 20,
+      item_bytes: 32,
+    };
+    const sweep = { base, param: { kind: 'workers', stage: 1 }, values: [2, 3, 4], reps: 1 };
+    const pooled = await s.start(sweep, { workers: 3, way: 'rayon' });
+    const shown = {
+      way: s.result.way,
+      workers: s.result.workers,
+      notice: document.getElementById('sweep-error').textContent,
+      state: document.getElementById('sweep').dataset.sweep,
+      progress: document.getElementById('sweep-progress').value,
+    };
+    const onWorkers = await s.start(sweep, { way: 'workers' });
+    return { ...shown, pooled, onWorkers, alive: s.alive };
+  });
+  assert.equal(shown.way, 'workers');
+  assert.equal(
+    shown.workers,
+    poolSize(3, await page.evaluate(() => navigator.hardwareConcurrency)),
+  );
+  assert.match(
+    shown.notice,
+    /^The rayon pool could not run the sweep \(a pool thread died: memory allocation of \d+ bytes failed\)/,
+  );
+  assert.equal(shown.state, 'done');
+  assert.equal(shown.progress, 3);
+  assert.equal(shown.alive, 0);
+  assert.deepEqual(
+    shown.pooled.runs.map((r) => r.status),
+    Array(3).fill('finished'),
+  );
+  // The runs the pool made before it failed and those the Web Workers made after are the runs.
+  assert.deepEqual(shown.pooled, shown.onWorkers);
+  // The only errors are the dead threads' own: each panic's message, and the trap that ends it.
+  assert.deepEqual(
+    problems.filter(
+      (p) =>
+        !/pipeline-lab panicked: .*memory allocation of \d+ bytes failed/s.test(p) &&
+        p !== 'page error: unreachable',
+    ),
+    [],
+  );
+  assert.ok(problems.length > 0, 'a pool thread died');
+  await page.close();
+});
+
 test('the CSV and JSON downloads hold what the plots show', async () => {
   const { page, problems } = await openSweep();
   const { summary } = await runSweep(page, { param: 'maxsize', from: 1, to: 6, step: 1, reps: 3 });
