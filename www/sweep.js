@@ -750,7 +750,9 @@ export class SweepPanel {
         try {
           runs = await this.rayon.run(sweep, total, size, progress);
         } catch (error) {
-          if (!(error instanceof PoolFailed) || this.cancelling) throw error;
+          if (!(error instanceof PoolFailed)) throw error;
+          // Cancel pressed as the pool failed: stopped all the same.
+          if (this.cancelling) throw new SweepCancelled();
           // The pool could not run it: the Web Workers make the runs still missing. A pool that
           // never started (the module, the pool's Web Workers) sends the page's later sweeps
           // there directly; one whose thread died (out of memory) is tried again next time.
