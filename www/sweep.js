@@ -746,6 +746,8 @@ export class SweepPanel {
     const started = performance.now();
     let runs;
     try {
+      // Cancel pressed while the way was looked up: nothing is started.
+      if (this.cancelling) throw new SweepCancelled();
       if (used === 'rayon') {
         try {
           runs = await this.rayon.run(sweep, total, size, progress);
