@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { SCREENSHOTS, newWatchedPage, openLab, runToEnd, startLab } from './browser.mjs';
+import {
+  SCREENSHOTS,
+  newWatchedPage,
+  openLab,
+  runToEnd,
+  startLab,
+  waitForEnd,
+} from './browser.mjs';
 import { MAX_SWEEP_WORKERS, formValues, poolSize } from '../../www/sweep.js';
 
 // A small builder pipeline (300 items) so that a sweep is a fraction of a second.
@@ -401,6 +408,34 @@ test("a pool thread that dies (runs at once outgrow the module's memory) hands t
     [],
   );
   assert.ok(problems.length > 0, 'a pool thread died');
+  await page.close();
+});
+
+test("a live run on the page's own pool and a sweep on rayon's pool run at once, neither waiting for the other", async () => {
+  // The live engine (real threads) on the page's pool, 3 x 4 workers, 1,000 items at 1 ms: a few
+  // seconds at the page's pace, while the sweep (of the same pipeline) is a fraction of one.
+  const live = BUILDER_HASH.replace('n=300', 'n=1000')
+    .replace('w=3,4,5', 'w=4,4,4')
+    .replace('t=10,20,10', 't=1,1,1')
+    .replace('#p=builder', '#p=builder&e=threads&s=1000');
+  const { page, problems } = await openSweep(live);
+  assert.equal(await page.evaluate(() => window.pipelineLab.state.engine), 'threads');
+  await page.click('#run');
+  await page.waitForFunction(() => window.pipelineLab.stats?.items_done > 0);
+  const before = await page.evaluate(() => document.getElementById('status').dataset.status);
+  assert.equal(before, 'running', 'the sweep starts while the live run runs');
+  const sweep = await runSweep(page, { param: 'maxsize', list: '1, 2, 4', reps: 2 });
+  assert.equal(await page.evaluate(() => window.pipelineLabSweep.result.way), 'rayon');
+  // The sweep did not wait for the live run: that one still goes on, and then ends whole.
+  assert.equal(
+    await page.evaluate(() => document.getElementById('status').dataset.status),
+    'running',
+  );
+  const shown = await waitForEnd(page, { timeout: 60_000 });
+  assert.equal(shown.status, 'finished');
+  assert.equal(await page.evaluate(() => window.pipelineLab.stats.items_done), 1000);
+  assertPointsAreSingleRuns(sweep, await singleRuns(page));
+  assert.deepEqual(problems, []);
   await page.close();
 });
 
