@@ -1,14 +1,16 @@
-// Sweep benchmark in the page (not part of `npm test`): in headless Chromium, the sweep panel
-// (www/sweep.js) runs the benchmark tandem's sweep (3 stages, exponential service 1.0/1.5/0.8 ms,
-// 3/4/5 workers, maxsize 10 swept 1..40, 5 seeds a value, 100,000 items a run) on 1 Web Worker
-// and on navigator.hardwareConcurrency Web Workers, alternating, a few pairs. Prints each wall
-// time (from the Sweeper's check to the last run gathered), the speed-up of every pair against
-// the bar (0.8 x cores), each run's own time alone and N at once (with how busy the pool kept its
-// workers), whether both pool sizes gave the same summary, and the longest gap
-// between animation frames on the page's main thread while the sweep ran (and, for the load's
-// own share, over 5 s with no sweep).
+// Sweep benchmark in the page (not part of `npm test`): in headless Chromium on a cross-origin
+// isolated page, the sweep panel (www/sweep.js) runs the benchmark tandem's sweep (3 stages,
+// exponential service 1.0/1.5/0.8 ms, 3/4/5 workers, maxsize 10 swept 1..40, 5 seeds a value,
+// 100,000 items a run) three ways, alternating, a few rounds: (a) on 1 Web Worker (pkg/st),
+// (b) on N Web Workers (pkg/st, one a core), (c) on rayon's pool of N threads in one Web Worker
+// (pkg/mt, www/sweep-pool-worker.js), N = navigator.hardwareConcurrency. Prints each wall time
+// (from the Sweeper's check to the last run gathered), the speed-ups of (b) and (c) over (a)
+// against the bar (0.8 x cores), each run's own time (with how busy each way kept its threads),
+// the pool's start-up and its module's memory, whether all three gave the same summary, and the
+// gaps between animation frames on the page's main thread while each sweep ran (and, for the
+// load's own share, over 5 s with no sweep).
 //
-// Usage: node bench/sweep-page.mjs [--pairs 3] [--points 40] [--reps 5] [--items 100000]
+// Usage: node bench/sweep-page.mjs [--rounds 3] [--points 40] [--reps 5] [--items 100000]
 //        (CHROMIUM_PATH overrides the browser)
 
 import { loadavg } from 'node:os';
@@ -21,7 +23,7 @@ const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const PAIRS = option('pairs', 3);
+const ROUNDS = option('rounds', option('pairs', 3));
 const POINTS = option('points', 40);
 const REPS = option('reps', 5);
 const ITEMS = option('items', 100_000);
@@ -78,10 +80,13 @@ function idleFrames(page, ms) {
   );
 }
 
-/** One sweep on `workers` Web Workers: wall ms, the summary's points, the longest frame gap. */
-function sweepOnce(page, workers) {
+/**
+ * One sweep on `workers` threads, `way` 'workers' (Web Workers) or 'rayon' (the pool): wall ms,
+ * a run's mean time, the summary's points, the frame gaps.
+ */
+function sweepOnce(page, workers, way) {
   return page.evaluate(
-    async ({ sweep, workers }) => {
+    async ({ sweep, workers, way }) => {
       const gaps = [];
       let last = performance.now();
       let on = true;
@@ -91,12 +96,15 @@ function sweepOnce(page, workers) {
         if (on) requestAnimationFrame(tick);
       };
       requestAnimationFrame(tick);
-      const summary = await window.pipelineLabSweep.start(sweep, { workers });
+      const summary = await window.pipelineLabSweep.start(sweep, { workers, way });
       on = false;
       const r = window.pipelineLabSweep.result;
+      if (r.way !== way) throw new Error(`asked for ${way}, ran on ${r.way}`);
       gaps.sort((a, b) => a - b);
       return {
         wallMs: r.wallMs,
+        poolStartMs: r.poolStartMs,
+        memoryBytes: r.memoryBytes,
         runMs: r.busyMs / r.summary.runs.length,
         occupancy: r.busyMs / (r.wallMs * r.workers),
         workers: r.workers,
@@ -106,7 +114,7 @@ function sweepOnce(page, workers) {
         frameMaxMs: gaps[gaps.length - 1] ?? null,
       };
     },
-    { sweep: SWEEP, workers },
+    { sweep: SWEEP, workers, way },
   );
 }
 
@@ -127,42 +135,59 @@ async function main() {
     });
     await page.click('#sweep > summary');
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    if (!(await page.evaluate(() => crossOriginIsolated))) {
+      throw new Error('the page is not cross-origin isolated: no rayon pool to measure');
+    }
     const loadStart = la();
     console.log(
       `sweep-page: ${POINTS} points x ${REPS} seeds x ${ITEMS} items (${POINTS * REPS} runs); hardwareConcurrency ${cores}; load average ${loadStart}`,
     );
-    // Warm up: the wasm compiled once, the workers' script cached.
+    // Warm up: both wasm builds compiled once, the workers' scripts cached.
     const small = { ...SWEEP, base: { ...SWEEP.base, items: 1000 }, values: [1, 2], reps: 1 };
-    await page.evaluate((sweep) => window.pipelineLabSweep.start(sweep, { workers: 2 }), small);
+    for (const way of ['workers', 'rayon']) {
+      await page.evaluate(
+        ({ sweep, way }) => window.pipelineLabSweep.start(sweep, { workers: 2, way }),
+        { sweep: small, way },
+      );
+    }
     const idle = await idleFrames(page, 5000);
     console.log(
       `main-thread frame gap with no sweep (5 s): p95 ${Math.round(idle.p95)} ms, max ${Math.round(idle.max)} ms`,
     );
-    const pairs = [];
-    for (let i = 0; i < PAIRS; i++) {
-      const one = await sweepOnce(page, 1);
-      const many = await sweepOnce(page, cores);
-      const pair = {
+    const rounds = [];
+    const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+    for (let i = 0; i < ROUNDS; i++) {
+      const one = await sweepOnce(page, 1, 'workers');
+      const many = await sweepOnce(page, cores, 'workers');
+      const pool = await sweepOnce(page, cores, 'rayon');
+      const round = {
         one_ms: Math.round(one.wallMs),
-        many_ms: Math.round(many.wallMs),
-        many_workers: many.workers,
-        speedup: one.wallMs / many.wallMs,
-        // A run's own time on 1 and on N workers: N runs at once on a loaded machine each take
+        workers_ms: Math.round(many.wallMs),
+        pool_ms: Math.round(pool.wallMs),
+        threads: pool.workers,
+        speedup_workers: one.wallMs / many.wallMs,
+        speedup_pool: one.wallMs / pool.wallMs,
+        pool_over_workers: many.wallMs / pool.wallMs,
+        // A run's own time alone and N at once: N runs at once on a loaded machine each take
         // longer, which is the machine's share, not the pool's.
         run_ms_one: Number(one.runMs.toFixed(1)),
-        run_ms_many: Number(many.runMs.toFixed(1)),
-        occupancy_many: Number(many.occupancy.toFixed(3)),
-        same_results: one.points === many.points,
-        frame_max_ms: Math.round(many.frameMaxMs),
-        frame_p95_ms: Math.round(many.frameP95Ms),
+        run_ms_workers: Number(many.runMs.toFixed(1)),
+        run_ms_pool: Number(pool.runMs.toFixed(1)),
+        busy_workers: Number(many.occupancy.toFixed(3)),
+        busy_pool: Number(pool.occupancy.toFixed(3)),
+        pool_start_ms: Math.round(pool.poolStartMs),
+        pool_memory_mib: Number((pool.memoryBytes / 2 ** 20).toFixed(1)),
+        same_results: one.points === many.points && many.points === pool.points,
+        frame_p95_ms: [one, many, pool].map((r) => Math.round(r.frameP95Ms)),
+        frame_max_ms: [one, many, pool].map((r) => Math.round(r.frameMaxMs)),
       };
-      pairs.push(pair);
+      rounds.push(round);
       console.log(
-        `pair ${i + 1}: 1 worker ${(one.wallMs / 1000).toFixed(2)} s, ${many.workers} workers ${(many.wallMs / 1000).toFixed(2)} s, speed-up ${pair.speedup.toFixed(2)}x, same results: ${pair.same_results}, a run ${pair.run_ms_one} ms alone and ${pair.run_ms_many} ms ${many.workers} at once, workers busy ${(100 * pair.occupancy_many).toFixed(0)}% of the wall time, main-thread frame gap p95 ${pair.frame_p95_ms} ms, max ${pair.frame_max_ms} ms`,
+        `round ${i + 1}: (a) 1 Web Worker ${s(one.wallMs)}, (b) ${many.workers} Web Workers ${s(many.wallMs)} (${round.speedup_workers.toFixed(2)}x), (c) rayon pool of ${pool.workers} ${s(pool.wallMs)} (${round.speedup_pool.toFixed(2)}x; ${round.pool_over_workers.toFixed(2)}x of (b)); same results: ${round.same_results}; a run ${round.run_ms_one} / ${round.run_ms_workers} / ${round.run_ms_pool} ms, threads busy ${(100 * round.busy_workers).toFixed(0)}% (b) and ${(100 * round.busy_pool).toFixed(0)}% (c) of the wall time; pool start ${round.pool_start_ms} ms, its memory ${round.pool_memory_mib} MiB; main-thread frame gap p95 ${round.frame_p95_ms.join(' / ')} ms, max ${round.frame_max_ms.join(' / ')} ms`,
       );
     }
     const bar = 0.8 * cores;
-    const speedup = median(pairs.map((p) => p.speedup));
+    const med = (key) => median(rounds.map((r) => r[key]));
     const result = {
       bench: 'sweep-page',
       points: POINTS,
@@ -173,16 +198,19 @@ async function main() {
       loadavg_end: la(),
       idle_frame_p95_ms: Math.round(idle.p95),
       idle_frame_max_ms: Math.round(idle.max),
-      pairs,
-      median_one_ms: median(pairs.map((p) => p.one_ms)),
-      median_many_ms: median(pairs.map((p) => p.many_ms)),
-      median_speedup: Number(speedup.toFixed(3)),
+      rounds,
+      median_one_ms: med('one_ms'),
+      median_workers_ms: med('workers_ms'),
+      median_pool_ms: med('pool_ms'),
+      median_speedup_workers: Number(med('speedup_workers').toFixed(3)),
+      median_speedup_pool: Number(med('speedup_pool').toFixed(3)),
       bar,
-      met: speedup >= bar,
+      met_workers: med('speedup_workers') >= bar,
+      met_pool: med('speedup_pool') >= bar,
       errors,
     };
     console.log(
-      `median: 1 worker ${(result.median_one_ms / 1000).toFixed(2)} s, ${cores} workers ${(result.median_many_ms / 1000).toFixed(2)} s, speed-up ${speedup.toFixed(2)}x (bar ${bar.toFixed(2)}x: ${result.met ? 'MET' : 'MISSED'}); load average at end ${result.loadavg_end}`,
+      `median: (a) ${s(result.median_one_ms)}, (b) ${s(result.median_workers_ms)} speed-up ${result.median_speedup_workers.toFixed(2)}x (${result.met_workers ? 'MET' : 'MISSED'}), (c) ${s(result.median_pool_ms)} speed-up ${result.median_speedup_pool.toFixed(2)}x (${result.met_pool ? 'MET' : 'MISSED'}); bar ${bar.toFixed(2)}x; load average at end ${result.loadavg_end}`,
     );
     console.log(JSON.stringify(result));
   } finally {

@@ -488,11 +488,106 @@ impl Sweep {
         Ok(self.summarize(runs))
     }
 
+    /// Starts the whole sweep on rayon's current pool and returns at once: one task a run (no
+    /// barrier), each run handed to the returned [`Finished`] as it ends, with its wall time by
+    /// `clock` (milliseconds from any origin: a Web Worker has no `Instant`). The runs are the
+    /// same whatever the pool's size; only the order they end in differs.
+    #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+    pub fn start(
+        self: std::sync::Arc<Self>,
+        clock: fn() -> f64,
+    ) -> Result<std::sync::Arc<Finished>, ScenarioError> {
+        use rayon::prelude::*;
+        let jobs = self.jobs()?;
+        let finished = std::sync::Arc::new(Finished::new(jobs.len()));
+        let out = finished.clone();
+        rayon::spawn(move || {
+            jobs.par_iter().enumerate().for_each(|(index, job)| {
+                let from = clock();
+                let result = self.run(job);
+                out.push(Done {
+                    index,
+                    ms: clock() - from,
+                    result,
+                });
+            });
+        });
+        Ok(finished)
+    }
+
     /// The whole sweep on this thread.
     pub fn run_all(&self) -> Result<SweepResult, ScenarioError> {
         let jobs = self.jobs()?;
         let runs = jobs.iter().map(|j| self.run(j)).collect();
         Ok(self.summarize(runs))
+    }
+}
+
+/// One run of a sweep, ended: its index in `jobs()`, what it measured, and its wall time.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Done {
+    pub index: usize,
+    pub result: RunResult,
+    pub ms: f64,
+}
+
+/// The runs of a started sweep ([`Sweep::start`]) as they end: the pool's tasks push, one
+/// consumer takes, waiting (so it must not be a browser's main thread).
+#[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+#[derive(Debug)]
+pub struct Finished {
+    state: std::sync::Mutex<Ended>,
+    ready: std::sync::Condvar,
+}
+
+#[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+#[derive(Debug)]
+struct Ended {
+    runs: std::collections::VecDeque<Done>,
+    /// Runs not yet taken (ended or not).
+    left: usize,
+}
+
+#[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
+impl Finished {
+    fn new(total: usize) -> Finished {
+        Finished {
+            state: std::sync::Mutex::new(Ended {
+                runs: std::collections::VecDeque::new(),
+                left: total,
+            }),
+            ready: std::sync::Condvar::new(),
+        }
+    }
+
+    fn push(&self, done: Done) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.runs.push_back(done);
+        drop(state);
+        self.ready.notify_one();
+    }
+
+    /// The runs ended since the last call, at most `max` (at least 1), in the order they ended;
+    /// waits up to `timeout` for one when none has, and then gives an empty list (so that a Web
+    /// Worker gets back to its events now and then). `None` once every run has been taken.
+    pub fn next(&self, max: usize, timeout: std::time::Duration) -> Option<Vec<Done>> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.left == 0 {
+            return None;
+        }
+        if state.runs.is_empty() {
+            // One wait, no deadline loop: `Instant` does not exist on wasm32, and a spurious
+            // wake-up only returns an empty list early.
+            state = self
+                .ready
+                .wait_timeout(state, timeout)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        let take = state.runs.len().min(max.max(1));
+        let runs: Vec<Done> = state.runs.drain(..take).collect();
+        state.left -= runs.len();
+        Some(runs)
     }
 }
 
@@ -656,6 +751,46 @@ mod tests {
             let many = pool.install(|| sweep.run_parallel(|_, _| {})).unwrap();
             assert_eq!(many, one, "{threads} threads");
         }
+    }
+
+    #[test]
+    fn a_started_sweep_hands_over_every_run_once_and_they_do_not_depend_on_the_pool() {
+        use std::sync::Arc;
+        use std::time::Duration;
+        let sweep = Arc::new(tandem_sweep(vec![1.0, 2.0, 3.0, 5.0], 3));
+        let one = sweep.run_all().unwrap();
+        let clock = || 0.5;
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let finished = pool.install(|| sweep.clone().start(clock)).unwrap();
+            let mut runs = vec![None; one.runs.len()];
+            let mut batches = 0;
+            while let Some(batch) = finished.next(5, Duration::from_millis(20)) {
+                assert!(batch.len() <= 5);
+                batches += 1;
+                for done in batch {
+                    assert_eq!(done.ms, 0.0);
+                    assert!(runs[done.index].is_none(), "run {} twice", done.index);
+                    runs[done.index] = Some(done.result);
+                }
+            }
+            assert!(batches >= one.runs.len() / 5, "{batches} batches");
+            let runs: Vec<RunResult> = runs.into_iter().map(Option::unwrap).collect();
+            assert_eq!(sweep.summarize(runs), one, "{threads} threads");
+            // Taken whole, it stays ended.
+            assert_eq!(finished.next(5, Duration::ZERO), None);
+        }
+    }
+
+    #[test]
+    fn a_sweep_that_cannot_start_says_why_and_starts_nothing() {
+        let err = std::sync::Arc::new(tandem_sweep(vec![2.5], 1))
+            .start(|| 0.0)
+            .unwrap_err();
+        assert!(err.to_string().contains("workers"), "{err}");
     }
 
     #[test]

@@ -27,6 +27,11 @@ const STEP_BUDGET_OPS: u64 = 200_000;
 /// threaded build aborts that worker; the page reads this after the `RuntimeError`).
 static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
 
+/// Panics so far in this instance of the module, on any of its threads: a sweep on the pool
+/// compares it with its start, since a pool thread that panics dies with its run unfinished.
+#[cfg(feature = "threads")]
+static PANICS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = console, js_name = error)]
@@ -46,6 +51,8 @@ pub fn start() {
         // naming the thread, and its place in the pool is given back.
         #[cfg(feature = "threads")]
         crate::live::note_panic(&info.to_string());
+        #[cfg(feature = "threads")]
+        PANICS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Ok(mut last) = LAST_PANIC.try_lock() {
             *last = Some(message);
         }
@@ -666,10 +673,15 @@ impl Lab {
 /// A parameter sweep (see `Sweep`), as the page's sweep workers run it: each worker makes its
 /// own `Sweeper` and runs a share of the jobs one at a time (so it can report progress and be
 /// stopped between runs); the page gathers the runs and asks any `Sweeper` to summarise them.
+/// In the threaded build one worker may instead `start` every job on its rayon pool and take
+/// the runs as they end (`next`).
 #[wasm_bindgen]
 pub struct Sweeper {
-    sweep: crate::sweep::Sweep,
+    sweep: std::sync::Arc<crate::sweep::Sweep>,
     jobs: Vec<crate::sweep::Job>,
+    /// The runs of `start`, as they end, and the module's panics when it started.
+    #[cfg(feature = "threads")]
+    finished: Option<(std::sync::Arc<crate::sweep::Finished>, usize)>,
 }
 
 #[wasm_bindgen]
@@ -684,7 +696,12 @@ impl Sweeper {
         let sweep: crate::sweep::Sweep = from_js("sweep", sweep)?;
         sweep.base.validate().map_err(scenario_error)?;
         let jobs = sweep.jobs().map_err(scenario_error)?;
-        Ok(Sweeper { sweep, jobs })
+        Ok(Sweeper {
+            sweep: std::sync::Arc::new(sweep),
+            jobs,
+            #[cfg(feature = "threads")]
+            finished: None,
+        })
     }
 
     /// How many runs the sweep makes (values x reps).
@@ -719,6 +736,66 @@ impl Sweeper {
         let runs: Vec<crate::sweep::RunResult> = from_js("runs", runs)?;
         Ok(self.sweep.summarize(runs).to_csv())
     }
+}
+
+/// The sweep on the pool (threaded build): a Web Worker that has called `initThreadPool` starts
+/// every run on it and takes them as they end. The page's main thread must not call these.
+#[cfg(feature = "threads")]
+#[wasm_bindgen]
+impl Sweeper {
+    /// Starts every run on this module's rayon pool, one task a run, and returns at once (once a
+    /// sweeper; a second call throws).
+    pub fn start(&mut self) -> Result<(), JsValue> {
+        if self.finished.is_some() {
+            return Err(JsError::new("start: this sweep has already started").into());
+        }
+        let panics = PANICS.load(std::sync::atomic::Ordering::SeqCst);
+        let finished = self
+            .sweep
+            .clone()
+            .start(worker_now_ms)
+            .map_err(scenario_error)?;
+        self.finished = Some((finished, panics));
+        Ok(())
+    }
+
+    /// The runs ended since the last call, at most `max`: `[{index, result, ms}]` (result as
+    /// `run` gives it, ms its wall time on its pool thread). Waits up to `timeoutMs` for one and
+    /// then gives `[]`, so that the worker can see its messages; `null` once every run is taken.
+    /// Throws when a thread of the pool has died (a panic, such as a failed allocation when the
+    /// runs at once need more than the module's memory): its run would never come.
+    pub fn next(&self, max: f64, timeout_ms: f64) -> Result<JsValue, JsValue> {
+        let (finished, panics) = self
+            .finished
+            .as_ref()
+            .ok_or_else(|| JsError::new("next: call start() first"))?;
+        if PANICS.load(std::sync::atomic::Ordering::SeqCst) != *panics {
+            // The panic's own message (its last line), without the location.
+            let why = last_panic()
+                .and_then(|p| p.lines().last().map(str::to_string))
+                .unwrap_or_else(|| "it panicked".into());
+            return Err(JsError::new(&format!("a pool thread died: {why}")).into());
+        }
+        let max = u32_arg("max", max)?.max(1) as usize;
+        let timeout = to_us("timeoutMs", timeout_ms)?;
+        match finished.next(max, std::time::Duration::from_micros(timeout)) {
+            Some(runs) => Ok(to_js("runs", &runs)?),
+            None => Ok(JsValue::NULL),
+        }
+    }
+}
+
+/// `performance.now()` of the Web Worker this runs on (a pool thread), in milliseconds.
+#[cfg(feature = "threads")]
+fn worker_now_ms() -> f64 {
+    use wasm_bindgen::JsCast;
+    thread_local! {
+        static PERFORMANCE: Option<web_sys::Performance> = js_sys::global()
+            .dyn_into::<web_sys::WorkerGlobalScope>()
+            .ok()
+            .and_then(|w| w.performance());
+    }
+    PERFORMANCE.with(|p| p.as_ref().map_or_else(js_sys::Date::now, |p| p.now()))
 }
 
 /// Largest operation count JS numbers hold exactly.

@@ -22,7 +22,7 @@ export async function loadEngines() {
 }
 
 /** Whether the real-threads engine can be offered, and why not. */
-async function threadsAvailability() {
+export async function threadsAvailability() {
   if (!globalThis.crossOriginIsolated) return { available: false, reason: 'reasonIsolation' };
   // pkg/builds.json lists the builds present (the dev server makes it; `npm run build` writes it),
   // so that a missing threaded build is not a failed request in the console.

@@ -26,8 +26,12 @@ const STRINGS = {
     start: 'Run sweep',
     cancel: 'Cancel',
     progress: '{done} of {total} runs',
-    running: '{done} of {total} runs on {workers} Web Workers…',
-    finished: '{total} runs in {seconds} s on {workers} Web Workers.',
+    running: '{done} of {total} runs on {how}…',
+    finished: '{total} runs in {seconds} s on {how}.',
+    howPool: '{n} threads (rayon pool)',
+    howPoolOne: '1 thread (rayon pool)',
+    howWorkers: '{n} Web Workers',
+    howWorkersOne: '1 Web Worker',
     cancelled: 'Cancelled after {done} of {total} runs; the Web Workers are stopped.',
     failedRuns: '{failed} of {total} runs did not finish (a hang or MemoryError).',
     chartThroughput: 'Throughput (items/s)',
@@ -90,6 +94,8 @@ const STRINGS = {
     notWhole: '{value} is not a whole number; {param} takes whole numbers.',
     refused: 'The sweep was refused: {message}',
     workerFailed: 'A sweep worker failed: {message}',
+    poolFailed:
+      'The rayon pool could not run the sweep ({message}); it goes on in Web Workers, one a core.',
   },
   ko: {
     title: '매개변수 스윕',
@@ -115,8 +121,12 @@ const STRINGS = {
     start: '스윕 실행',
     cancel: '취소',
     progress: '{total}회 중 {done}회',
-    running: 'Web Worker {workers}개에서 {total}회 중 {done}회…',
-    finished: 'Web Worker {workers}개에서 {total}회 실행, {seconds}초.',
+    running: '{how}에서 {total}회 중 {done}회…',
+    finished: '{how}에서 {total}회 실행, {seconds}초.',
+    howPool: 'rayon 풀의 스레드 {n}개',
+    howPoolOne: 'rayon 풀의 스레드 1개',
+    howWorkers: 'Web Worker {n}개',
+    howWorkersOne: 'Web Worker 1개',
     cancelled: '{total}회 중 {done}회 뒤 취소했습니다. Web Worker는 모두 멈췄습니다.',
     failedRuns: '{total}회 중 {failed}회가 끝나지 못했습니다 (멈춤 또는 MemoryError).',
     chartThroughput: '처리량 (아이템/초)',
@@ -179,6 +189,8 @@ const STRINGS = {
     notWhole: '값 {value}: 정수가 아닙니다. {param}에는 정수만 넣을 수 있습니다.',
     refused: '스윕을 시작할 수 없습니다: {message}',
     workerFailed: '스윕의 웹 워커가 실패했습니다: {message}',
+    poolFailed:
+      'rayon 풀에서 스윕을 실행하지 못했습니다({message}). 코어마다 Web Worker 하나씩 두고 이어서 실행합니다.',
   },
 };
 

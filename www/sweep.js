@@ -1,9 +1,11 @@
 // Sweeps in the page: the form that turns the builder's settings into a sweep (one parameter, or
-// two as a grid), the pool of Web Workers that runs its jobs (www/sweep-worker.js), and the plots
-// or heat map of the summary. It must not run a job on the main thread (only pkg/st's Sweeper
-// checks, summarises and writes CSV here).
+// two as a grid), who runs its jobs (rayon's pool in one Web Worker, www/sweep-pool-worker.js, on
+// a cross-origin isolated page with the threaded build; else Web Workers, www/sweep-worker.js),
+// and the plots or heat map of the summary. It must not run a job on the main thread (only
+// pkg/st's Sweeper checks, summarises and writes CSV here).
 
 import { loadUPlot } from './charts.js';
+import { threadsAvailability } from './engine.js';
 import { formatNumber } from './i18n.js';
 import { ts } from './i18n-sweep.js';
 import { OKABE_ITO } from './icons.js';
@@ -13,19 +15,21 @@ import { writeState } from './url.js';
 const WASM_JS = new URL('../pkg/st/pipeline_lab.js', import.meta.url);
 const WASM_BIN = new URL('../pkg/st/pipeline_lab_bg.wasm', import.meta.url);
 const WORKER = new URL('./sweep-worker.js', import.meta.url);
+const POOL_HOST = new URL('./sweep-pool-worker.js', import.meta.url);
+const MT_BIN = new URL('../pkg/mt/pipeline_lab_bg.wasm', import.meta.url);
 
 /**
- * Most Web Workers a sweep starts. The pool is one worker a logical core
- * (navigator.hardwareConcurrency, at least 1), never more than the sweep has runs, and at most
- * this many: each worker holds a wasm instance of its own, and a sweep's runs are a few seconds
- * of work, which more workers than this would spend starting up.
+ * Most Web Workers a sweep starts (or threads its rayon pool has). The pool is one worker a
+ * logical core (navigator.hardwareConcurrency, at least 1), never more than the sweep has runs,
+ * and at most this many: each worker holds a wasm instance of its own, and a sweep's runs are a
+ * few seconds of work, which more workers than this would spend starting up.
  */
 export const MAX_SWEEP_WORKERS = 16;
 /** Most values one sweep takes (the engine caps values x seeds at 100,000 runs). */
 export const MAX_VALUES = 200;
 const MAX_REPS = 100;
 
-/** How many Web Workers a sweep of `jobs` runs gets on a machine of `cores` logical cores. */
+/** How many Web Workers (or pool threads) a sweep of `jobs` runs gets on `cores` logical cores. */
 export function poolSize(jobs, cores = globalThis.navigator?.hardwareConcurrency) {
   const wanted = Number.isInteger(cores) && cores > 0 ? cores : 1;
   return Math.max(1, Math.min(wanted, MAX_SWEEP_WORKERS, jobs));
@@ -197,14 +201,23 @@ export function builderFor(builder, choice, value, rep, choice2 = null, value2 =
 
 // --- the pool ----------------------------------------------------------------------------------
 
-let compiled = null;
+const compiled = new Map();
 
-/** pkg/st compiled once a page, for the workers (a WebAssembly.Module is sent, not re-fetched). */
-function compiledModule() {
-  compiled ??= WebAssembly.compileStreaming(fetch(WASM_BIN)).catch(async () =>
-    WebAssembly.compile(await (await fetch(WASM_BIN)).arrayBuffer()),
-  );
-  return compiled;
+/**
+ * A build's wasm (pkg/st, or pkg/mt for the pool) compiled once a page, for the workers (a
+ * WebAssembly.Module is sent, not re-fetched). A failed compile is forgotten, to be tried again.
+ */
+function compiledModule(url = WASM_BIN) {
+  if (!compiled.has(url.href)) {
+    const module = WebAssembly.compileStreaming(fetch(url)).catch(async () => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
+      return WebAssembly.compile(await response.arrayBuffer());
+    });
+    module.catch(() => compiled.delete(url.href));
+    compiled.set(url.href, module);
+  }
+  return compiled.get(url.href);
 }
 
 /** Thrown by SweepPool.run when cancel() stopped it. */
@@ -212,6 +225,15 @@ export class SweepCancelled extends Error {
   constructor() {
     super('sweep cancelled');
     this.name = 'SweepCancelled';
+  }
+}
+
+/** Thrown by RayonSweep.run when the pool failed; `results` holds the runs it had finished. */
+export class PoolFailed extends Error {
+  constructor(message, results) {
+    super(message);
+    this.name = 'PoolFailed';
+    this.results = results;
   }
 }
 
@@ -236,18 +258,26 @@ export class SweepPool {
 
   /**
    * Runs jobs 0..total-1 of `sweep` on `size` workers; `onRun(done, total, result)` after each.
+   * `have`: RunResults already made (by index; a pool that failed midway), not run again.
    * Resolves to the RunResults in job order; rejects with a worker's error or SweepCancelled.
    */
-  async run(sweep, total, size, onRun) {
+  async run(sweep, total, size, onRun, have = []) {
     if (this.workers.length) throw new Error('a sweep is already running');
     this.cancelled = false;
     this.busyMs = 0;
     const module = await compiledModule();
     // Cancel pressed while the wasm compiled: no worker is started.
     if (this.cancelled) throw new SweepCancelled();
+    const results = new Array(total);
+    const left = [];
+    for (let i = 0; i < total; i++) {
+      if (have[i] === undefined) left.push(i);
+      else results[i] = have[i];
+    }
+    if (!left.length) return results;
+    size = Math.min(size, left.length);
     return new Promise((resolve, reject) => {
-      const results = new Array(total);
-      let done = 0;
+      let done = total - left.length;
       const end = (error) => {
         for (const w of this.workers) w.terminate();
         this.workers = [];
@@ -258,7 +288,7 @@ export class SweepPool {
       this.stop = () => end(new SweepCancelled());
       for (let w = 0; w < size; w++) {
         const indices = [];
-        for (let i = w; i < total; i += size) indices.push(i);
+        for (let i = w; i < left.length; i += size) indices.push(left[i]);
         const worker = new Worker(WORKER, { type: 'module', name: `sweep-${w}` });
         worker.onmessage = ({ data }) => {
           if (data.error !== undefined) end(new Error(data.error));
@@ -290,6 +320,93 @@ export class SweepPool {
   }
 }
 
+/**
+ * Runs a sweep's jobs on wasm-bindgen-rayon's pool (threaded build) inside one module Web Worker,
+ * the host (www/sweep-pool-worker.js), which starts a pool of its own (never the page's live
+ * engine's) and runs every job as a rayon task, reporting runs as they end. Same interface as
+ * SweepPool.
+ */
+export class RayonSweep {
+  constructor() {
+    this.host = null;
+    this.stop = null;
+    this.cancelled = false;
+    /** The last sweep's runs' wall times added up, each as its pool thread measured it. */
+    this.busyMs = 0;
+    /** The last sweep's time to start its pool (ms), and its module's memory at the end. */
+    this.startMs = null;
+    this.memoryBytes = null;
+  }
+
+  /** Web Workers alive that the page started (the host; its pool's workers go with it). */
+  get alive() {
+    return this.host ? 1 : 0;
+  }
+
+  /**
+   * Runs jobs 0..total-1 of `sweep` on a pool of `size` threads; `onRun(done, total, result)`
+   * after each. Resolves to the RunResults in job order; rejects with SweepCancelled, or with
+   * PoolFailed (holding the runs made) when the module, the pool or a run failed.
+   */
+  async run(sweep, total, size, onRun) {
+    if (this.host) throw new Error('a sweep is already running');
+    this.cancelled = false;
+    this.busyMs = 0;
+    this.startMs = null;
+    this.memoryBytes = null;
+    const results = new Array(total);
+    let module;
+    try {
+      module = await compiledModule(MT_BIN);
+    } catch (error) {
+      throw new PoolFailed(String(error?.message ?? error), results);
+    }
+    if (this.cancelled) throw new SweepCancelled();
+    return new Promise((resolve, reject) => {
+      let done = 0;
+      const host = new Worker(POOL_HOST, { type: 'module', name: 'sweep-pool' });
+      const end = (error) => {
+        // The host's pool threads are its own Web Workers: terminating it ends them too.
+        host.terminate();
+        this.host = null;
+        this.stop = null;
+        if (error) reject(error);
+        else resolve(results);
+      };
+      this.stop = () => end(new SweepCancelled());
+      host.onmessage = ({ data }) => {
+        if (this.host !== host) return;
+        if (data.error !== undefined) end(new PoolFailed(data.error, results));
+        else if (data.runs !== undefined) {
+          for (const { index, result, ms } of data.runs) {
+            results[index] = result;
+            this.busyMs += ms;
+            done += 1;
+            onRun(done, total, result);
+          }
+        } else if (data.ready !== undefined) this.startMs = data.ms;
+        else if (data.done !== undefined) {
+          this.memoryBytes = data.memoryBytes;
+          end(done === total ? null : new PoolFailed(`${done} of ${total} runs came`, results));
+        }
+      };
+      host.onerror = (event) => {
+        event.preventDefault();
+        end(new PoolFailed(event.message || 'could not start www/sweep-pool-worker.js', results));
+      };
+      host.onmessageerror = () => end(new PoolFailed('a run could not be read', results));
+      this.host = host;
+      host.postMessage({ sweep, threads: size, module });
+    });
+  }
+
+  /** Stops the sweep now: the host is terminated, and with it its pool's Web Workers. */
+  cancel() {
+    this.cancelled = true;
+    this.stop?.();
+  }
+}
+
 // --- the panel ---------------------------------------------------------------------------------
 
 const BAND = 'rgba(0, 114, 178, 0.18)';
@@ -305,6 +422,9 @@ export class SweepPanel {
     this.state = state;
     this.lang = 'en';
     this.pool = new SweepPool();
+    this.rayon = new RayonSweep();
+    /** Why rayon's pool failed on this page (then sweeps use the Web Workers), or null. */
+    this.rayonFailed = null;
     this.wasm = null;
     this.result = null; // {sweep, choice, builder, runs, summary, csv, wallMs, busyMs, workers}
     this.plots = [];
@@ -345,7 +465,7 @@ export class SweepPanel {
       event.preventDefault();
       this.startFromForm();
     });
-    this.el.cancel.addEventListener('click', () => this.pool.cancel());
+    this.el.cancel.addEventListener('click', () => this.cancel());
     this.el.param.addEventListener('change', () => {
       this.suggestRange();
       this.refresh();
@@ -377,7 +497,29 @@ export class SweepPanel {
       this.fillHeatFigures();
     }
     this.refresh();
-    if (this.result && !this.pool.alive) this.show();
+    if (this.result && !this.alive) this.show();
+  }
+
+  /** Web Workers of a sweep alive now (the pool's host counts one; 0 when no sweep runs). */
+  get alive() {
+    return this.pool.alive + this.rayon.alive;
+  }
+
+  /** Stops the sweep that runs now, whichever way it runs. */
+  cancel() {
+    this.cancelling = true;
+    this.pool.cancel();
+    this.rayon.cancel();
+  }
+
+  /**
+   * How this page runs a sweep: 'rayon' (the threaded build's pool, in one Web Worker) on a
+   * cross-origin isolated page with pkg/mt, unless the pool failed here before; else 'workers'.
+   */
+  async defaultWay() {
+    if (this.rayonFailed) return 'workers';
+    this.threads ??= threadsAvailability().catch(() => ({ available: false }));
+    return (await this.threads).available ? 'rayon' : 'workers';
   }
 
   get builder() {
@@ -505,6 +647,7 @@ export class SweepPanel {
 
   showError(key, vars) {
     this.el.error.textContent = ts(this.lang, key, vars);
+    this.el.error.dataset.kind = 'error';
     this.el.error.hidden = false;
   }
 
@@ -565,8 +708,9 @@ export class SweepPanel {
     }
   }
 
-  async run(sweep, { choice, builder, builderValues, workers, choice2, builderValues2 }) {
+  async run(sweep, { choice, builder, builderValues, workers, choice2, builderValues2, way }) {
     this.el.error.hidden = true;
+    this.cancelling = false;
     this.el.start.disabled = true;
     const mod = await this.loadWasm();
     let checker;
@@ -595,14 +739,34 @@ export class SweepPanel {
       }
     }
     const total = checker.jobCount();
-    const size = workers ?? poolSize(total);
-    this.running({ done: 0, total, workers: size });
+    let size = workers ?? poolSize(total);
+    let used = way ?? (await this.defaultWay());
+    const progress = (done) => this.running({ done, total, workers: size, way: used });
+    progress(0);
     const started = performance.now();
     let runs;
     try {
-      runs = await this.pool.run(sweep, total, size, (done) =>
-        this.running({ done, total, workers: size }),
-      );
+      // Cancel pressed while the way was looked up: nothing is started.
+      if (this.cancelling) throw new SweepCancelled();
+      if (used === 'rayon') {
+        try {
+          runs = await this.rayon.run(sweep, total, size, progress);
+        } catch (error) {
+          if (!(error instanceof PoolFailed)) throw error;
+          // Cancel pressed as the pool failed: stopped all the same.
+          if (this.cancelling) throw new SweepCancelled();
+          // The pool could not run it: the Web Workers make the runs still missing. A pool that
+          // never started (the module, the pool's Web Workers) sends the page's later sweeps
+          // there directly; one whose thread died (out of memory) is tried again next time.
+          if (this.rayon.startMs === null) this.rayonFailed = error.message;
+          this.showNotice('poolFailed', { message: error.message });
+          used = 'workers';
+          size = Math.min(size, poolSize(total));
+          runs = await this.pool.run(sweep, total, size, progress, error.results);
+        }
+      } else {
+        runs = await this.pool.run(sweep, total, size, progress);
+      }
     } catch (error) {
       checker.free();
       this.idle();
@@ -637,8 +801,12 @@ export class SweepPanel {
       summary,
       csv,
       wallMs,
-      busyMs: this.pool.busyMs,
+      busyMs: used === 'rayon' ? this.rayon.busyMs : this.pool.busyMs,
       workers: size,
+      way: used,
+      // The pool's start-up (ms) and its module's memory at the end (bytes), rayon only.
+      poolStartMs: used === 'rayon' ? this.rayon.startMs : null,
+      memoryBytes: used === 'rayon' ? this.rayon.memoryBytes : null,
     };
     this.pointIndex = null;
     this.show();
@@ -654,13 +822,25 @@ export class SweepPanel {
     return this.wasm;
   }
 
-  running({ done, total, workers }) {
+  running({ done, total, workers, way }) {
     this.el.start.disabled = true;
     this.el.cancel.disabled = false;
     this.el.root.dataset.sweep = 'running';
+    this.el.root.dataset.sweepWay = way;
     this.el.progress.max = total;
     this.el.progress.value = done;
-    this.el.status.textContent = ts(this.lang, 'running', { done, total, workers });
+    this.el.status.textContent = ts(this.lang, 'running', {
+      done,
+      total,
+      how: howRun(this.lang, way, workers),
+    });
+  }
+
+  /** A notice on the panel (the error line, styled as a notice): the sweep goes on. */
+  showNotice(key, vars) {
+    this.el.error.textContent = ts(this.lang, key, vars);
+    this.el.error.dataset.kind = 'notice';
+    this.el.error.hidden = false;
   }
 
   idle() {
@@ -680,8 +860,11 @@ export class SweepPanel {
     this.el.progress.max = total;
     this.el.progress.value = total;
     this.el.status.textContent =
-      ts(l, 'finished', { total, seconds: (r.wallMs / 1000).toFixed(2), workers: r.workers }) +
-      (failed ? ` ${ts(l, 'failedRuns', { failed, total })}` : '');
+      ts(l, 'finished', {
+        total,
+        seconds: (r.wallMs / 1000).toFixed(2),
+        how: howRun(l, r.way, r.workers),
+      }) + (failed ? ` ${ts(l, 'failedRuns', { failed, total })}` : '');
     const label = paramLabel(r.choice, l);
     const has = (i) => i !== null && i !== undefined;
     // Still rising at the top of the range: no knee within it (src/sweep.rs decides).
@@ -1167,6 +1350,12 @@ export class SweepPanel {
     a.remove();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   }
+}
+
+/** Who runs a sweep, in words: "2 threads (rayon pool)" or "2 Web Workers". */
+function howRun(lang, way, n) {
+  const key = way === 'rayon' ? 'howPool' : 'howWorkers';
+  return ts(lang, n === 1 ? `${key}One` : key, { n });
 }
 
 function sameParam(choice, param) {

@@ -1,13 +1,21 @@
 // The Sweep panel (www/sweep.js) as a lecturer uses it: every point of a sweep is the run its
-// link opens, Cancel stops every Web Worker at once and leaves the page usable, the downloads hold
-// what the plots show, and a bad value is a message on the panel, not a crash.
+// link opens, the threaded build's rayon pool gives the runs the Web Workers give, Cancel stops
+// every Web Worker at once and leaves the page usable, the downloads hold what the plots show,
+// and a bad value is a message on the panel, not a crash.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { SCREENSHOTS, newWatchedPage, openLab, runToEnd, startLab } from './browser.mjs';
+import {
+  SCREENSHOTS,
+  newWatchedPage,
+  openLab,
+  runToEnd,
+  startLab,
+  waitForEnd,
+} from './browser.mjs';
 import { MAX_SWEEP_WORKERS, formValues, poolSize } from '../../www/sweep.js';
 
 // A small builder pipeline (300 items) so that a sweep is a fraction of a second.
@@ -172,54 +180,261 @@ test("a sweep's every point is the single run with that value and seed", async (
   await page.close();
 });
 
-test('Cancel terminates every sweep worker at once and the page runs after', async () => {
-  // 100,000 items a run, 40 values: long enough to be cancelled in the middle.
-  const { page, problems } = await openSweep(BUILDER_HASH.replace('n=300', 'n=100000'));
-  const workerUrls = () => page.workers().filter((w) => w.url().includes('sweep-worker'));
-  await fillForm(page, { param: 'maxsize', from: 1, to: 40, step: 1, reps: 5 });
-  await page.click('#sweep-start');
-  await page.waitForFunction(() => Number(document.getElementById('sweep-progress').value) >= 1);
-  assert.ok(workerUrls().length >= 1, 'the sweep runs in Web Workers');
-  await page.click('#sweep-cancel');
+/**
+ * The Web Workers of a sweep the browser has: the sweep's Web Workers, or the pool's host and
+ * the pool's own (wasm-bindgen-rayon starts them from blob: URLs).
+ */
+const sweepWorkers = (page) =>
+  page.workers().filter((w) => /sweep-(pool-)?worker\.js$|^blob:/.test(w.url())).length;
 
-  const stopped = await page.evaluate(() => ({
-    alive: window.pipelineLabSweep.pool.alive,
-    state: document.getElementById('sweep').dataset.sweep,
-    done: Number(document.getElementById('sweep-progress').value),
-    total: Number(document.getElementById('sweep-progress').max),
-    status: document.getElementById('sweep-status').textContent,
-    startEnabled: !document.getElementById('sweep-start').disabled,
-  }));
-  assert.equal(stopped.alive, 0);
-  assert.equal(stopped.state, 'stopped');
-  assert.equal(stopped.total, 200);
-  assert.ok(stopped.done < stopped.total, JSON.stringify(stopped));
-  assert.match(stopped.status, /Cancelled after \d+ of 200 runs/);
-  assert.ok(stopped.startEnabled);
-  // The browser sees the workers go (terminate() closes them), and no run reports after.
+/** Waits up to 5 s for `count(page)` to be `n`; returns what it was last. */
+async function settle(page, count, n) {
   const deadline = Date.now() + 5000;
-  while (workerUrls().length && Date.now() < deadline) await page.waitForTimeout(50);
-  assert.equal(workerUrls().length, 0, 'no sweep worker left');
-  await page.waitForTimeout(500);
-  assert.equal(
-    await page.evaluate(() => document.getElementById('sweep-progress').value),
-    stopped.done,
-  );
+  while (count(page) !== n && Date.now() < deadline) await page.waitForTimeout(50);
+  return count(page);
+}
 
-  // The page is usable: a link opens and its run plays to its end, and a new sweep runs.
-  await page.evaluate((hash) => {
-    window.scrollTo(0, 0);
-    location.hash = hash;
-  }, `${BUILDER_HASH}&s=1000`);
-  await page.waitForFunction(
-    () =>
-      window.pipelineLab.state.builder.items === 300 &&
-      document.querySelector('#run:not([disabled])'),
+for (const way of ['rayon', 'workers']) {
+  const name = way === 'rayon' ? "rayon's pool" : 'Web Workers';
+  test(`Cancel stops a sweep on ${name} at once, its every Web Worker ends, and the page runs after`, async () => {
+    // 100,000 items a run, 40 values: long enough to be cancelled in the middle.
+    const { page, problems } = await openSweep(BUILDER_HASH.replace('n=300', 'n=100000'));
+    await fillForm(page, { param: 'maxsize', from: 1, to: 40, step: 1, reps: 5 });
+    if (way === 'rayon') {
+      // The form's own way on a cross-origin isolated page with the threaded build.
+      await page.click('#sweep-start');
+    } else {
+      await page.evaluate(async () => {
+        const { pipelineSpec } = await import('/www/params.js');
+        const base = pipelineSpec(window.pipelineLab.state.builder);
+        const values = Array.from({ length: 40 }, (_, i) => i + 1);
+        const sweep = { base, param: { kind: 'maxsize', stage: null }, values, reps: 5 };
+        window.pipelineLabSweep.start(sweep, { way: 'workers' });
+      });
+    }
+    await page.waitForFunction(() => Number(document.getElementById('sweep-progress').value) >= 1);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.equal(await page.getAttribute('#sweep', 'data-sweep-way'), way);
+    // One Web Worker a thread; the pool has its host besides.
+    const expected = poolSize(200, cores) + (way === 'rayon' ? 1 : 0);
+    assert.equal(await settle(page, sweepWorkers, expected), expected, 'the sweep runs');
+    assert.match(
+      await page.locator('#sweep-status').textContent(),
+      way === 'rayon' ? / of 200 runs on \d+ threads? \(rayon pool\)…/ : / on \d+ Web Workers?…/,
+    );
+    await page.click('#sweep-cancel');
+
+    const stopped = await page.evaluate(() => ({
+      alive: window.pipelineLabSweep.alive,
+      state: document.getElementById('sweep').dataset.sweep,
+      done: Number(document.getElementById('sweep-progress').value),
+      total: Number(document.getElementById('sweep-progress').max),
+      status: document.getElementById('sweep-status').textContent,
+      startEnabled: !document.getElementById('sweep-start').disabled,
+    }));
+    assert.equal(stopped.alive, 0);
+    assert.equal(stopped.state, 'stopped');
+    assert.equal(stopped.total, 200);
+    assert.ok(stopped.done < stopped.total, JSON.stringify(stopped));
+    assert.match(stopped.status, /Cancelled after \d+ of 200 runs/);
+    assert.ok(stopped.startEnabled);
+    // The browser sees every Web Worker of the sweep go, the pool's with its host, and no run
+    // reports after.
+    assert.equal(await settle(page, sweepWorkers, 0), 0, 'no sweep worker left');
+    await page.waitForTimeout(500);
+    assert.equal(
+      await page.evaluate(() => document.getElementById('sweep-progress').value),
+      stopped.done,
+    );
+
+    // The page is usable: a link opens and its run plays to its end, and a new sweep runs (on
+    // the page's own way) with the same runs as on one Web Worker.
+    await page.evaluate((hash) => {
+      window.scrollTo(0, 0);
+      location.hash = hash;
+    }, `${BUILDER_HASH}&s=1000`);
+    await page.waitForFunction(
+      () =>
+        window.pipelineLab.state.builder.items === 300 &&
+        document.querySelector('#run:not([disabled])'),
+    );
+    const shown = await runToEnd(page, { timeout: 60_000 });
+    assert.equal(shown.status, 'finished');
+    const again = await runSweep(page, { param: 'maxsize', list: '1, 10', reps: 2 });
+    assert.equal(again.runs.length, 4);
+    assert.equal(await page.evaluate(() => window.pipelineLabSweep.result.way), 'rayon');
+    assertPointsAreSingleRuns(again, await singleRuns(page));
+    assert.equal(await settle(page, sweepWorkers, 0), 0, 'the new sweep left no worker');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+}
+
+test("in the threaded build a sweep runs on rayon's pool and gives the Web Workers' summary, in both languages", async () => {
+  const { page, problems } = await openSweep();
+  const pooled = await runSweep(page, { param: 'workers:1', from: 1, to: 4, step: 1, reps: 3 });
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const result = await page.evaluate(() => {
+    const r = window.pipelineLabSweep.result;
+    return { way: r.way, workers: r.workers, startMs: r.poolStartMs, memory: r.memoryBytes };
+  });
+  assert.equal(result.way, 'rayon');
+  // Sized as the Web Workers are: one thread a core, at most the cap and the runs.
+  assert.equal(result.workers, poolSize(12, cores));
+  assert.ok(result.startMs > 0 && result.memory > 0, JSON.stringify(result));
+  const status = page.locator('#sweep-status');
+  const threads = result.workers === 1 ? '1 thread' : `${result.workers} threads`;
+  assert.match(
+    await status.textContent(),
+    new RegExp(`^12 runs in [\\d.]+ s on ${threads} \\(rayon pool\\)\\.$`),
   );
-  const shown = await runToEnd(page, { timeout: 60_000 });
+  await page.selectOption('#lang', 'ko');
+  assert.match(
+    await status.textContent(),
+    new RegExp(`^rayon 풀의 스레드 ${result.workers}개에서 12회 실행`),
+  );
+  await page.selectOption('#lang', 'en');
+  assertPointsAreSingleRuns(pooled, await singleRuns(page));
+
+  // The same sweep on the Web Workers (pkg/st): the same summary, and the panel says so.
+  const onWorkers = await page.evaluate(async () => {
+    const s = window.pipelineLabSweep;
+    const { sweep, builder, choice } = s.result;
+    const summary = await s.start(sweep, { builder, choice, way: 'workers' });
+    return { summary, way: s.result.way };
+  });
+  assert.equal(onWorkers.way, 'workers');
+  assert.deepEqual(onWorkers.summary, pooled.summary);
+  assert.match(await status.textContent(), / on \d+ Web Workers?\.$/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("when rayon's pool cannot run, the sweep goes on in Web Workers with a notice", async () => {
+  const { page, problems } = await openSweep();
+  // The threaded build's module fails to load (a host that lost it, a broken deploy).
+  await page.route('**/pkg/mt/pipeline_lab_bg.wasm', (route) =>
+    route.fulfill({ status: 404, body: 'gone' }),
+  );
+  const { summary } = await runSweep(page, { param: 'workers:1', list: '1, 2, 3', reps: 2 });
+  assert.equal(summary.runs.length, 6);
+  const shown = await page.evaluate(() => ({
+    way: window.pipelineLabSweep.result.way,
+    alive: window.pipelineLabSweep.alive,
+    notice: document.getElementById('sweep-error').textContent,
+    kind: document.getElementById('sweep-error').dataset.kind,
+    hidden: document.getElementById('sweep-error').hidden,
+  }));
+  assert.equal(shown.way, 'workers');
+  assert.equal(shown.alive, 0);
+  assert.equal(shown.hidden, false);
+  assert.equal(shown.kind, 'notice');
+  assert.match(
+    shown.notice,
+    /^The rayon pool could not run the sweep \(.*404.*\); it goes on in Web Workers/,
+  );
+  await page.locator('#sweep').screenshot({ path: join(SCREENSHOTS, 'sweep-pool-failed-en.png') });
+  // The runs are the single runs all the same, and the next sweep goes to the Web Workers.
+  assertPointsAreSingleRuns(
+    await page.evaluate(() => window.pipelineLabSweep.result),
+    await singleRuns(page),
+  );
+  await runSweep(page, { param: 'workers:1', list: '1, 2', reps: 1 });
+  assert.equal(await page.evaluate(() => window.pipelineLabSweep.result.way), 'workers');
+  assert.equal(await page.locator('#sweep-error').isHidden(), true);
+  // The one failed request is the one the test made fail.
+  assert.deepEqual(
+    problems.filter((p) => !/HTTP 404: .*\/pkg\/mt\/pipeline_lab_bg\.wasm$|status of 404/.test(p)),
+    [],
+  );
+  await page.close();
+});
+
+test("a pool thread that dies (runs at once outgrow the module's memory) hands the sweep to the Web Workers, never a stuck bar", async () => {
+  const { page, problems } = await openSweep();
+  const shown = await page.evaluate(async () => {
+    const s = window.pipelineLabSweep;
+    // 10 million items put at once into unbounded queues, with a memory budget that holds them:
+    // one run alone takes about 770 MiB (measured), so three at once need more than the threaded
+    // build's 1 GiB, while each fits a Web Worker's own memory.
+    const exp = (mean_us) => ({ dist: 'exp', mean_us });
+    const base = {
+      workers: [3, 4, 5],
+      maxsize: [0, 0, 0],
+      service: [exp(1000), exp(1500), exp(800)],
+      items: 10_000_000,
+      arrival: { kind: 'all_at_once' },
+      seed: 1,
+      memory_budget_bytes: 4096 * 2 ** 20,
+      item_bytes: 32,
+    };
+    const sweep = { base, param: { kind: 'workers', stage: 1 }, values: [2, 3, 4], reps: 1 };
+    const pooled = await s.start(sweep, { workers: 3, way: 'rayon' });
+    const shown = {
+      way: s.result.way,
+      workers: s.result.workers,
+      notice: document.getElementById('sweep-error').textContent,
+      state: document.getElementById('sweep').dataset.sweep,
+      progress: document.getElementById('sweep-progress').value,
+    };
+    const onWorkers = await s.start(sweep, { way: 'workers' });
+    return { ...shown, pooled, onWorkers, alive: s.alive };
+  });
+  assert.equal(shown.way, 'workers');
+  assert.equal(
+    shown.workers,
+    poolSize(3, await page.evaluate(() => navigator.hardwareConcurrency)),
+  );
+  assert.match(
+    shown.notice,
+    /^The rayon pool could not run the sweep \(a pool thread died: memory allocation of \d+ bytes failed\)/,
+  );
+  assert.equal(shown.state, 'done');
+  assert.equal(shown.progress, 3);
+  assert.equal(shown.alive, 0);
+  assert.deepEqual(
+    shown.pooled.runs.map((r) => r.status),
+    Array(3).fill('finished'),
+  );
+  // The runs the pool made before it failed and those the Web Workers made after are the runs.
+  assert.deepEqual(shown.pooled, shown.onWorkers);
+  // The only errors are the dead threads' own: each panic's message, and the trap that ends it.
+  assert.deepEqual(
+    problems.filter(
+      (p) =>
+        !/pipeline-lab panicked: .*memory allocation of \d+ bytes failed/s.test(p) &&
+        p !== 'page error: unreachable',
+    ),
+    [],
+  );
+  assert.ok(problems.length > 0, 'a pool thread died');
+  await page.close();
+});
+
+test("a live run on the page's own pool and a sweep on rayon's pool run at once, neither waiting for the other", async () => {
+  // The live engine (real threads) on the page's pool, 3 x 4 workers, 1,000 items at 1 ms: a few
+  // seconds at the page's pace, while the sweep (of the same pipeline) is a fraction of one.
+  const live = BUILDER_HASH.replace('n=300', 'n=1000')
+    .replace('w=3,4,5', 'w=4,4,4')
+    .replace('t=10,20,10', 't=1,1,1')
+    .replace('#p=builder', '#p=builder&e=threads&s=1000');
+  const { page, problems } = await openSweep(live);
+  assert.equal(await page.evaluate(() => window.pipelineLab.state.engine), 'threads');
+  await page.click('#run');
+  await page.waitForFunction(() => window.pipelineLab.stats?.items_done > 0);
+  const before = await page.evaluate(() => document.getElementById('status').dataset.status);
+  assert.equal(before, 'running', 'the sweep starts while the live run runs');
+  const sweep = await runSweep(page, { param: 'maxsize', list: '1, 2, 4', reps: 2 });
+  assert.equal(await page.evaluate(() => window.pipelineLabSweep.result.way), 'rayon');
+  // The sweep did not wait for the live run: that one still goes on, and then ends whole.
+  assert.equal(
+    await page.evaluate(() => document.getElementById('status').dataset.status),
+    'running',
+  );
+  const shown = await waitForEnd(page, { timeout: 60_000 });
   assert.equal(shown.status, 'finished');
-  const again = await runSweep(page, { param: 'maxsize', list: '1, 10', reps: 1 });
-  assert.equal(again.runs.length, 2);
+  assert.equal(await page.evaluate(() => window.pipelineLab.stats.items_done), 1000);
+  assertPointsAreSingleRuns(sweep, await singleRuns(page));
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -298,7 +513,7 @@ test('a bad value is a message on the panel, not a crash', async () => {
     return page.evaluate(() => ({
       error: document.getElementById('sweep-error').textContent,
       state: document.getElementById('sweep').dataset.sweep,
-      alive: window.pipelineLabSweep.pool.alive,
+      alive: window.pipelineLabSweep.alive,
     }));
   };
   const cases = [
@@ -372,8 +587,10 @@ test('a sweep runs on every core on a page that is not cross-origin isolated', a
     await page.click('#sweep > summary');
     const { summary } = await runSweep(page, { param: 'maxsize', list: '1, 2, 4', reps: 2 });
     assert.equal(summary.runs.length, 6);
-    const workers = await page.evaluate(() => window.pipelineLabSweep.result.workers);
+    const { workers, way } = await page.evaluate(() => window.pipelineLabSweep.result);
+    assert.equal(way, 'workers');
     assert.equal(workers, Math.min(6, await page.evaluate(() => navigator.hardwareConcurrency)));
+    assert.match(await page.locator('#sweep-status').textContent(), / on \d+ Web Workers?\./);
     assert.deepEqual(problems, []);
   } finally {
     await plain.close();
@@ -434,15 +651,18 @@ test("a 2-D sweep's every cell is the single run, drawn as a heat map that opens
   assert.equal(await page.evaluate(() => document.activeElement.dataset.point), '4');
   assert.match(await page.locator('#sweep-point').textContent(), /= 3, .* = 4:/);
 
-  // The same runs on one Web Worker and on two.
+  // The same runs on one Web Worker, on two, and on rayon's pool of two threads.
   const again = await page.evaluate(async () => {
     const s = window.pipelineLabSweep;
     const { sweep, builder, choice, choice2 } = s.result;
-    const one = await s.start(sweep, { builder, choice, choice2, workers: 1 });
-    const two = await s.start(sweep, { builder, choice, choice2, workers: 2 });
-    return { one: one.runs, two: two.runs };
+    const one = await s.start(sweep, { builder, choice, choice2, workers: 1, way: 'workers' });
+    const two = await s.start(sweep, { builder, choice, choice2, workers: 2, way: 'workers' });
+    const pool = await s.start(sweep, { builder, choice, choice2, workers: 2, way: 'rayon' });
+    return { one: one.runs, two: two.runs, pool: pool.runs, way: s.result.way };
   });
   assert.deepEqual(again.one, again.two);
+  assert.equal(again.way, 'rayon');
+  assert.deepEqual(again.pool, again.one);
   assert.deepEqual(
     again.one.map((r) => [r.point, r.rep, r.throughput_per_s, r.latency_p95_us]),
     result.runs.map((r) => [r.point, r.rep, r.throughput_per_s, r.latency_p95_us]),
