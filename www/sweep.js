@@ -742,6 +742,10 @@ export class SweepPanel {
     let size = workers ?? poolSize(total);
     let used = way ?? (await this.defaultWay());
     const progress = (done) => this.running({ done, total, workers: size, way: used });
+    // The last sweep's plots, knee and downloads describe another sweep: they go now, so that
+    // a cancelled or failed sweep never shows them under its own status.
+    this.result = null;
+    this.el.results.hidden = true;
     progress(0);
     const started = performance.now();
     let runs;

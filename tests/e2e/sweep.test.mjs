@@ -792,3 +792,21 @@ test('the heat map on a phone scrolls inside its box, its row values kept in vie
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("a cancelled sweep never shows the last sweep's plots, knee or downloads under its status", async () => {
+  const { page, problems } = await openSweep(BUILDER_HASH.replace('n=300', 'n=100000'));
+  const first = await runSweep(page, { param: 'maxsize', list: '1, 10', reps: 1 });
+  assert.equal(first.runs.length, 2);
+  assert.equal(await page.locator('#sweep-results').isVisible(), true);
+  await fillForm(page, { param: 'maxsize', list: '', from: 1, to: 40, step: 1, reps: 5 });
+  await page.click('#sweep-start');
+  await page.waitForFunction(() => Number(document.getElementById('sweep-progress').value) >= 1);
+  assert.equal(await page.locator('#sweep-results').isVisible(), false, 'gone once it starts');
+  await page.click('#sweep-cancel');
+  await page.waitForFunction(() => document.getElementById('sweep').dataset.sweep === 'stopped');
+  assert.match(await page.locator('#sweep-status').textContent(), /Cancelled after \d+ of 200/);
+  assert.equal(await page.locator('#sweep-results').isVisible(), false);
+  assert.equal(await page.evaluate(() => window.pipelineLabSweep.result), null);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
