@@ -369,6 +369,10 @@ pub struct Stats {
     /// The most `memory_bytes` has been since t = 0 (at a `MemoryError`, the bytes that did
     /// not fit).
     pub peak_memory_bytes: u64,
+    /// The most items (not SENTINELs) queued at once since t = 0, in the queues a memory
+    /// budget counts (the done queue only where its items stay): with or without a budget of
+    /// the scenario's own (sweeps weigh it at the pipeline's bytes an item).
+    pub peak_items_queued: u64,
     pub memory_budget_bytes: Option<u64>,
     pub console: Vec<String>,
     /// Operations executed so far.

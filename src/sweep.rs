@@ -177,6 +177,8 @@ pub struct RunResult {
     pub latency_p95_us: u64,
     /// Time-average bytes queued (items waiting in queues x item size).
     pub mean_memory_bytes: f64,
+    /// The most bytes queued at once (the same items, at their peak).
+    pub peak_memory_bytes: u64,
     /// Busy fraction of each stage's workers.
     pub utilization: Vec<f64>,
 }
@@ -195,6 +197,7 @@ pub struct PointSummary {
     pub latency_p50_us: Spread,
     pub latency_p95_us: Spread,
     pub mean_memory_bytes: Spread,
+    pub peak_memory_bytes: Spread,
     pub best_possible_per_s: Option<f64>,
     /// Utilization of the busiest stage.
     pub utilization_max: Spread,
@@ -402,6 +405,7 @@ impl Sweep {
                 .filter(|q| q.name != "done_queue")
                 .map(|q| q.mean_len * item_bytes)
                 .sum(),
+            peak_memory_bytes: stats.peak_items_queued.saturating_mul(job.spec.item_bytes),
             utilization: stats.stages.iter().map(|s| s.utilization).collect(),
         }
     }
@@ -425,6 +429,7 @@ impl Sweep {
                     latency_p50_us: Spread::of(of_point().map(|r| r.latency_p50_us as f64)),
                     latency_p95_us: Spread::of(of_point().map(|r| r.latency_p95_us as f64)),
                     mean_memory_bytes: Spread::of(of_point().map(|r| r.mean_memory_bytes)),
+                    peak_memory_bytes: Spread::of(of_point().map(|r| r.peak_memory_bytes as f64)),
                     best_possible_per_s: of_point().find_map(|r| r.best_possible_per_s),
                     utilization_max: Spread::of(
                         of_point().map(|r| r.utilization.iter().copied().fold(0.0, f64::max)),
@@ -608,7 +613,7 @@ impl SweepResult {
             out.push(',');
             out.push_str(&column(p2));
         }
-        out.push_str(",rep,seed,status,items_done,virtual_time_us,throughput_per_s,best_possible_per_s,latency_p50_us,latency_p95_us,mean_memory_bytes");
+        out.push_str(",rep,seed,status,items_done,virtual_time_us,throughput_per_s,best_possible_per_s,latency_p50_us,latency_p95_us,mean_memory_bytes,peak_memory_bytes");
         for s in 0..stages {
             out.push_str(&format!(",utilization_{s}"));
         }
@@ -623,7 +628,7 @@ impl SweepResult {
                 _ => String::new(),
             };
             out.push_str(&format!(
-                "{}{},{},{},{},{},{},{},{},{},{},{}",
+                "{}{},{},{},{},{},{},{},{},{},{},{},{}",
                 r.value,
                 value2,
                 r.rep,
@@ -636,7 +641,8 @@ impl SweepResult {
                     .map_or(String::new(), |b| b.to_string()),
                 r.latency_p50_us,
                 r.latency_p95_us,
-                r.mean_memory_bytes
+                r.mean_memory_bytes,
+                r.peak_memory_bytes
             ));
             for u in &r.utilization {
                 out.push_str(&format!(",{u}"));
@@ -705,6 +711,24 @@ mod tests {
         // More resize workers never lower throughput much, and the knee is a point.
         assert!(result.knee.is_some());
         assert_eq!(result.points[0].runs, 2);
+    }
+
+    #[test]
+    fn a_runs_peak_memory_is_at_least_its_mean_and_bounded_queues_bound_it() {
+        // maxsize 1 and 10 on all three queues (the done queue keeps nothing here): at most
+        // 3 x maxsize items queued at once, 1 MiB each, and never less than the mean.
+        let mut sweep = tandem_sweep(vec![1.0, 10.0], 2);
+        sweep.param = Param::Maxsize { stage: None };
+        let result = sweep.run_all().unwrap();
+        for r in &result.runs {
+            assert!(r.peak_memory_bytes as f64 >= r.mean_memory_bytes, "{r:?}");
+            assert!(r.peak_memory_bytes > 0, "{r:?}");
+            assert!(
+                r.peak_memory_bytes <= 3 * r.value as u64 * (1 << 20),
+                "{r:?}"
+            );
+        }
+        assert!(result.points[0].peak_memory_bytes.max < result.points[1].peak_memory_bytes.max);
     }
 
     #[test]

@@ -36,7 +36,7 @@ const STRINGS = {
     failedRuns: '{failed} of {total} runs did not finish (a hang or MemoryError).',
     chartThroughput: 'Throughput (items/s)',
     chartLatency: 'Latency (ms)',
-    chartMemory: 'Mean memory queued ({unit})',
+    chartMemory: 'Peak memory queued ({unit})',
     chartUtil: 'Busiest stage utilization',
     mean: 'mean',
     spread: 'min–max of the seeds',
@@ -75,7 +75,7 @@ const STRINGS = {
     noValues2: 'Give the second parameter a list of values.',
     heatFigure: 'Colour by',
     heatP95: 'Latency p95 (ms)',
-    heatMemory: 'Mean memory queued (MiB)',
+    heatMemory: 'Peak memory queued (MiB)',
     heatCaption: '{figure}: {rows} down, {columns} across; each cell the mean of its seeds.',
     heatHint:
       'Hover or focus a cell to read it; click it (or press Enter) to open its run in the builder above. Arrow keys move between cells.',
@@ -83,7 +83,7 @@ const STRINGS = {
     kneeAt2:
       'Knee: {param} = {value} with {param2} = {value2}, the first cell (fewest of the first, then of the second) within 5% of the best throughput.',
     point2:
-      '{param} = {value}, {param2} = {value2}: throughput {throughput}/s ({min}–{max}), p95 {p95} ms, memory {memory} MiB, busiest stage {util}%, {runs} {runWord}.',
+      '{param} = {value}, {param2} = {value2}: throughput {throughput}/s ({min}–{max}), p95 {p95} ms, peak memory {memory} MiB, busiest stage {util}%, {runs} {runWord}.',
     downloadCsv: 'Download CSV',
     downloadJson: 'Download JSON',
     badNumber: '“{text}” is not a number.',
@@ -131,7 +131,7 @@ const STRINGS = {
     failedRuns: '{total}회 중 {failed}회가 끝나지 못했습니다 (멈춤 또는 MemoryError).',
     chartThroughput: '처리량 (아이템/초)',
     chartLatency: '지연 시간 (ms)',
-    chartMemory: '큐에 쌓인 평균 메모리 ({unit})',
+    chartMemory: '큐에 쌓인 최대 메모리 ({unit})',
     chartUtil: '가장 바쁜 단계의 가동률',
     mean: '평균',
     spread: '시드별 최소–최대',
@@ -170,7 +170,7 @@ const STRINGS = {
     noValues2: '두 번째 매개변수에 값 목록을 주세요.',
     heatFigure: '색으로 나타낼 값',
     heatP95: '지연 시간 p95 (ms)',
-    heatMemory: '큐에 쌓인 평균 메모리 (MiB)',
+    heatMemory: '큐에 쌓인 최대 메모리 (MiB)',
     heatCaption: '{figure}: 세로는 {rows}, 가로는 {columns}. 칸마다 시드들의 평균입니다.',
     heatHint:
       '칸에 마우스를 올리거나 초점을 두면 값을 읽을 수 있고, 누르면(또는 Enter) 그 실행이 위의 빌더에서 열립니다. 화살표 키로 칸 사이를 옮겨 다닙니다.',
@@ -178,7 +178,7 @@ const STRINGS = {
     kneeAt2:
       '무릎점: {param} = {value}, {param2} = {value2}. 최고 처리량의 95%에 처음 닿는 칸입니다(첫 번째 값이 가장 작은 것부터, 그다음 두 번째 값 순서).',
     point2:
-      '{param} = {value}, {param2} = {value2}: 처리량 초당 {throughput} ({min}–{max}), p95 {p95} ms, 메모리 {memory} MiB, 가장 바쁜 단계 {util}%, {runs}{runWord}.',
+      '{param} = {value}, {param2} = {value2}: 처리량 초당 {throughput} ({min}–{max}), p95 {p95} ms, 최대 메모리 {memory} MiB, 가장 바쁜 단계 {util}%, {runs}{runWord}.',
     downloadCsv: 'CSV 내려받기',
     downloadJson: 'JSON 내려받기',
     badNumber: '숫자가 아닌 값입니다: “{text}”',

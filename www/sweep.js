@@ -149,7 +149,7 @@ export function heatColour(f) {
 export const HEAT_FIGURES = [
   { id: 'throughput', key: 'chartThroughput', of: (p) => p.throughput_per_s.mean },
   { id: 'p95', key: 'heatP95', of: (p) => p.latency_p95_us.mean / 1000 },
-  { id: 'memory', key: 'heatMemory', of: (p) => p.mean_memory_bytes.mean / 1024 ** 2 },
+  { id: 'memory', key: 'heatMemory', of: (p) => p.peak_memory_bytes.mean / 1024 ** 2 },
   { id: 'utilization', key: 'chartUtil', of: (p) => p.utilization_max.mean },
 ];
 
@@ -1071,7 +1071,7 @@ export class SweepPanel {
     const pts = summary.points;
     const l = this.lang;
     const col = (f) => pts.map(f);
-    const maxMemory = Math.max(0, ...pts.map((p) => p.mean_memory_bytes.max));
+    const maxMemory = Math.max(0, ...pts.map((p) => p.peak_memory_bytes.max));
     const [unit, div] =
       maxMemory >= 1024 ** 2 ? ['MiB', 1024 ** 2] : maxMemory >= 1024 ? ['KiB', 1024] : ['B', 1];
     return [
@@ -1099,9 +1099,9 @@ export class SweepPanel {
         id: 'memory',
         title: ts(l, 'chartMemory', { unit }),
         series: [
-          ['mean', col((p) => p.mean_memory_bytes.mean / div)],
-          ['max', col((p) => p.mean_memory_bytes.max / div)],
-          ['min', col((p) => p.mean_memory_bytes.min / div)],
+          ['mean', col((p) => p.peak_memory_bytes.mean / div)],
+          ['max', col((p) => p.peak_memory_bytes.max / div)],
+          ['min', col((p) => p.peak_memory_bytes.min / div)],
         ],
       },
       {
@@ -1292,7 +1292,7 @@ export class SweepPanel {
       ...vars,
       param2: paramLabel(r.choice2, l),
       value2: this.x2()[i],
-      memory: formatNumber(p.mean_memory_bytes.mean / 1024 ** 2),
+      memory: formatNumber(p.peak_memory_bytes.mean / 1024 ** 2),
       util: Math.round(p.utilization_max.mean * 100),
     });
   }

@@ -155,6 +155,13 @@ pub(crate) fn stats(sh: &Shared, lang: Lang, last: &Mutex<LastSeen>) -> Stats {
     let lens = queue_lens(sh);
     let item_bytes = sh.scenario.memory.as_ref().map_or(0, |m| m.item_bytes);
     let accounting = accounting_of(sh, &lens, item_bytes);
+    // Items queued now in the counted queues, by the accounting's rule (at 1 byte an item, so
+    // that with no budget of the scenario's own the rule, not the bytes, picks the queues).
+    let now_items: u64 = accounting_of(sh, &lens, 1).iter().map(|q| q.bytes).sum();
+    let peak_items = sh
+        .peak_items
+        .fetch_max(now_items, Ordering::Relaxed)
+        .max(now_items);
     let lingering = try_lock_briefly(&sh.lingering)
         .map(|l| l.iter().map(|&t| sh.slot(t).name.clone()).collect())
         .unwrap_or_default();
@@ -191,22 +198,12 @@ pub(crate) fn stats(sh: &Shared, lang: Lang, last: &Mutex<LastSeen>) -> Stats {
         stages,
         bottleneck,
         memory_bytes: crate::stats::memory_total(&accounting),
-        peak_memory_bytes: {
-            let now_items = accounting
-                .iter()
-                .filter(|q| q.bytes > 0)
-                .map(|q| q.items)
-                .sum();
-            let peak = sh
-                .peak_items
-                .fetch_max(now_items, Ordering::Relaxed)
-                .max(now_items);
-            crate::stats::peak_bytes(
-                peak,
-                sh.scenario.memory.as_ref(),
-                crate::stats::memory_total(&accounting),
-            )
-        },
+        peak_memory_bytes: crate::stats::peak_bytes(
+            peak_items,
+            sh.scenario.memory.as_ref(),
+            crate::stats::memory_total(&accounting),
+        ),
+        peak_items_queued: peak_items,
         memory_budget_bytes: sh.scenario.memory.as_ref().map(|m| m.budget_bytes),
         console: console(sh, lang, last),
         events: sh.slots().map(|s| s.ops.load(Ordering::Relaxed)).sum(),

@@ -116,6 +116,7 @@ impl Sim {
             wasted_polls,
             wasted_cpu_us,
             memory_bytes: crate::stats::memory_total(&accounting),
+            peak_items_queued: self.peak_items.max(self.queued_items),
             peak_memory_bytes: crate::stats::peak_bytes(
                 self.peak_items,
                 self.scenario.memory.as_ref(),
