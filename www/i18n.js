@@ -218,6 +218,8 @@ const STRINGS = {
     'why.closing':
       'close() was already called on its queue, so the stage is shutting down and its workers are fixed now.',
     'why.noWorkers': 'this stage has no worker thread to copy.',
+    stageNoWorkers:
+      'No worker thread: a plain thread of the program does this work (L counts the item it holds).',
     'why.fixedSentinels':
       'this program puts one SENTINEL per worker it started by name, so an added worker would never get one and never end. P6 and the pipeline builder send one per worker (stop_threads).',
     'why.ended': 'the run has ended. Reset to change it.',
@@ -437,6 +439,8 @@ const STRINGS = {
     'why.closing':
       '큐에서 이미 close()를 호출해 단계가 끝나는 중이므로 작업자 수를 바꿀 수 없습니다.',
     'why.noWorkers': '이 단계에는 복사할 작업자 스레드가 없습니다.',
+    stageNoWorkers:
+      '작업자 스레드가 없습니다. 프로그램의 일반 스레드가 이 작업을 합니다(L은 그 스레드가 들고 있는 아이템을 셉니다).',
     'why.fixedSentinels':
       '이 프로그램은 이름으로 시작한 작업자 수만큼만 센티넬을 넣으므로, 작업자를 더하면 그 작업자는 센티넬을 받지 못해 끝나지 않습니다. P6과 파이프라인 빌더는 작업자마다 하나씩 보냅니다(stop_threads).',
     'why.ended': '실행이 끝났습니다. 바꾸려면 초기화하세요.',

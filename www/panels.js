@@ -413,11 +413,16 @@ export class Panels {
       tr.classList.toggle('bottleneck', bottleneck === s);
       tr.querySelector('th').dataset.badge = t(lang, 'bottleneck');
       const cell = (k) => tr.querySelector(`[data-k="${k}"]`);
-      cell('workers').textContent = String(st.workers);
+      // A stage whose work a plain thread does (P4's consumer, F2, F4) has no worker threads:
+      // no count and no utilization to show, rather than "0" and "0%" beside a busy thread.
+      const none = st.workers === 0;
+      cell('workers').textContent = none ? '–' : String(st.workers);
+      cell('workers').title = none ? t(lang, 'stageNoWorkers') : '';
       cell('workers').dataset.value = String(st.workers);
       const util = Math.max(0, Math.min(1, st.utilization));
       cell('util').querySelector('.bar > span').style.width = `${(util * 100).toFixed(1)}%`;
-      cell('util').querySelector('.num').textContent = `${(util * 100).toFixed(0)}%`;
+      cell('util').querySelector('.num').textContent = none ? '–' : `${(util * 100).toFixed(0)}%`;
+      cell('util').title = none ? t(lang, 'stageNoWorkers') : '';
       cell('util').dataset.value = String(st.utilization);
       cell('bget').textContent = formatDuration(st.blocked_on_get_us, lang);
       cell('bput').textContent = formatDuration(st.blocked_on_put_us, lang);
