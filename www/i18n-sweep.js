@@ -100,7 +100,7 @@ const STRINGS = {
   ko: {
     title: '매개변수 스윕',
     intro:
-      '파이프라인 빌더의 설정에서 매개변수 하나를 범위에 걸쳐 바꾸며, 값마다 여러 시드로 Web Worker에서 모델 엔진을 실행하고 곡선을 그립니다.',
+      '파이프라인 빌더의 설정에서 매개변수 하나를 범위에 걸쳐 바꾸며, 값마다 여러 시드로 웹 워커에서 모델 엔진을 실행하고 곡선을 그립니다.',
     param: '매개변수',
     paramMaxsizeAll: '모든 큐의 maxsize',
     paramMaxsize: '{stage} 단계 입력 큐의 maxsize',
@@ -125,9 +125,9 @@ const STRINGS = {
     finished: '{how}에서 {total}회 실행, {seconds}초.',
     howPool: 'rayon 풀의 스레드 {n}개',
     howPoolOne: 'rayon 풀의 스레드 1개',
-    howWorkers: 'Web Worker {n}개',
-    howWorkersOne: 'Web Worker 1개',
-    cancelled: '{total}회 중 {done}회 뒤 취소했습니다. Web Worker는 모두 멈췄습니다.',
+    howWorkers: '웹 워커 {n}개',
+    howWorkersOne: '웹 워커 1개',
+    cancelled: '{total}회 중 {done}회 뒤 취소했습니다. 웹 워커는 모두 멈췄습니다.',
     failedRuns: '{total}회 중 {failed}회가 끝나지 못했습니다 (멈춤 또는 MemoryError).',
     chartThroughput: '처리량 (아이템/초)',
     chartLatency: '지연 시간 (ms)',
@@ -190,7 +190,7 @@ const STRINGS = {
     refused: '스윕을 시작할 수 없습니다: {message}',
     workerFailed: '스윕의 웹 워커가 실패했습니다: {message}',
     poolFailed:
-      'rayon 풀에서 스윕을 실행하지 못했습니다({message}). 코어마다 Web Worker 하나씩 두고 이어서 실행합니다.',
+      'rayon 풀에서 스윕을 실행하지 못했습니다({message}). 코어마다 웹 워커 하나씩 두고 이어서 실행합니다.',
   },
 };
 
