@@ -153,7 +153,7 @@ test('Step, step back and the workers slider on a live run', { skip }, async () 
 
 for (const [lang, pattern] of [
   ['en', /this program has 97 threads, but the page's pool has 64 Web Workers/],
-  ['ko', /스레드가 97개이지만 페이지의 풀에는 Web Worker가 64개뿐입니다/],
+  ['ko', /스레드가 97개이지만 페이지의 풀에는 웹 워커가 64개뿐입니다/],
 ]) {
   test(`a program bigger than the pool is refused in the page (${lang})`, { skip }, async () => {
     const { page, problems } = await newWatchedPage(lab);
