@@ -329,6 +329,12 @@ test('axe finds no violation in compare mode, side by side and stacked, in Engli
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       );
       assert.ok(overflow <= 0, `${width} ${lang}: ${overflow}px sideways`);
+      // Where a canvas pans, each side says so, as the single view does.
+      assert.equal(
+        await page.locator('#cmp-side-0 .pan-hint').isVisible(),
+        width < 700,
+        `${width} ${lang}: the pan hint`,
+      );
       // Stacked, the sides are named top and bottom; side by side, left and right.
       const title = await page.locator('#cmp-side-title-0').textContent();
       // Below 2300 px side by side would leave each canvas too narrow for its labels.
