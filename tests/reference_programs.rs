@@ -114,3 +114,39 @@ fn the_korean_source_prints_what_the_korean_console_shows() {
         assert!(prints >= 4, "{id}: {prints} prints");
     }
 }
+
+/// The Korean note's comments are Korean: in Korean no program's source keeps an English
+/// comment in prose, and only comments (and `print` words) change: the code, and so every
+/// line number, stays.
+#[test]
+fn the_korean_source_has_the_korean_notes_comments() {
+    for info in presets() {
+        let scenario = preset(info.id).unwrap();
+        let ko = scenario.source_in(Lang::Ko);
+        assert_eq!(ko.len(), scenario.source.len(), "{}", info.id);
+        for (en, ko) in scenario.source.iter().zip(&ko) {
+            let code = |l: &str| l.split("# ").next().unwrap_or("").to_string();
+            if !en.contains("print(") {
+                assert_eq!(code(en), code(ko), "{}: only comments change", info.id);
+            }
+            if let Some(at) = ko.rfind("# ") {
+                let comment = &ko[at + 2..];
+                assert!(
+                    !comment.chars().any(|c| c.is_ascii_alphabetic())
+                        || comment.contains('_')
+                        || comment.contains("SENTINEL")
+                        || comment.contains("MiB")
+                        || comment.contains("get()")
+                        || comment.contains("put()"),
+                    "{}: an English comment in Korean: {ko}",
+                    info.id
+                );
+            }
+        }
+    }
+    let p3 = preset("p3").unwrap().source_in(Lang::Ko);
+    assert!(
+        p3.iter().any(|l| l.ends_with("# 첫 번째로 실행됨")),
+        "{p3:?}"
+    );
+}

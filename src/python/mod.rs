@@ -22,6 +22,65 @@ pub mod error {
     pub const JOIN_NOT_STARTED: &str = "RuntimeError: cannot join thread before it is started";
 }
 
+/// The programs' comments as the Korean note words them (the note's own where it has one).
+const COMMENTS_KO: &[(&str, &str)] = &[
+    ("Runs first", "첫 번째로 실행됨"),
+    ("Runs second", "두 번째로 실행됨"),
+    ("Runs third", "세 번째로 실행됨"),
+    ("Runs fourth", "네 번째로 실행됨"),
+    (
+        "Runs before get() above",
+        "앞에서 본 get()이 실행되기 전에 실행된다",
+    ),
+    (
+        "Runs after put() below",
+        "다음에 보여줄 put()이 실행된 다음에 실행된다",
+    ),
+    ("Buffer size of 1", "버퍼 크기 1"),
+    ("Wait", "대기"),
+    ("Doing work", "작업 진행"),
+    ("No work to do", "할 일이 없음"),
+    (
+        "Do something useful while waiting",
+        "기다리는 동안 유용한 작업을 수행한다",
+    ),
+    ("Cause the thread to exit", "스레드를 끝낸다"),
+    ("one SENTINEL short!", "SENTINEL 하나가 모자람!"),
+    ("forgotten!", "빠뜨림!"),
+    (
+        "unbounded, in front of the slow stage",
+        "무한 큐, 느린 단계 앞",
+    ),
+    ("slow", "느림"),
+    (
+        "one 1 MiB image every millisecond",
+        "1밀리초마다 1 MiB 이미지 하나",
+    ),
+    (
+        "upload results: a few bytes each",
+        "업로드 결과: 하나에 몇 바이트",
+    ),
+    (
+        "blocks: nobody reads out_queue yet",
+        "블록됨: 아직 아무도 out_queue를 읽지 않음",
+    ),
+    ("blocks: in_queue is full", "블록됨: in_queue가 가득 참"),
+    ("keeps every finished item", "끝난 아이템을 모두 보관"),
+    (
+        "counts finished items, keeps none",
+        "끝난 아이템을 세기만 하고 보관하지 않음",
+    ),
+];
+
+/// `line` with its trailing comment (the text after its last `# `) in Korean, when the Korean
+/// note words it; otherwise `line` as it is.
+pub fn comment_in_korean(line: &str) -> Option<String> {
+    let at = line.rfind("# ")?;
+    let text = &line[at + 2..];
+    let (_, ko) = COMMENTS_KO.iter().find(|(en, _)| *en == text.trim_end())?;
+    Some(format!("{}# {ko}", &line[..at]))
+}
+
 /// One printed line in both languages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Said {

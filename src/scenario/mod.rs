@@ -348,6 +348,12 @@ impl Scenario {
                 }
             }
         }
+        // And its comments, as the Korean note words them.
+        for line in &mut source {
+            if let Some(ko) = crate::python::comment_in_korean(line) {
+                *line = ko;
+            }
+        }
         source
     }
 }
