@@ -82,7 +82,8 @@ registerStrings({
     'cmp.statusRunning': 'running',
     'cmp.statusFinished': 'finished',
     'cmp.statusHang': 'hang',
-    'cmp.statusMemory': 'MemoryError',
+    // A soft hyphen: in the narrow strip it breaks as Memory-/Error, never inside a word.
+    'cmp.statusMemory': 'Memory\u00adError',
     'cmp.refused': '{side}: the engine refused this program: {message}',
     'cmp.ready': 'Both runs at time 0. Press Play.',
     'cmp.linkMoment': 'Both runs opened at the moment the link was made: t = {t} s.',
@@ -165,7 +166,8 @@ registerStrings({
     'cmp.statusRunning': '실행 중',
     'cmp.statusFinished': '끝남',
     'cmp.statusHang': '멈춤(hang)',
-    'cmp.statusMemory': 'MemoryError',
+    // A soft hyphen: in the narrow strip it breaks as Memory-/Error, never inside a word.
+    'cmp.statusMemory': 'Memory\u00adError',
     'cmp.refused': '{side}: 엔진이 이 프로그램을 거부했습니다: {message}',
     'cmp.ready': '두 실행 모두 시간 0입니다. 재생을 누르세요.',
     'cmp.linkMoment': '링크를 만든 순간에서 두 실행을 열었습니다: t = {t}초.',
