@@ -16,6 +16,7 @@ registerStrings({
     memoryNone: '– (no memory budget)',
     memoryDoneShare: '{queue} keeps every finished item: {bytes} of it',
     memoryPeak: 'peak {bytes}',
+    latencyAtGet: 'done at get() here (no done queue); the work after it is W in the stage table',
     memoryErrorParts: 'The budget counted {parts} = {total}.',
     memoryErrorDone:
       '{queue} keeps every finished item, as the note’s program does; bounded queues cannot stop that. Count the results and let them go (the builder’s “Finished items”) and a bounded pipeline stays within its budget.',
@@ -59,6 +60,8 @@ registerStrings({
     memoryNone: '– (메모리 한도 없음)',
     memoryDoneShare: '{queue}에 끝난 아이템이 모두 남아 있습니다: {bytes}',
     memoryPeak: '최대 {bytes}',
+    latencyAtGet:
+      '여기서는 get()에서 끝난 것으로 셉니다(done 큐 없음). 그 뒤의 작업은 단계 표의 W입니다',
     memoryErrorParts: '한도에 센 메모리: {parts} = {total}.',
     memoryErrorDone:
       '{queue}에는 노트의 프로그램처럼 끝난 아이템이 모두 남습니다. 큐에 크기 제한을 두어도 이것은 막을 수 없습니다. 결과를 세기만 하고 버리면(빌더의 “끝난 아이템”) 크기 제한이 있는 파이프라인은 한도 안에 머뭅니다.',

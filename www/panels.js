@@ -330,6 +330,10 @@ export class Panels {
         : '–',
       lat.p50_us ?? 0,
     );
+    // Without a done queue (P2-P4) an item is done when get() takes it: its latency is its wait
+    // in the queue, not the work after (which Little's W in the stage table includes).
+    const noDone = this.scenario && (this.scenario.done_queue ?? null) === null;
+    set('latency-note', noDone && lat.count ? t(lang, 'latencyAtGet') : '', noDone ? 1 : 0);
     set(
       'polls',
       `${formatNumber(stats.polls, 0)} (${formatNumber(stats.wasted_polls, 0)})`,
