@@ -67,25 +67,13 @@ const round = (x, digits = 3) => Number(x.toFixed(digits));
 
 async function main() {
   const server = await startServer({ port: 0 });
-  if (ONLY === 'timeline') {
+  // One part alone (`--only NAME`): its own browser, then the server goes.
+  const alone = { timeline: benchTimeline, threads: benchThreads, workers: benchWorkerChanges }[
+    ONLY
+  ];
+  if (alone) {
     try {
-      await benchTimeline(server);
-    } finally {
-      await server.close();
-    }
-    return;
-  }
-  if (ONLY === 'threads') {
-    try {
-      await benchThreads(server);
-    } finally {
-      await server.close();
-    }
-    return;
-  }
-  if (ONLY === 'workers') {
-    try {
-      await benchWorkerChanges(server);
+      await alone(server);
     } finally {
       await server.close();
     }

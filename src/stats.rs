@@ -238,7 +238,7 @@ pub fn memory_accounting(
     queues
         .enumerate()
         .map(|(q, (name, items))| {
-            let counted = counts_done || done_queue != Some(q);
+            let counted = budget_counts(q, done_queue, counts_done);
             QueueBytes {
                 name,
                 items,
@@ -250,6 +250,12 @@ pub fn memory_accounting(
             }
         })
         .collect()
+}
+
+/// Whether a memory budget counts queue `q`'s items: every queue but a done queue whose items
+/// the engines keep only as a count.
+pub fn budget_counts(q: usize, done_queue: Option<usize>, counts_done: bool) -> bool {
+    counts_done || done_queue != Some(q)
 }
 
 /// The peak of the memory a budget counts: the most items ever queued at once, at the scenario's

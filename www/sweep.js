@@ -56,30 +56,26 @@ export function paramChoices(stages) {
   return choices;
 }
 
+/** The i18n key of a parameter choice's name: `long` for the label, else the short name. */
+function paramKey(choice, long) {
+  const kind = {
+    maxsize: choice.param.stage === null ? 'MaxsizeAll' : 'Maxsize',
+    workers: 'Workers',
+    service_mean: 'Service',
+    arrival_rate: 'Rate',
+    items: 'Items',
+  }[choice.param.kind];
+  return `${long ? 'param' : 'short'}${kind}`;
+}
+
 /** The label of a parameter choice in `lang`. */
 export function paramLabel(choice, lang) {
-  const stage = STAGE_NAMES[choice.param.stage] ?? '';
-  const key = {
-    maxsize: choice.param.stage === null ? 'paramMaxsizeAll' : 'paramMaxsize',
-    workers: 'paramWorkers',
-    service_mean: 'paramService',
-    arrival_rate: 'paramRate',
-    items: 'paramItems',
-  }[choice.param.kind];
-  return ts(lang, key, { stage });
+  return ts(lang, paramKey(choice, true), { stage: STAGE_NAMES[choice.param.stage] ?? '' });
 }
 
 /** A parameter choice's short name in `lang`, for the heat map's corner. */
 export function paramShort(choice, lang) {
-  const stage = STAGE_NAMES[choice.param.stage] ?? '';
-  const key = {
-    maxsize: choice.param.stage === null ? 'shortMaxsizeAll' : 'shortMaxsize',
-    workers: 'shortWorkers',
-    service_mean: 'shortService',
-    arrival_rate: 'shortRate',
-    items: 'shortItems',
-  }[choice.param.kind];
-  return ts(lang, key, { stage });
+  return ts(lang, paramKey(choice, false), { stage: STAGE_NAMES[choice.param.stage] ?? '' });
 }
 
 /**

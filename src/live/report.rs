@@ -155,9 +155,14 @@ pub(crate) fn stats(sh: &Shared, lang: Lang, last: &Mutex<LastSeen>) -> Stats {
     let lens = queue_lens(sh);
     let item_bytes = sh.scenario.memory.as_ref().map_or(0, |m| m.item_bytes);
     let accounting = accounting_of(sh, &lens, item_bytes);
-    // Items queued now in the counted queues, by the accounting's rule (at 1 byte an item, so
-    // that with no budget of the scenario's own the rule, not the bytes, picks the queues).
-    let now_items: u64 = accounting_of(sh, &lens, 1).iter().map(|q| q.bytes).sum();
+    // Items queued now in the queues the budget counts (with or without a budget of its own).
+    let (done_queue, counts_done) = (sh.scenario.done_queue, sh.scenario.budget_counts_done());
+    let now_items: u64 = accounting
+        .iter()
+        .enumerate()
+        .filter(|&(q, _)| crate::stats::budget_counts(q, done_queue, counts_done))
+        .map(|(_, a)| a.items)
+        .sum();
     let peak_items = sh
         .peak_items
         .fetch_max(now_items, Ordering::Relaxed)

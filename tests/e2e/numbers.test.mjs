@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { REPO_ROOT } from '../../scripts/serve.mjs';
 import { formatBytes } from '../../www/i18n.js';
 import { STATES } from '../../www/icons.js';
+import { rng } from './rng.mjs';
 import {
   newWatchedPage,
   openLab,
@@ -34,16 +35,6 @@ after(async () => {
   await page?.close();
   await lab?.close();
 });
-
-function rng(seed) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 /** Seeks to `us` (a replay on the model engine) and waits until the page shows that instant. */
 async function seek(us) {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { rng } from './rng.mjs';
 import { PARAMS, applyLimits } from '../../www/params.js';
 import {
   LINK_VERSION,
@@ -21,17 +22,6 @@ wasm.initSync({
   module: readFileSync(new URL('../../pkg/st/pipeline_lab_bg.wasm', import.meta.url)),
 });
 applyLimits(wasm.limits());
-
-/** A small seeded generator (xorshift32), so that a failure names a case that replays. */
-function rng(seed) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 const KEYS = ['p', 'v', 'e', 's', 'l', 'pace', 'st', 'n', 'w', 'm', 't', 'd', 'r', 'mem', 'seed'];
 const MORE_KEYS = ['at', 'paused', 'c', 'zz', ''];
