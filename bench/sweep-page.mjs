@@ -6,7 +6,8 @@
 // (pkg/mt, www/sweep-pool-worker.js), N = navigator.hardwareConcurrency. Prints each wall time
 // (from the Sweeper's check to the last run gathered), the speed-ups of (b) and (c) over (a)
 // against the bar (0.8 x cores), each run's own time (with how busy each way kept its threads),
-// the pool's start-up and its module's memory, whether all three gave the same summary, and the
+// the pool's start-up and its module's memory, whether all three gave the same summary, the
+// page's main thread's busy time during each sweep (CPU the runs do not get), and the
 // gaps between animation frames on the page's main thread while each sweep ran (and, for the
 // load's own share, over 5 s with no sweep).
 //
@@ -84,8 +85,9 @@ function idleFrames(page, ms) {
  * One sweep on `workers` threads, `way` 'workers' (Web Workers) or 'rayon' (the pool): wall ms,
  * a run's mean time, the summary's points, the frame gaps.
  */
-function sweepOnce(page, workers, way) {
-  return page.evaluate(
+async function sweepOnce(page, cdp, workers, way) {
+  const before = await mainThreadMs(cdp);
+  const r = await page.evaluate(
     async ({ sweep, workers, way }) => {
       const gaps = [];
       let last = performance.now();
@@ -116,6 +118,16 @@ function sweepOnce(page, workers, way) {
     },
     { sweep: SWEEP, workers, way },
   );
+  return { ...r, mainMs: (await mainThreadMs(cdp)) - before };
+}
+
+/**
+ * The page's main thread's busy time so far (ms; CDP's TaskDuration): what the page spends
+ * showing a sweep comes out of the cores its runs need.
+ */
+async function mainThreadMs(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return 1000 * metrics.find((m) => m.name === 'TaskDuration').value;
 }
 
 async function main() {
@@ -134,6 +146,8 @@ async function main() {
       timeout: 60_000,
     });
     await page.click('#sweep > summary');
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
     if (!(await page.evaluate(() => crossOriginIsolated))) {
       throw new Error('the page is not cross-origin isolated: no rayon pool to measure');
@@ -157,9 +171,9 @@ async function main() {
     const rounds = [];
     const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
     for (let i = 0; i < ROUNDS; i++) {
-      const one = await sweepOnce(page, 1, 'workers');
-      const many = await sweepOnce(page, cores, 'workers');
-      const pool = await sweepOnce(page, cores, 'rayon');
+      const one = await sweepOnce(page, cdp, 1, 'workers');
+      const many = await sweepOnce(page, cdp, cores, 'workers');
+      const pool = await sweepOnce(page, cdp, cores, 'rayon');
       const round = {
         one_ms: Math.round(one.wallMs),
         workers_ms: Math.round(many.wallMs),
@@ -178,12 +192,13 @@ async function main() {
         pool_start_ms: Math.round(pool.poolStartMs),
         pool_memory_mib: Number((pool.memoryBytes / 2 ** 20).toFixed(1)),
         same_results: one.points === many.points && many.points === pool.points,
+        main_thread_ms: [one, many, pool].map((r) => Math.round(r.mainMs)),
         frame_p95_ms: [one, many, pool].map((r) => Math.round(r.frameP95Ms)),
         frame_max_ms: [one, many, pool].map((r) => Math.round(r.frameMaxMs)),
       };
       rounds.push(round);
       console.log(
-        `round ${i + 1}: (a) 1 Web Worker ${s(one.wallMs)}, (b) ${many.workers} Web Workers ${s(many.wallMs)} (${round.speedup_workers.toFixed(2)}x), (c) rayon pool of ${pool.workers} ${s(pool.wallMs)} (${round.speedup_pool.toFixed(2)}x; ${round.pool_over_workers.toFixed(2)}x of (b)); same results: ${round.same_results}; a run ${round.run_ms_one} / ${round.run_ms_workers} / ${round.run_ms_pool} ms, threads busy ${(100 * round.busy_workers).toFixed(0)}% (b) and ${(100 * round.busy_pool).toFixed(0)}% (c) of the wall time; pool start ${round.pool_start_ms} ms, its memory ${round.pool_memory_mib} MiB; main-thread frame gap p95 ${round.frame_p95_ms.join(' / ')} ms, max ${round.frame_max_ms.join(' / ')} ms`,
+        `round ${i + 1}: (a) 1 Web Worker ${s(one.wallMs)}, (b) ${many.workers} Web Workers ${s(many.wallMs)} (${round.speedup_workers.toFixed(2)}x), (c) rayon pool of ${pool.workers} ${s(pool.wallMs)} (${round.speedup_pool.toFixed(2)}x; ${round.pool_over_workers.toFixed(2)}x of (b)); same results: ${round.same_results}; a run ${round.run_ms_one} / ${round.run_ms_workers} / ${round.run_ms_pool} ms, threads busy ${(100 * round.busy_workers).toFixed(0)}% (b) and ${(100 * round.busy_pool).toFixed(0)}% (c) of the wall time; pool start ${round.pool_start_ms} ms, its memory ${round.pool_memory_mib} MiB; the page's main thread busy ${round.main_thread_ms.join(' / ')} ms; frame gap p95 ${round.frame_p95_ms.join(' / ')} ms, max ${round.frame_max_ms.join(' / ')} ms`,
       );
     }
     const bar = 0.8 * cores;

@@ -25,6 +25,9 @@ const MT_BIN = new URL('../pkg/mt/pipeline_lab_bg.wasm', import.meta.url);
  * few seconds of work, which more workers than this would spend starting up.
  */
 export const MAX_SWEEP_WORKERS = 16;
+/** Least time between two showings of a running sweep's progress (ms). */
+const PROGRESS_MS = 200;
+
 /** Most values one sweep takes (the engine caps values x seeds at 100,000 runs). */
 export const MAX_VALUES = 200;
 const MAX_REPS = 100;
@@ -425,6 +428,10 @@ export class SweepPanel {
     this.result = null; // {sweep, choice, builder, runs, summary, csv, wallMs, busyMs, workers}
     this.plots = [];
     this.pointIndex = null;
+    /** The progress last reported, when it was last shown, and its pending showing. */
+    this.shown = null;
+    this.paintedAt = -Infinity;
+    this.progressTimer = null;
     const $ = (id) => doc.getElementById(id);
     this.el = {
       root: $('sweep'),
@@ -737,7 +744,15 @@ export class SweepPanel {
     const total = checker.jobCount();
     let size = workers ?? poolSize(total);
     let used = way ?? (await this.defaultWay());
-    const progress = (done) => this.running({ done, total, workers: size, way: used });
+    // Runs end tens of times a second; each repaint of the page costs the sweep's own threads
+    // CPU on a small machine, so the bar and its line move at most PROGRESS_MS apart.
+    const progress = (done) => {
+      this.shown = { done, total, workers: size, way: used };
+      const now = performance.now();
+      const wait = this.paintedAt + PROGRESS_MS - now;
+      if (done === 0 || done === total || wait <= 0) this.paintProgress();
+      else this.progressTimer ??= setTimeout(() => this.paintProgress(), wait);
+    };
     // The last sweep's plots, knee and downloads describe another sweep: they go now, so that
     // a cancelled or failed sweep never shows them under its own status.
     this.result = null;
@@ -769,6 +784,8 @@ export class SweepPanel {
       }
     } catch (error) {
       checker.free();
+      // The bar stops at the runs that came, as the status below counts them.
+      this.paintProgress();
       this.idle();
       this.el.root.dataset.sweep = 'stopped';
       if (error instanceof SweepCancelled) {
@@ -822,6 +839,14 @@ export class SweepPanel {
     return this.wasm;
   }
 
+  /** Shows the progress last reported (and cancels a later showing of it). */
+  paintProgress() {
+    clearTimeout(this.progressTimer);
+    this.progressTimer = null;
+    this.paintedAt = performance.now();
+    if (this.shown) this.running(this.shown);
+  }
+
   running({ done, total, workers, way }) {
     this.el.start.disabled = true;
     this.el.cancel.disabled = false;
@@ -844,6 +869,9 @@ export class SweepPanel {
   }
 
   idle() {
+    clearTimeout(this.progressTimer);
+    this.progressTimer = null;
+    this.shown = null;
     this.el.start.disabled = false;
     this.el.cancel.disabled = true;
     this.el.root.dataset.sweep = this.result ? 'done' : 'idle';
