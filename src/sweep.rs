@@ -484,6 +484,8 @@ impl Sweep {
         let done = AtomicUsize::new(0);
         let runs = jobs
             .par_iter()
+            // One run a task, as in `start`.
+            .with_max_len(1)
             .map(|j| {
                 let r = self.run(j);
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, jobs.len());
@@ -507,15 +509,20 @@ impl Sweep {
         let finished = std::sync::Arc::new(Finished::new(jobs.len()));
         let out = finished.clone();
         rayon::spawn(move || {
-            jobs.par_iter().enumerate().for_each(|(index, job)| {
-                let from = clock();
-                let result = self.run(job);
-                out.push(Done {
-                    index,
-                    ms: clock() - from,
-                    result,
+            // One run a task: an idle thread steals a single run, never a run of several, so
+            // the threads end within one run of each other.
+            jobs.par_iter()
+                .enumerate()
+                .with_max_len(1)
+                .for_each(|(index, job)| {
+                    let from = clock();
+                    let result = self.run(job);
+                    out.push(Done {
+                        index,
+                        ms: clock() - from,
+                        result,
+                    });
                 });
-            });
         });
         Ok(finished)
     }
