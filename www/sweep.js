@@ -25,6 +25,9 @@ const MT_BIN = new URL('../pkg/mt/pipeline_lab_bg.wasm', import.meta.url);
  * few seconds of work, which more workers than this would spend starting up.
  */
 export const MAX_SWEEP_WORKERS = 16;
+/** Jobs a sweep's Web Worker holds queued behind the one it runs (see SweepPool). */
+const JOBS_AHEAD = 1;
+
 /** Least time between two showings of a running sweep's progress (ms). */
 const PROGRESS_MS = 200;
 
@@ -237,9 +240,10 @@ export class PoolFailed extends Error {
 }
 
 /**
- * Runs a sweep's jobs on a pool of module Web Workers, a round-robin share each (worker w of W
- * runs jobs w, w + W, w + 2W, ...: values' runs of every size spread evenly), and gathers their
- * RunResults in job order.
+ * Runs a sweep's jobs on a pool of module Web Workers and gathers their RunResults in job order.
+ * Jobs are handed out as runs end (a worker that is done first takes the next job), each worker
+ * holding one job queued ahead of the one it runs, so none waits for a message and all end
+ * within about one run of each other.
  */
 export class SweepPool {
   constructor() {
@@ -277,6 +281,7 @@ export class SweepPool {
     size = Math.min(size, left.length);
     return new Promise((resolve, reject) => {
       let done = total - left.length;
+      let next = 0;
       const end = (error) => {
         for (const w of this.workers) w.terminate();
         this.workers = [];
@@ -284,10 +289,20 @@ export class SweepPool {
         if (error) reject(error);
         else resolve(results);
       };
+      /** The next job for `worker`, or the end of its jobs (said once). */
+      const handOut = (worker) => {
+        if (next < left.length) worker.postMessage({ index: left[next++] });
+        else if (!worker.ended) {
+          worker.ended = true;
+          worker.postMessage({ end: true });
+        }
+      };
       this.stop = () => end(new SweepCancelled());
+      // Each worker starts with JOBS_AHEAD + 1 jobs, or its even share when there are fewer.
+      const first = Math.max(1, Math.min(JOBS_AHEAD + 1, Math.floor(left.length / size)));
       for (let w = 0; w < size; w++) {
-        const indices = [];
-        for (let i = w; i < left.length; i += size) indices.push(left[i]);
+        const indices = left.slice(next, next + first);
+        next += indices.length;
         const worker = new Worker(WORKER, { type: 'module', name: `sweep-${w}` });
         worker.onmessage = ({ data }) => {
           if (data.error !== undefined) end(new Error(data.error));
@@ -295,6 +310,7 @@ export class SweepPool {
             results[data.index] = data.result;
             this.busyMs += data.ms;
             done += 1;
+            handOut(worker);
             onRun(done, total, data.result);
           } else if (data.done !== undefined) {
             worker.terminate();
@@ -309,6 +325,8 @@ export class SweepPool {
         this.workers.push(worker);
         worker.postMessage({ sweep, indices, module });
       }
+      // Every job handed out already: each worker ends after its own.
+      if (next >= left.length) for (const worker of this.workers) handOut(worker);
     });
   }
 
