@@ -7,6 +7,7 @@ use crate::engine::Engine;
 use crate::scenario::{Arrival, PipelineSpec, ScenarioError, Service};
 use crate::stats::Status;
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 use std::fmt;
 
 /// The parameter a sweep varies.
@@ -113,6 +114,17 @@ impl Param {
         }
         out.validate()?;
         Ok(out)
+    }
+}
+
+impl Param {
+    /// Where `value` ranks among this parameter's values, smallest first: its own size, except
+    /// that `maxsize` 0 (an unbounded queue) ranks above every bound.
+    pub fn rank(self, value: f64) -> f64 {
+        match self {
+            Param::Maxsize { .. } if value == 0.0 => f64::INFINITY,
+            _ => value,
+        }
     }
 }
 
@@ -246,10 +258,12 @@ pub struct SweepResult {
     pub grid: Option<Grid>,
     /// Points in `jobs()` order: value by value, or a 2-D sweep's grid row by row.
     pub points: Vec<PointSummary>,
-    /// Index into `points` of the knee: the first value whose mean throughput reaches 95% of
+    /// Index into `points` of the knee: the smallest value whose mean throughput reaches 95% of
     /// the best mean throughput of the sweep (where more stops paying). For a 2-D sweep, the
-    /// first point in grid order (fewest of `param`, then fewest of `param2`) that does. None
-    /// when that point is at the top of the range (see `rising`) or no run moved an item.
+    /// first point that does in the parameters' order (fewest of `param`, then fewest of
+    /// `param2`). An unbounded `maxsize` (0) ranks after every bound ([`Param::rank`]), whatever
+    /// order the values were listed in. None when that point is at the top of the range (see
+    /// `rising`) or no run moved an item.
     pub knee: Option<usize>,
     /// The point that would have been the knee when it is the highest value swept of a
     /// parameter swept over more than one value: throughput was still rising there, so the
@@ -441,16 +455,27 @@ impl Sweep {
             .iter()
             .map(|p| p.throughput_per_s.mean)
             .fold(0.0, f64::max);
+        // The first point by the parameters' order (fewest of `param`, then of `param2`; an
+        // unbounded queue after every bound), whatever order the values were listed in.
+        let rank = |i: usize| {
+            let (value, value2) = self.point_values(i);
+            let rank2 = match (self.param2, value2) {
+                (Some(p2), Some(v2)) => p2.rank(v2),
+                _ => 0.0,
+            };
+            (self.param.rank(value), rank2)
+        };
         let first = (best > 0.0)
             .then(|| {
-                points
-                    .iter()
-                    .position(|p| p.throughput_per_s.mean >= 0.95 * best)
+                (0..points.len())
+                    .filter(|&i| points[i].throughput_per_s.mean >= 0.95 * best)
+                    .min_by(|&a, &b| rank(a).partial_cmp(&rank(b)).unwrap_or(Ordering::Equal))
             })
             .flatten();
         let at_top = |i: usize| {
             let (value, value2) = self.point_values(i);
-            is_top(&self.values, value) || value2.is_some_and(|v| is_top(&self.values2, v))
+            is_top(self.param, &self.values, value)
+                || matches!((self.param2, value2), (Some(p2), Some(v)) if is_top(p2, &self.values2, v))
         };
         let (knee, rising) = match first {
             Some(i) if at_top(i) => (None, Some(i)),
@@ -613,11 +638,18 @@ impl Finished {
     }
 }
 
-/// Whether `value` is the highest of `values` and they are more than one value: the top of a
-/// range that was swept.
-fn is_top(values: &[f64], value: f64) -> bool {
-    let highest = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    values.iter().any(|&v| v != value) && value >= highest
+/// Whether `value` ranks highest of `values` (by [`Param::rank`]) and they are more than one
+/// value: the top of a range that was swept. An unbounded queue is never such a top: there is
+/// no higher value to try.
+fn is_top(param: Param, values: &[f64], value: f64) -> bool {
+    if param.rank(value).is_infinite() {
+        return false;
+    }
+    let highest = values
+        .iter()
+        .map(|&v| param.rank(v))
+        .fold(f64::NEG_INFINITY, f64::max);
+    values.iter().any(|&v| v != value) && param.rank(value) >= highest
 }
 
 impl SweepResult {
@@ -746,6 +778,45 @@ mod tests {
             );
         }
         assert!(result.points[0].peak_memory_bytes.max < result.points[1].peak_memory_bytes.max);
+    }
+
+    #[test]
+    fn an_unbounded_maxsize_ranks_after_every_bound_whatever_the_list_order() {
+        let sweep = |values: Vec<f64>| {
+            Sweep::new(
+                PipelineSpec::tandem([1, 1, 1], 10, 300, 1),
+                Param::Maxsize { stage: None },
+                values,
+                2,
+            )
+            .run_all()
+            .unwrap()
+        };
+        let knee_value = |r: &SweepResult| r.knee.map(|k| r.points[k].value);
+        // 0 (unbounded) listed first, and last: the same knee, a bound that is enough.
+        let first = sweep(vec![0.0, 1.0, 2.0, 5.0, 10.0]);
+        let last = sweep(vec![1.0, 2.0, 5.0, 10.0, 0.0]);
+        assert_eq!(knee_value(&first), knee_value(&last));
+        assert!(
+            knee_value(&first).is_some_and(|v| v > 0.0),
+            "{:?}",
+            first.knee
+        );
+        // 10 is not the top of a range that holds the unbounded queue, and unbounded has no
+        // higher value to try: never "still rising".
+        assert_eq!((first.rising, last.rising), (None, None));
+        assert!(!is_top(
+            Param::Maxsize { stage: None },
+            &[1.0, 10.0, 0.0],
+            10.0
+        ));
+        assert!(!is_top(
+            Param::Maxsize { stage: None },
+            &[1.0, 10.0, 0.0],
+            0.0
+        ));
+        assert!(is_top(Param::Maxsize { stage: None }, &[1.0, 10.0], 10.0));
+        assert!(is_top(Param::Workers { stage: 0 }, &[0.0, 2.0], 2.0));
     }
 
     #[test]

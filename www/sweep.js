@@ -160,6 +160,29 @@ export function toSweepValue(choice, value) {
   return choice.builder === 'service' ? Math.max(1, Math.round(value * 1000)) : value;
 }
 
+/** A value as the page writes it: `maxsize` 0, an unbounded queue, is ∞. */
+export function shownValue(choice, value) {
+  return choice?.builder === 'maxsize' && value === 0 ? '∞' : value;
+}
+
+/**
+ * The 1-D plots' x axis for values `x` (builder units) of `choice`: `order`, the point indices
+ * smallest value first (an unbounded `maxsize` after every bound, as src/sweep.rs ranks it,
+ * whatever order the values were listed in); `pos`, each point's x position (∞ one step past
+ * the largest bound); `infAt`, that position, or null when ∞ was not swept; `top`, the largest
+ * bound.
+ */
+export function plotAxis(choice, x) {
+  const unbounded = (v) => choice?.builder === 'maxsize' && v === 0;
+  const rank = (v) => (unbounded(v) ? Infinity : v);
+  const order = x.map((_, i) => i).sort((a, b) => rank(x[a]) - rank(x[b]) || a - b);
+  const finite = [...new Set(x.filter((v) => !unbounded(v)))].sort((a, b) => a - b);
+  const top = finite.length ? finite[finite.length - 1] : 0;
+  const step = finite.length > 1 ? Math.max(1, (top - finite[0]) / (finite.length - 1)) : 1;
+  const infAt = x.some(unbounded) ? top + step : null;
+  return { order, pos: x.map((v) => (unbounded(v) ? infAt : v)), infAt, top };
+}
+
 /** A Sweeper value in the builder's units (what the plots' x axis shows). */
 export function fromSweepValue(choice, value) {
   return choice.builder === 'service' ? value / 1000 : value;
@@ -501,6 +524,11 @@ export class SweepPanel {
       this.el.root.addEventListener(type, () => this.refresh());
     }
     new ResizeObserver(() => this.resize()).observe(this.el.charts);
+    if (this.el.heatTable) {
+      new ResizeObserver(() => this.result?.grid && this.markHeatOverflow()).observe(
+        this.el.heatTable,
+      );
+    }
   }
 
   setLang(lang) {
@@ -917,9 +945,9 @@ export class SweepPanel {
     const rising = has(summary.rising) ? summary.rising : null;
     this.el.knee.dataset.knee = has(summary.knee) ? 'knee' : rising !== null ? 'rising' : 'none';
     this.el.knee.textContent = has(summary.knee)
-      ? ts(l, 'kneeAt', { param: label, value: this.x()[summary.knee] })
+      ? ts(l, 'kneeAt', { param: label, value: shownValue(r.choice, this.x()[summary.knee]) })
       : rising !== null
-        ? ts(l, 'risingAt', { param: label, value: this.x()[rising] })
+        ? ts(l, 'risingAt', { param: label, value: shownValue(r.choice, this.x()[rising]) })
         : ts(l, 'noKnee');
     this.el.results.hidden = false;
     const grid = !!r.grid;
@@ -931,9 +959,9 @@ export class SweepPanel {
       const at = has(summary.knee) ? summary.knee : rising;
       const vars = {
         param: label,
-        value: this.x()[at],
+        value: shownValue(r.choice, this.x()[at]),
         param2: paramLabel(r.choice2, l),
-        value2: this.x2()[at],
+        value2: shownValue(r.choice2, this.x2()[at]),
       };
       this.el.knee.textContent = has(summary.knee)
         ? ts(l, 'kneeAt2', vars)
@@ -1020,7 +1048,7 @@ export class SweepPanel {
     for (const c of data.columns) {
       const th = doc.createElement('th');
       th.scope = 'col';
-      th.textContent = r.choice2.builder === 'maxsize' && c === 0 ? '∞' : String(c);
+      th.textContent = String(shownValue(r.choice2, c));
       head.append(th);
     }
     const thead = doc.createElement('thead');
@@ -1031,7 +1059,7 @@ export class SweepPanel {
       const tr = doc.createElement('tr');
       const th = doc.createElement('th');
       th.scope = 'row';
-      th.textContent = r.choice.builder === 'maxsize' && rowValue === 0 ? '∞' : String(rowValue);
+      th.textContent = String(shownValue(r.choice, rowValue));
       tr.append(th);
       data.cells[i].forEach((v, j) => {
         const index = i * columns + j;
@@ -1069,7 +1097,11 @@ export class SweepPanel {
     });
     table.append(caption, thead, tbody);
     this.el.heatTable.replaceChildren(table);
-    this.showHeatLegend(lo, hi, data.label);
+    this.showHeatLegend(lo, hi, data.label, {
+      knee: r.summary.knee !== null && r.summary.knee !== undefined,
+      failed: r.summary.points.some((p) => p.failed > 0),
+    });
+    this.markHeatOverflow();
   }
 
   /** Arrow keys move between the heat map's cells (one tab stop for the grid). */
@@ -1088,7 +1120,7 @@ export class SweepPanel {
   }
 
   /** The colour scale's legend: the gradient from the lowest to the highest value shown. */
-  showHeatLegend(lo, hi, label) {
+  showHeatLegend(lo, hi, label, { knee: hasKnee, failed }) {
     const doc = this.doc;
     const bar = doc.createElement('span');
     bar.className = 'sweep-heat-bar';
@@ -1102,9 +1134,24 @@ export class SweepPanel {
     const name = doc.createElement('span');
     name.className = 'sweep-heat-name';
     name.textContent = `${label}:`;
+    // Only the marks the map holds: a knee's star, a failed run's "!".
+    const marks = [
+      hasKnee ? `★ ${ts(this.lang, 'knee')}` : null,
+      failed ? `! ${ts(this.lang, 'heatFailed')}` : null,
+    ].filter(Boolean);
     const knee = doc.createElement('span');
-    knee.textContent = `★ ${ts(this.lang, 'knee')} · ! ${ts(this.lang, 'heatFailed')}`;
-    this.el.heatLegend.replaceChildren(name, low, bar, high, knee);
+    knee.textContent = marks.join(' · ');
+    const scroll = doc.createElement('span');
+    scroll.className = 'sweep-heat-scroll';
+    scroll.textContent = ts(this.lang, 'heatScroll');
+    this.el.heatLegend.replaceChildren(name, low, bar, high, knee, scroll);
+  }
+
+  /** Says so when the heat map is wider than its box (a phone): the rest is a swipe away. */
+  markHeatOverflow() {
+    const box = this.el.heatTable;
+    if (!box) return;
+    box.dataset.overflows = String(box.scrollWidth > box.clientWidth + 1);
   }
 
   /** What each plot shows: {title, series: [{label, values}], bands} (also for the tests). */
@@ -1180,9 +1227,12 @@ export class SweepPanel {
     for (const p of this.plots) p.destroy();
     this.plots = [];
     this.el.charts.replaceChildren();
-    const x = this.x();
+    // Plotted smallest value first (uPlot needs x in order); a plot's data index i is point
+    // order[i].
+    const { order, pos, infAt, top } = plotAxis(this.result.choice, this.x());
+    const x = order.map((i) => pos[i]);
     const knee0 = this.result.summary.knee;
-    const kneeX = knee0 !== null && knee0 !== undefined ? x[knee0] : null;
+    const kneeX = knee0 !== null && knee0 !== undefined ? pos[knee0] : null;
     const xLabel = paramLabel(this.result.choice, this.lang);
     const width = this.chartWidth();
     const knee = {
@@ -1205,7 +1255,9 @@ export class SweepPanel {
         ],
         setCursor: [
           (u) => {
-            if (u.cursor.idx !== null && u.cursor.idx !== undefined) this.showPoint(u.cursor.idx);
+            if (u.cursor.idx !== null && u.cursor.idx !== undefined) {
+              this.showPoint(order[u.cursor.idx]);
+            }
           },
         ],
       },
@@ -1262,7 +1314,22 @@ export class SweepPanel {
           y: style.range ? { range: style.range } : { range: (u, lo, hi) => [0, hi * 1.08 || 1] },
         },
         axes: [
-          { label: xLabel, size: 40, labelSize: 16 },
+          infAt === null
+            ? { label: xLabel, size: 40, labelSize: 16 }
+            : {
+                label: xLabel,
+                size: 40,
+                labelSize: 16,
+                // The bounds uPlot picks, then ∞ at its own place past the largest.
+                splits: (u, axis, lo, hi, incr) => {
+                  const ticks = [];
+                  for (let v = Math.ceil(lo / incr) * incr; v <= top + 1e-9; v += incr) {
+                    if (v >= lo) ticks.push(Number(v.toPrecision(12)));
+                  }
+                  return [...ticks, infAt];
+                },
+                values: (u, ticks) => ticks.map((v) => (v === infAt ? '∞' : String(v))),
+              },
           { size: 56, values: (u, ticks) => ticks.map((v) => compact(v)) },
         ],
         series: [{}, ...plot.series.map(([label], i) => ({ label, ...style.series[i] }))],
@@ -1272,9 +1339,11 @@ export class SweepPanel {
       wrap.className = 'sweep-chart';
       wrap.dataset.chart = plot.id;
       this.el.charts.append(wrap);
-      const u = new uPlot(opts, [x, ...plot.series.map(([, v]) => v)], wrap);
+      const u = new uPlot(opts, [x, ...plot.series.map(([, v]) => order.map((i) => v[i]))], wrap);
       u.over.addEventListener('click', () => {
-        if (u.cursor.idx !== null && u.cursor.idx !== undefined) this.openPoint(u.cursor.idx, 0);
+        if (u.cursor.idx !== null && u.cursor.idx !== undefined) {
+          this.openPoint(order[u.cursor.idx], 0);
+        }
       });
       u.over.title = ts(this.lang, 'clickHint');
       // From the keyboard: ← → pick a point (its line below), Enter opens its first seed.
@@ -1282,13 +1351,14 @@ export class SweepPanel {
       wrap.setAttribute('aria-label', `${plot.title}. ${ts(this.lang, 'keysHint')}`);
       wrap.addEventListener('keydown', (event) => {
         const last = x.length - 1;
-        const i = this.pointIndex ?? 0;
+        const at = Math.max(0, order.indexOf(this.pointIndex ?? order[0]));
         if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') {
           event.preventDefault();
-          this.showPoint(Math.max(0, Math.min(last, i + (event.key === 'ArrowLeft' ? -1 : 1))));
+          const next = Math.max(0, Math.min(last, at + (event.key === 'ArrowLeft' ? -1 : 1)));
+          this.showPoint(order[next]);
         } else if (event.key === 'Enter') {
           event.preventDefault();
-          this.openPoint(i, 0);
+          this.openPoint(order[at], 0);
         }
       });
       this.plots.push(u);
@@ -1321,7 +1391,7 @@ export class SweepPanel {
     const l = this.lang;
     const vars = {
       param: paramLabel(r.choice, l),
-      value: this.x()[i],
+      value: shownValue(r.choice, this.x()[i]),
       throughput: formatNumber(p.throughput_per_s.mean),
       min: formatNumber(p.throughput_per_s.min),
       max: formatNumber(p.throughput_per_s.max),
@@ -1333,7 +1403,7 @@ export class SweepPanel {
     return ts(l, 'point2', {
       ...vars,
       param2: paramLabel(r.choice2, l),
-      value2: this.x2()[i],
+      value2: shownValue(r.choice2, this.x2()[i]),
       memory: formatNumber(p.peak_memory_bytes.mean / 1024 ** 2),
       util: Math.round(p.utilization_max.mean * 100),
     });

@@ -439,6 +439,42 @@ test("a live run on the page's own pool and a sweep on rayon's pool run at once,
   await page.close();
 });
 
+test('an unbounded maxsize (0) is plotted as ∞ after every bound, whatever order it was listed in', async () => {
+  const { page, problems } = await openSweep();
+  const { summary } = await runSweep(page, { param: 'maxsize', list: '0, 1, 5', reps: 2 });
+  assert.deepEqual(
+    summary.points.map((p) => p.value),
+    [0, 1, 5],
+  );
+  const shown = await page.evaluate(() => {
+    const u = window.pipelineLabSweep.plots[0];
+    return {
+      x: Array.from(u.data[0]),
+      throughput: Array.from(u.data[1]),
+      // The x axis's tick labels as drawn (uPlot keeps them with the axis).
+      ticks: u.axes[0]._values ?? null,
+      knee: document.getElementById('sweep-knee').textContent,
+    };
+  });
+  // 1, 5, then ∞ one step past 5; its point is the sweep's first (value 0).
+  assert.deepEqual(shown.x, [1, 5, 9]);
+  assert.deepEqual(
+    shown.throughput,
+    [1, 2, 0].map((i) => summary.points[i].throughput_per_s.mean),
+  );
+  assert.ok(shown.ticks?.includes('∞'), JSON.stringify(shown.ticks));
+  assert.equal(shown.ticks.at(-1), '∞');
+  assert.doesNotMatch(shown.knee, /= 0\b/);
+  // The knee is the smallest bound within 5% of the best, never ∞ ahead of a bound that is.
+  const best = Math.max(...summary.points.map((p) => p.throughput_per_s.mean));
+  const enough = [1, 5].filter(
+    (v) => summary.points.find((p) => p.value === v).throughput_per_s.mean >= 0.95 * best,
+  );
+  if (enough.length) assert.equal(summary.points[summary.knee].value, enough[0]);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('the CSV and JSON downloads hold what the plots show', async () => {
   const { page, problems } = await openSweep();
   const { summary } = await runSweep(page, { param: 'maxsize', from: 1, to: 6, step: 1, reps: 3 });
