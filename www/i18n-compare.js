@@ -63,7 +63,7 @@ registerStrings({
     'cmp.captionPolling':
       'Look at Polls and CPU burnt waiting: P1’s workers poll a deque and sleep when it is empty, P5’s block in get(). Their stages differ too (P1’s take no time, P5’s 10/20/10 ms), so throughput and latency are not compared.',
     'cmp.captionBounded':
-      'Look at Memory now and Peak memory against Throughput and Latency p95: the same builder pipeline (an item weighs 1 MiB), every queue unbounded in one run and maxsize 10 in the other.',
+      'Look at Memory now and Peak memory against Throughput and Latency p95: the same builder pipeline (an item weighs 1 MiB, finished items are let go), every queue unbounded in one run and maxsize 10 in the other. Both end at the same time; latency counts from put(), and with maxsize 10 main waits before its put() instead of its items waiting in a queue.',
     'cmp.captionWorkers':
       'Look at Throughput and Latency p95: the same stages (10/20/10 ms), P5 with one worker a stage, P6 with 3, 4 and 5 workers sharing each queue.',
     'cmp.captionF1':
@@ -147,7 +147,7 @@ registerStrings({
     'cmp.captionPolling':
       '폴링 횟수와 기다리며 쓴 CPU를 보세요. P1의 작업자는 deque를 폴링하다 비어 있으면 잠들고, P5의 작업자는 get()에서 블록됩니다. 단계의 작업 시간도 달라서(P1은 0, P5는 10/20/10 ms) 처리량과 지연 시간은 비교하지 않습니다.',
     'cmp.captionBounded':
-      '현재 메모리와 최대 메모리를 처리량, 지연 시간 p95와 견주어 보세요. 같은 빌더 파이프라인(아이템 하나에 1 MiB)인데, 한쪽은 모든 큐가 무한이고 다른 쪽은 maxsize 10입니다.',
+      '현재 메모리와 최대 메모리를 처리량, 지연 시간 p95와 견주어 보세요. 같은 빌더 파이프라인(아이템 하나에 1 MiB, 끝난 아이템은 내보냄)인데, 한쪽은 모든 큐가 무한이고 다른 쪽은 maxsize 10입니다. 두 실행은 같은 때에 끝납니다. 지연 시간은 put()부터 세므로, maxsize 10에서는 아이템이 큐에서 기다리는 대신 main이 put() 앞에서 기다립니다.',
     'cmp.captionWorkers':
       '처리량과 지연 시간 p95를 보세요. 단계(10/20/10 ms)는 같고, P5는 단계마다 작업자 1개, P6은 작업자 3, 4, 5개가 각 큐를 나눠 씁니다.',
     'cmp.captionF1':

@@ -737,6 +737,29 @@ test("F3's pair: bounding the queues is the fix, so only the unbounded side runs
   await page.close();
 });
 
+test("the bounded pair's lesson holds at the end: the bounded side's peak memory stays small", async () => {
+  const { page, problems } = await openPair('bounded', ['builder', 'builder']);
+  await page.evaluate(() => window.pipelineLabCompare.seek(60_000));
+  await page.waitForFunction(() => !window.pipelineLabCompare.seeking, null, { timeout: 60_000 });
+  const ends = await page.evaluate(() =>
+    window.pipelineLabCompare.sides.map((s) => {
+      const st = s.run.stats();
+      return { status: st.status, peak: st.peak_memory_bytes };
+    }),
+  );
+  assert.deepEqual(
+    ends.map((e) => e.status),
+    ['finished', 'finished'],
+  );
+  // Finished items are let go on both sides: unbounded peaks near every item's MiB, bounded
+  // near its three queues of 10, and neither keeps the finished ones.
+  assert.ok(ends[0].peak > 500 * 2 ** 20 && ends[1].peak <= 40 * 2 ** 20, JSON.stringify(ends));
+  const rows = await stripRows(page);
+  assert.equal(rows.find((r) => r[0] === 'peakMemory')[2], 'right', JSON.stringify(rows));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('played to the end at any speed, the clock stops at the later run’s end', async () => {
   const { page, problems } = await openPair('f2', ['p4', 'f2']);
   const speeds = await page
