@@ -5,7 +5,7 @@ const STRINGS = {
   en: {
     title: 'Sweep a parameter',
     intro:
-      "Runs the pipeline builder's settings over a range of one parameter, a few seeds a value, on the model engine in Web Workers, and plots the curve.",
+      "Runs the pipeline builder's settings over a range of one parameter, a few seeds a value, on the model engine on every core (off the page's own thread), and plots the curve.",
     param: 'Parameter',
     paramMaxsizeAll: 'maxsize of every queue',
     paramMaxsize: 'maxsize of the queue into {stage}',
@@ -101,7 +101,7 @@ const STRINGS = {
   ko: {
     title: '매개변수 스윕',
     intro:
-      '파이프라인 빌더의 설정에서 매개변수 하나를 범위에 걸쳐 바꾸며, 값마다 여러 시드로 웹 워커에서 모델 엔진을 실행하고 곡선을 그립니다.',
+      '파이프라인 빌더의 설정에서 매개변수 하나를 범위에 걸쳐 바꾸며, 값마다 여러 시드로 모든 코어에서(페이지의 스레드 밖에서) 모델 엔진을 실행하고 곡선을 그립니다.',
     param: '매개변수',
     paramMaxsizeAll: '모든 큐의 maxsize',
     paramMaxsize: '{stage} 단계 입력 큐의 maxsize',
