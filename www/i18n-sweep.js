@@ -91,7 +91,7 @@ const STRINGS = {
     noRange: 'Give from, to and a step above 0, or a list of values.',
     tooManyValues: '{count} values: at most {max} a sweep.',
     notInBuilder:
-      '{value} is outside what the builder takes for {param} ({low} to {high}), so its run could not be opened.',
+      '{param}: {value} is outside what the builder takes ({low} to {high}); every point of a sweep must open as a run there.',
     notWhole: '{value} is not a whole number; {param} takes whole numbers.',
     refused: 'The sweep was refused: {message}',
     workerFailed: 'A sweep worker failed: {message}',
@@ -187,7 +187,7 @@ const STRINGS = {
     noRange: '시작, 끝, 0보다 큰 간격을 주거나 값 목록을 주세요.',
     tooManyValues: '값 {count}개: 스윕 하나에 최대 {max}개입니다.',
     notInBuilder:
-      '값 {value}: 빌더가 {param}에 받는 범위({low}–{high}) 밖이라 그 실행을 열 수 없습니다.',
+      '{param}: 값 {value}은(는) 빌더가 받는 범위({low}–{high}) 밖입니다. 스윕의 모든 점은 빌더에서 실행으로 열 수 있어야 합니다.',
     notWhole: '값 {value}: 정수가 아닙니다. {param}에는 정수만 넣을 수 있습니다.',
     refused: '스윕을 시작할 수 없습니다: {message}',
     workerFailed: '스윕의 웹 워커가 실패했습니다: {message}',

@@ -761,16 +761,8 @@ export class SweepPanel {
     this.el.error.hidden = true;
     this.cancelling = false;
     this.el.start.disabled = true;
-    const mod = await this.loadWasm();
-    let checker;
-    try {
-      checker = new mod.Sweeper(sweep);
-    } catch (error) {
-      this.showError('refused', { message: String(error?.message ?? error) });
-      this.idle();
-      return null;
-    }
-    // Every point must open in the builder: its values are what links can hold.
+    // Every point must open in the builder: its values are what links can hold. Checked first,
+    // so that a value past a slider's range is named in the page's words and language.
     const asked = [
       [choice, builderValues],
       [choice2, builderValues2],
@@ -780,12 +772,20 @@ export class SweepPanel {
       for (const v of values) {
         const refusal = builderRefusal(c, v, this.lang);
         if (refusal) {
-          checker.free();
           this.showError(refusal.key, refusal.vars);
           this.idle();
           return null;
         }
       }
+    }
+    const mod = await this.loadWasm();
+    let checker;
+    try {
+      checker = new mod.Sweeper(sweep);
+    } catch (error) {
+      this.showError('refused', { message: String(error?.message ?? error) });
+      this.idle();
+      return null;
     }
     const total = checker.jobCount();
     let size = workers ?? poolSize(total);

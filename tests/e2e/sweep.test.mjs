@@ -555,10 +555,11 @@ test('a bad value is a message on the panel, not a crash', async () => {
   const cases = [
     [{ param: 'workers:1', list: '1, two', reps: 3 }, /“two” is not a number/],
     [{ param: 'workers:1', from: 8, to: 1, step: 1, reps: 3 }, /from, to and a step above 0/],
-    [{ param: 'workers:1', list: '1, 99', reps: 3 }, /workers\[1\].*99/],
+    [{ param: 'workers:1', list: '1, 99', reps: 3 }, /^workers of resize: 99 is outside .*1 to 32/],
+    [{ param: 'workers:1', from: 0, to: 3, step: 1, reps: 3 }, /^workers of resize: 0 is outside/],
     [{ param: 'workers:1', list: '2.5', reps: 3 }, /2\.5 is not a whole number/],
     [{ param: 'maxsize', list: '5', reps: 0 }, /reps/],
-    [{ param: 'items', list: '20000000', reps: 1 }, /20000000 is out of range/],
+    [{ param: 'items', list: '20000000', reps: 1 }, /^items: 20000000 is outside .*1 to 10000000/],
   ];
   for (const [form, message] of cases) {
     const shown = await attempt(form);
