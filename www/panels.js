@@ -16,6 +16,8 @@ import './i18n-numbers.js';
 
 /** How many of the console's last lines show beside the code. */
 const CONSOLE_TAIL = 3;
+/** How long a confirmation (a copied link) stays on screen (ms). */
+const TRANSIENT_MS = 4000;
 
 const PY_KEYWORDS = new Set(
   'def class return if else elif while for in try except finally with as import from pass break continue yield raise not and or is None True False lambda global nonlocal'.split(
@@ -537,10 +539,18 @@ export class Panels {
     this.error.hidden = true;
   }
 
-  /** A message that is not an error: a refused change, a bad link value, a copied link. */
-  showNotice(message, { kind = 'info' } = {}) {
+  /**
+   * A message that is not an error: a refused change, a bad link value, a copied link. The same
+   * message again replaces the one shown (never a pile of copies); a `transient` one (a
+   * confirmation) goes by itself after TRANSIENT_MS.
+   */
+  showNotice(message, { kind = 'info', transient = false } = {}) {
+    for (const old of [...this.notice.children]) {
+      if (old.dataset.message === message) old.remove();
+    }
     const p = this.doc.createElement('p');
     p.className = `notice-${kind}`;
+    p.dataset.message = message;
     p.textContent = message;
     const close = this.doc.createElement('button');
     close.type = 'button';
@@ -555,6 +565,13 @@ export class Panels {
     this.notice.append(p);
     while (this.notice.childElementCount > 3) this.notice.firstElementChild.remove();
     this.notice.hidden = false;
+    if (transient) {
+      setTimeout(() => {
+        if (!p.isConnected) return;
+        p.remove();
+        if (!this.notice.childElementCount) this.notice.hidden = true;
+      }, TRANSIENT_MS);
+    }
   }
 
   clearNotices() {

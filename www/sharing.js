@@ -32,7 +32,7 @@ export async function copyLink() {
   el.shareLink.value = link;
   try {
     await navigator.clipboard.writeText(link);
-    panels.showNotice(t(lang(), 'linkCopied'));
+    panels.showNotice(t(lang(), 'linkCopied'), { transient: true });
   } catch {
     // No clipboard permission: show the link selected, ready to copy.
     el.shareLink.hidden = false;

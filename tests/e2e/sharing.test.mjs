@@ -71,6 +71,26 @@ test('a copied link restores the same state and reproduces the run', async () =>
   await page.close();
 });
 
+test('copying the link again shows one confirmation, and it goes by itself', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#p=p5');
+  const notices = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('#notice > p')].map((p) => p.dataset.message),
+    );
+  for (let i = 0; i < 3; i++) {
+    await page.click('#copy-link');
+    await page.waitForFunction(() => !document.getElementById('notice').hidden);
+  }
+  assert.deepEqual(await notices(), ['Link copied to the clipboard.']);
+  await page.waitForFunction(() => document.getElementById('notice').hidden, null, {
+    timeout: 10_000,
+  });
+  assert.deepEqual(await notices(), []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('a preset link keeps its live slider values', async () => {
   const { page, problems } = await newWatchedPage(lab);
   await openLab(page, lab.url, '#p=p6&s=1000&e=model&l=en&w=3,6,5&m=0,2,0');
