@@ -57,6 +57,8 @@ const STRINGS = {
     shortRate: 'rate',
     shortItems: 'items',
     clickHint: 'Click a point to open its run (first seed) in the builder above.',
+    tapHint:
+      'Tap a point to read it below; tap it again to open its run (first seed) in the builder above.',
     keysHint: '← and → pick a point, Enter opens its run.',
     runOne: 'run',
     runMany: 'runs',
@@ -153,6 +155,8 @@ const STRINGS = {
     shortRate: '도착률',
     shortItems: '아이템 수',
     clickHint: '점을 누르면 그 실행(첫 시드)이 위의 빌더에서 열립니다.',
+    tapHint:
+      '점을 한 번 누르면 아래에 값이 나오고, 다시 누르면 그 실행(첫 시드)이 위의 빌더에서 열립니다.',
     keysHint: '← →로 점을 고르고 Enter로 그 실행을 엽니다.',
     runOne: '회',
     runMany: '회',

@@ -976,7 +976,7 @@ export class SweepPanel {
       this.showPoint(this.pointIndex ?? summary.knee ?? summary.rising ?? 0);
       return;
     }
-    this.el.hint.textContent = ts(l, 'clickHint');
+    this.el.hint.textContent = ts(l, matchMedia('(hover: none)').matches ? 'tapHint' : 'clickHint');
     this.showLegend();
     this.showPoint(this.pointIndex ?? summary.knee ?? summary.rising ?? 0);
     const uPlot = await loadUPlot();
@@ -1340,10 +1340,19 @@ export class SweepPanel {
       wrap.dataset.chart = plot.id;
       this.el.charts.append(wrap);
       const u = new uPlot(opts, [x, ...plot.series.map(([, v]) => order.map((i) => v[i]))], wrap);
+      // A touch has no hover: its first tap on a point picks it (its line, with each seed's
+      // link, shows below); a second tap on the same point opens it.
+      let pickedBefore = null;
+      let touch = false;
+      u.over.addEventListener('pointerdown', (event) => {
+        touch = event.pointerType === 'touch';
+        pickedBefore = this.pointIndex;
+      });
       u.over.addEventListener('click', () => {
-        if (u.cursor.idx !== null && u.cursor.idx !== undefined) {
-          this.openPoint(order[u.cursor.idx], 0);
-        }
+        if (u.cursor.idx === null || u.cursor.idx === undefined) return;
+        const point = order[u.cursor.idx];
+        if (touch && point !== pickedBefore) this.showPoint(point);
+        else this.openPoint(point, 0);
       });
       u.over.title = ts(this.lang, 'clickHint');
       // From the keyboard: ← → pick a point (its line below), Enter opens its first seed.

@@ -475,6 +475,38 @@ test('an unbounded maxsize (0) is plotted as ∞ after every bound, whatever ord
   await page.close();
 });
 
+test('on a touch screen the first tap on a point reads it, the second opens its run', async () => {
+  const touchLab = await startLab({ hasTouch: true });
+  try {
+    const { page, problems } = await newWatchedPage(touchLab);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await openLab(page, touchLab.url, BUILDER_HASH);
+    await page.click('#sweep > summary');
+    await runSweep(page, { param: 'workers:1', list: '1, 2, 3', reps: 1 });
+    await page.locator('#sweep-charts .sweep-chart').first().scrollIntoViewIfNeeded();
+    const at = await page.evaluate(() => {
+      const u = window.pipelineLabSweep.plots[0];
+      const box = u.over.getBoundingClientRect();
+      return { x: box.left + u.valToPos(2, 'x'), y: box.top + u.valToPos(u.data[1][1], 'y') };
+    });
+    const before = await page.evaluate(() => window.pipelineLab.state.builder.workers.join());
+    await page.touchscreen.tap(at.x, at.y);
+    await page.waitForFunction(() => window.pipelineLabSweep.pointIndex === 1);
+    await page.waitForTimeout(300);
+    assert.equal(
+      await page.evaluate(() => window.pipelineLab.state.builder.workers.join()),
+      before,
+    );
+    assert.match(await page.locator('#sweep-point').textContent(), /workers of resize = 2/);
+    await page.touchscreen.tap(at.x, at.y);
+    await page.waitForFunction(() => window.pipelineLab.state.builder.workers.join() === '3,2,5');
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    await touchLab.close();
+  }
+});
+
 test('the CSV and JSON downloads hold what the plots show', async () => {
   const { page, problems } = await openSweep();
   const { summary } = await runSweep(page, { param: 'maxsize', from: 1, to: 6, step: 1, reps: 3 });
