@@ -95,6 +95,8 @@ const STRINGS = {
     notInBuilder:
       '{param}: {value} is outside what the builder takes ({low} to {high}); every point of a sweep must open as a run there.',
     notWhole: '{value} is not a whole number; {param} takes whole numbers.',
+    linkParam:
+      'The link asks for a sweep of {param}, which a pipeline of {stages} stages does not have.',
     refused: 'The sweep was refused: {message}',
     workerFailed: 'A sweep worker failed: {message}',
     poolFailed:
@@ -193,6 +195,8 @@ const STRINGS = {
     notInBuilder:
       '{param}: 값 {value}은(는) 빌더가 받는 범위({low}–{high}) 밖입니다. 스윕의 모든 점은 빌더에서 실행으로 열 수 있어야 합니다.',
     notWhole: '값 {value}: 정수가 아닙니다. {param}에는 정수만 넣을 수 있습니다.',
+    linkParam:
+      '링크가 {param} 스윕을 요청했지만 {stages}단계 파이프라인에는 그런 매개변수가 없습니다.',
     refused: '스윕을 시작할 수 없습니다: {message}',
     workerFailed: '스윕의 웹 워커가 실패했습니다: {message}',
     poolFailed:

@@ -96,6 +96,14 @@ function onHashChange() {
   adoptLink(link, location.hash);
   newRun();
   followCompare();
+  followSweep();
+}
+
+/** A link that holds a sweep opens the sweep panel on it and runs it (www/sweep.js). */
+function followSweep() {
+  if (app.state.sweep && !app.state.compare) {
+    sweep.openFromLink(app.state.sweep).catch((error) => panels.showError(error));
+  }
 }
 
 /** A link's state, moment and version, and the speed that follows the program when it has none. */
@@ -231,6 +239,8 @@ async function boot() {
   await newRun();
   fitWorkspace();
   followCompare();
+  sweep.onChange = () => writeUrl();
+  followSweep();
   document.body.dataset.ready = 'true';
   charts
     .load()

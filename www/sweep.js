@@ -457,9 +457,11 @@ const BAND_2 = 'rgba(213, 94, 0, 0.16)';
  * the page's URL state (its builder is the sweep's base); a point's run opens through the link.
  */
 export class SweepPanel {
-  constructor(doc, { state }) {
+  constructor(doc, { state, onChange = () => {} }) {
     this.doc = doc;
     this.state = state;
+    /** Called when the state's sweep changes (the page then rewrites its link). */
+    this.onChange = onChange;
     this.lang = 'en';
     this.pool = new SweepPool();
     this.rayon = new RayonSweep();
@@ -803,6 +805,7 @@ export class SweepPanel {
     // a cancelled or failed sweep never shows them under its own status.
     this.result = null;
     this.el.results.hidden = true;
+    this.forgetInLink();
     progress(0);
     const started = performance.now();
     let runs;
@@ -873,7 +876,58 @@ export class SweepPanel {
     };
     this.pointIndex = null;
     this.show();
+    // The link now holds this sweep (while the builder stays its base): who opens it sees it.
+    // (A sweep started with no form, as the tests and the benchmark do, has its values only as
+    // the Sweeper takes them: in the builder's units again here.)
+    const named = this.result.choice && (!sweep.param2 || this.result.choice2);
+    if (builder && named) {
+      const c = this.result.choice;
+      const c2 = this.result.choice2;
+      this.state().sweep = {
+        param: c.id,
+        values: builderValues ?? sweep.values.map((v) => fromSweepValue(c, v)),
+        reps: sweep.reps,
+        param2: c2?.id ?? null,
+        values2: c2 ? (builderValues2 ?? sweep.values2.map((v) => fromSweepValue(c2, v))) : null,
+        base: structuredClone(builder),
+      };
+      this.onChange();
+    }
     return summary;
+  }
+
+  /** The link no longer holds a sweep (a new one starts: the plots shown go). */
+  forgetInLink() {
+    if (!this.state().sweep) return;
+    this.state().sweep = null;
+    this.onChange();
+  }
+
+  /**
+   * Opens the panel on a link's sweep (url.js readSweep: {param, values, reps, param2,
+   * values2}) and runs it on the builder as the link set it. A parameter the builder does not
+   * have is a message on the panel, as a bad value in the form is.
+   */
+  async openFromLink(sw) {
+    if (!this.el.root) return null;
+    this.el.root.open = true;
+    this.refresh();
+    const ids = paramChoices(this.builder.stages).map((c) => c.id);
+    const missing = [sw.param, sw.param2].find((id) => id && !ids.includes(id));
+    if (missing) {
+      this.showError('linkParam', { param: missing, stages: this.builder.stages });
+      return null;
+    }
+    this.el.param.value = sw.param;
+    this.el.list.value = sw.values.join(', ');
+    this.el.reps.value = String(sw.reps);
+    this.refresh();
+    if (this.el.param2) {
+      this.el.param2.value = sw.param2 ?? '';
+      this.el.list2.disabled = !sw.param2;
+      this.el.list2.value = sw.values2 ? sw.values2.join(', ') : '';
+    }
+    return this.startFromForm();
   }
 
   async loadWasm() {

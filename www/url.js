@@ -54,6 +54,9 @@ export function defaultState(lang = 'en') {
     overrides: { workers: null, maxsize: null },
     // Compare mode's two sides ([left, right], each {preset, builder, overrides}), or null.
     compare: null,
+    // The builder's sweep on show ({param, values, reps, param2, values2, base}: www/sweep.js),
+    // or null. A link holds it while the builder is still the sweep's base.
+    sweep: null,
   };
 }
 
@@ -106,6 +109,8 @@ export function readState(hash, fallbackLang = 'en') {
   const compare = take('cmp', readCompare);
   if (compare) state.compare = compare;
 
+  const sweep = take('sw', readSweep);
+
   const workers = take(PARAMS.workers.key, (v) => list('workers', v));
   const maxsize = take(PARAMS.maxsize.key, (v) => list('maxsize', v));
 
@@ -136,7 +141,11 @@ export function readState(hash, fallbackLang = 'en') {
     perStage(PARAMS.maxsize.key, maxsize, 'maxsize');
     perStage(PARAMS.service.key, service, 'service');
     state.builder = b;
+    // The link's sweep was made on the link's builder.
+    if (sweep) state.sweep = { ...sweep, base: structuredClone(b) };
   } else {
+    // A sweep varies the builder: on a program's link it means nothing.
+    if (sweep) bad('sw', params.get('sw'));
     // Checked against the preset's stages and queues once its scenario is known.
     state.overrides = { workers: workers ?? null, maxsize: maxsize ?? null };
   }
@@ -174,17 +183,12 @@ export function writeState(state, moment = null) {
   if (state.pace !== null && state.pace !== undefined) params.set('pace', String(state.pace));
   params.set('l', state.lang);
   if (state.preset === BUILDER) {
-    const b = state.builder;
-    params.set(PARAMS.stages.key, String(b.stages));
-    params.set(PARAMS.items.key, String(b.items));
-    params.set(PARAMS.workers.key, b.workers.slice(0, b.stages).join(','));
-    params.set(PARAMS.maxsize.key, b.maxsize.slice(0, b.stages).join(','));
-    params.set(PARAMS.service.key, b.service.slice(0, b.stages).join(','));
-    params.set('d', b.dist);
-    params.set('k', b.sink ?? SINKS[0]);
-    params.set(PARAMS.rate.key, String(b.rate));
-    params.set(PARAMS.memory.key, String(b.memory));
-    params.set(PARAMS.seed.key, String(b.seed));
+    writeBuilder(params, state.builder);
+    // The sweep on show, while the sliders still say what it ran on (a point opened from it
+    // changes them: the link is then that run's).
+    if (state.sweep && builderKey(state.sweep.base) === builderKey(state.builder)) {
+      params.set('sw', writeSweep(state.sweep));
+    }
   } else {
     if (state.overrides.workers) params.set(PARAMS.workers.key, state.overrides.workers.join(','));
     if (state.overrides.maxsize) params.set(PARAMS.maxsize.key, state.overrides.maxsize.join(','));
@@ -195,8 +199,30 @@ export function writeState(state, moment = null) {
     params.set('paused', moment.paused ? '1' : '0');
     if (moment.controls.length) params.set('c', moment.controls.map(writeControl).join('_'));
   }
-  // Commas read better than %2C in a link that people look at.
-  return `#${params.toString().replaceAll('%2C', ',')}`;
+  // Commas, colons and tildes read better than %2C, %3A and %7E in a link people look at.
+  const text = params.toString();
+  return `#${text.replaceAll('%2C', ',').replaceAll('%3A', ':').replaceAll('%7E', '~')}`;
+}
+
+/** The builder's settings into `params`, as a link holds them. */
+function writeBuilder(params, b) {
+  params.set(PARAMS.stages.key, String(b.stages));
+  params.set(PARAMS.items.key, String(b.items));
+  params.set(PARAMS.workers.key, b.workers.slice(0, b.stages).join(','));
+  params.set(PARAMS.maxsize.key, b.maxsize.slice(0, b.stages).join(','));
+  params.set(PARAMS.service.key, b.service.slice(0, b.stages).join(','));
+  params.set('d', b.dist);
+  params.set('k', b.sink ?? SINKS[0]);
+  params.set(PARAMS.rate.key, String(b.rate));
+  params.set(PARAMS.memory.key, String(b.memory));
+  params.set(PARAMS.seed.key, String(b.seed));
+}
+
+/** The builder's settings as one text: two builders a link cannot tell apart have the same. */
+function builderKey(b) {
+  const params = new URLSearchParams();
+  writeBuilder(params, b);
+  return params.toString();
 }
 
 function number(name, text) {
@@ -260,6 +286,50 @@ function list(name, text) {
   if (parts.length === 0 || parts.length > Math.max(maxStages(), 16)) return undefined;
   const values = parts.map((part) => number(name, part.trim()));
   return values.every((v) => v !== undefined) ? values : undefined;
+}
+
+// --- a sweep (`sw=`) ------------------------------------------------------------------------------
+
+/** A sweep parameter's id, as the sweep panel's menu names it (www/sweep.js paramChoices). */
+const SWEEP_PARAM = /^(maxsize(:\d{1,2})?|workers:\d{1,2}|service:\d{1,2}|rate|items)$/;
+/** Most values a link's sweep may list (the panel refuses more than it takes, by name). */
+const SWEEP_VALUES = 1000;
+
+/**
+ * `sw=workers:1~1,2,3,4~3`: the sweep on show, its parameter, values (the builder's units) and
+ * seeds a value; a 2-D sweep adds its second parameter and values before the seeds
+ * (`sw=workers:1~2,4,6~maxsize~1,5,0~2`). The builder is the link's own.
+ */
+export function writeSweep({ param, values, reps, param2, values2 }) {
+  const parts = [param, values.join(',')];
+  if (param2) parts.push(param2, values2.join(','));
+  return [...parts, String(reps)].join('~');
+}
+
+/** `sw=`'s sweep ({param, values, reps, param2, values2}), or undefined when it is not one. */
+export function readSweep(text) {
+  const parts = String(text).split('~');
+  if (parts.length !== 3 && parts.length !== 5) return undefined;
+  const reps = count(parts[parts.length - 1]);
+  const values = (t) => {
+    const list = t.split(',').map((v) => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : NaN));
+    return list.length <= SWEEP_VALUES && list.every(Number.isFinite) ? list : undefined;
+  };
+  const [param, first, param2, second] = parts;
+  const sweep = {
+    param,
+    values: values(first),
+    reps,
+    param2: parts.length === 5 ? param2 : null,
+    values2: parts.length === 5 ? values(second) : null,
+  };
+  const ok =
+    SWEEP_PARAM.test(sweep.param) &&
+    sweep.values &&
+    Number.isInteger(reps) &&
+    reps >= 1 &&
+    (parts.length === 3 || (SWEEP_PARAM.test(sweep.param2) && sweep.values2));
+  return ok ? sweep : undefined;
 }
 
 // --- compare mode's two sides (`cmp=`) ----------------------------------------------------------

@@ -475,6 +475,49 @@ test('an unbounded maxsize (0) is plotted as ∞ after every bound, whatever ord
   await page.close();
 });
 
+test("a sweep's link opens the panel on the same sweep and its plots; a point opened from it is a run's link", async () => {
+  const { page, problems } = await openSweep();
+  const made = await runSweep(page, {
+    param: 'workers:1',
+    list: '1, 2, 3',
+    reps: 2,
+  });
+  const link = await page.evaluate(() => location.href);
+  assert.match(link, /&sw=workers:1~1,2,3~2(&|$)/);
+
+  const { page: other, problems: otherProblems } = await newWatchedPage(lab);
+  await other.goto(link);
+  await other.waitForFunction(
+    () =>
+      document.getElementById('sweep').open &&
+      document.getElementById('sweep').dataset.sweep === 'done' &&
+      document.querySelectorAll('#sweep-charts .uplot').length === 4,
+    null,
+    { timeout: 60_000 },
+  );
+  const opened = await other.evaluate(() => window.pipelineLabSweep.result.summary);
+  assert.deepEqual(opened, made.summary);
+  assert.equal(await other.inputValue('#sweep-param'), 'workers:1');
+  assert.equal(await other.inputValue('#sweep-reps'), '2');
+  // A point opened from the plots changes the sliders: the link is now that run's.
+  await other.click('#sweep-point a:nth-of-type(1)');
+  await other.waitForFunction(() => !/[#&]sw=/.test(location.hash));
+  assert.deepEqual(otherProblems, []);
+  await other.close();
+
+  // On a link whose builder has two stages, a sweep of stage 2's workers is refused by name.
+  await page.evaluate(() => {
+    location.hash = '#p=builder&st=2&n=300&w=3,4&m=10,10&t=10,20&sw=workers:2~1,2~1';
+  });
+  await page.waitForFunction(() => !document.getElementById('sweep-error').hidden);
+  assert.match(
+    await page.locator('#sweep-error').textContent(),
+    /sweep of workers:2, which a pipeline of 2 stages does not have/,
+  );
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('on a touch screen the first tap on a point reads it, the second opens its run', async () => {
   const touchLab = await startLab({ hasTouch: true });
   try {

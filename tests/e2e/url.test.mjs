@@ -153,6 +153,61 @@ test('a written state and moment read back the same', () => {
   }
 });
 
+test('a sweep link holds its sweep while the builder is its base, and a bad one is named', () => {
+  const next = rng(11);
+  for (let i = 0; i < 100; i++) {
+    const state = defaultState();
+    state.preset = 'builder';
+    state.builder.seed = Math.floor(next() * 1000);
+    const values = Array.from({ length: 1 + Math.floor(next() * 6) }, () =>
+      Math.floor(next() * 40),
+    );
+    const twoD = next() < 0.5;
+    state.sweep = {
+      param: ['maxsize', 'workers:1', 'service:2', 'items'][Math.floor(next() * 4)],
+      values,
+      reps: 1 + Math.floor(next() * 5),
+      param2: twoD ? 'maxsize:0' : null,
+      values2: twoD ? [1, 2.5, 0] : null,
+      base: structuredClone(state.builder),
+    };
+    const hash = writeState(state);
+    assert.match(hash, /&sw=[^&]*~/);
+    const read = readState(hash);
+    assert.deepEqual(read.problems, [], hash);
+    assert.deepEqual(read.state, state, hash);
+  }
+  // The sliders moved off the sweep's base (a point opened from it): the link is that run's.
+  const state = defaultState();
+  state.preset = 'builder';
+  state.sweep = {
+    param: 'workers:1',
+    values: [1, 2],
+    reps: 1,
+    base: structuredClone(state.builder),
+  };
+  state.sweep.param2 = null;
+  state.sweep.values2 = null;
+  state.builder.workers = [3, 7, 5];
+  assert.doesNotMatch(writeState(state), /sw=/);
+  // Not a sweep, or a sweep on a program's link: named, and no sweep.
+  for (const bad of [
+    'sw=workers:1~1,2',
+    'sw=threads~1,2~3',
+    'sw=workers:1~1,x~3',
+    'sw=workers:1~1,2~0',
+    'sw=maxsize~1~maxsize:9~~2',
+  ]) {
+    const read = readState(`#p=builder&${bad}`);
+    assert.equal(read.state.sweep, null, bad);
+    assert.equal(read.problems.length, 1, bad);
+    assert.match(read.problems[0], /^sw=/, bad);
+  }
+  const onProgram = readState('#p=p6&sw=workers:1~1,2~3');
+  assert.equal(onProgram.state.sweep, null);
+  assert.deepEqual(onProgram.problems, ['sw=workers:1~1,2~3']);
+});
+
 /** A compare side: a preset with its own sliders, or the builder with random settings. */
 function randomSide(next) {
   const pick = (list) => list[Math.floor(next() * list.length)];
