@@ -21,7 +21,7 @@ use crate::limits::MAX_WORKERS;
 #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
 use crate::live::{threads_needed, ClockMode, Live, LiveError, LiveOptions, Spawner};
 use crate::scenario::{Lang, Scenario, ScenarioError};
-use crate::sim::{LoggedControl, Progress, Sim};
+use crate::sim::{LastOp, LoggedControl, Progress, Sim};
 use crate::stats::{Frame, HangReport, Stats, Status};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -396,8 +396,9 @@ impl Engine {
         Ok(self.model_only("stepItem")?.step_item(max_ops.max(1)))
     }
 
-    /// `(thread, source line)` of the operation that ran last, where the engine knows it.
-    pub fn last_op(&self) -> Option<(usize, u32)> {
+    /// The thread, source line and ending of the operation that ran last, where the engine
+    /// knows it.
+    pub fn last_op(&self) -> Option<LastOp> {
         self.as_model().and_then(Sim::last_op)
     }
 

@@ -626,13 +626,13 @@ impl Lab {
             .map_err(engine_error)
     }
 
-    /// `[thread, line]` of the operation that ran last; `undefined` before the first (and on
-    /// real threads).
+    /// `[thread, line, ended]` of the operation that ran last (`ended` 1 when the thread ended
+    /// with it, on that line); `undefined` before the first (and on real threads).
     #[wasm_bindgen(js_name = lastOp)]
     pub fn last_op(&self) -> Option<Vec<u32>> {
         self.engine
             .last_op()
-            .map(|(thread, line)| vec![thread as u32, line])
+            .map(|op| vec![op.thread as u32, op.line, op.ended as u32])
     }
 
     /// More operations happen at this instant before virtual time moves.

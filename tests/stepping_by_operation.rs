@@ -2,12 +2,12 @@
 //! back by replay, and controls made between two operations of one instant replayed there.
 
 use pipeline_lab::scenario::{preset, presets, PipelineSpec};
-use pipeline_lab::sim::Sim;
-use pipeline_lab::stats::{Frame, Stats, Status};
+use pipeline_lab::sim::{LastOp, Sim};
+use pipeline_lab::stats::{Frame, Stats, Status, ThreadState};
 
 /// What a viewer sees: the frame (without the moves, which depend on how it got there), the
 /// stats (console included) and the line that just ran.
-fn snapshot(sim: &mut Sim) -> (Frame, Stats, Option<(usize, u32)>) {
+fn snapshot(sim: &mut Sim) -> (Frame, Stats, Option<LastOp>) {
     let mut frame = sim.frame();
     frame.moves.clear();
     (frame, sim.stats(), sim.last_op())
@@ -44,9 +44,9 @@ fn stepping_forward_then_back_by_operation_lands_on_the_same_frames_for_every_pr
     }
 }
 
-/// Steps `id` by operation to its end; returns the console after each step and the line that
-/// ran at each step.
-fn step_through(id: &str) -> (Vec<Vec<String>>, Vec<u32>) {
+/// Steps `id` by operation to its end; returns the console after each step and the operation
+/// that ran at each step.
+fn step_through(id: &str) -> (Vec<Vec<String>>, Vec<LastOp>) {
     let mut sim = Sim::new(preset(id).unwrap()).unwrap();
     let (mut consoles, mut lines) = (vec![], vec![]);
     while sim.is_running() {
@@ -56,7 +56,7 @@ fn step_through(id: &str) -> (Vec<Vec<String>>, Vec<u32>) {
             break;
         }
         consoles.push(sim.console_lines());
-        lines.push(sim.last_op().expect("an operation ran").1);
+        lines.push(sim.last_op().expect("an operation ran"));
     }
     assert_eq!(sim.status(), Status::Finished, "{id}");
     (consoles, lines)
@@ -67,11 +67,12 @@ fn assert_one_line_at_a_time(id: &str, note: &[&str]) {
     let source = preset(id).unwrap().source;
     let (consoles, lines) = step_through(id);
     let mut shown = 0;
-    for (step, (console, line)) in consoles.iter().zip(&lines).enumerate() {
-        // Line 0: a thread ran off the end of its program.
-        let code = line
-            .checked_sub(1)
-            .map_or("", |l| source[l as usize].trim());
+    for (step, (console, op)) in consoles.iter().zip(&lines).enumerate() {
+        // A thread's end marks the line it ended on, which does not run again.
+        let code = match op.line.checked_sub(1) {
+            Some(l) if !op.ended => source[l as usize].trim(),
+            _ => "",
+        };
         if console.len() > shown {
             assert_eq!(
                 console.len(),
@@ -135,7 +136,7 @@ fn p2_runs_its_whole_program_at_time_zero_one_operation_after_another() {
     sim.step_op();
     // main's first line starts the consumer.
     let source = preset("p2").unwrap().source;
-    let (thread, line) = sim.last_op().unwrap();
+    let LastOp { thread, line, .. } = sim.last_op().unwrap();
     assert_eq!(thread, 0);
     assert!(source[line as usize - 1].contains("thread.start()"));
     let mut steps = 1;
@@ -233,7 +234,7 @@ fn worker_lines(id: &str, worker: usize) -> Vec<String> {
         if sim.ops() == before {
             break;
         }
-        let (thread, line) = sim.last_op().unwrap();
+        let LastOp { thread, line, .. } = sim.last_op().unwrap();
         if thread == worker && line > 0 {
             lines.push(source[line as usize - 1].trim().to_string());
         }
@@ -277,5 +278,61 @@ fn a_workers_get_sentinel_check_work_put_and_task_done_are_each_one_step() {
         assert!(tail[0].contains("SENTINEL"), "{id}: {tail:?}");
         assert!(tail[1].contains("task_done()"), "{id}: {tail:?}");
         assert!(tail[2].starts_with("return"), "{id}: {tail:?}");
+    }
+}
+
+/// Every step that ends a thread of `id`: (thread, the source line it marks).
+fn endings(id: &str) -> Vec<(usize, String)> {
+    let source = preset(id).unwrap().source;
+    step_through(id)
+        .1
+        .into_iter()
+        .filter(|op| op.ended)
+        .map(|op| {
+            assert!(op.line > 0, "{id}: thread {} ended on no line", op.thread);
+            (op.thread, source[op.line as usize - 1].trim().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn a_step_that_ends_a_thread_marks_the_line_it_ended_on() {
+    // P2: the consumer returns after its last print, main after joining it.
+    assert_eq!(
+        endings("p2"),
+        [
+            (1, "print('consumer done')".to_string()),
+            (0, "thread.join()".to_string()),
+        ]
+    );
+    // Every preset that runs to its end, end to end: each thread's ending is one step, marked
+    // on a line of its program, and only the ending steps say so.
+    for info in presets() {
+        let mut sim = Sim::new(preset(info.id).unwrap()).unwrap();
+        let threads = sim.frame().thread_state.len();
+        let mut ended = vec![0; threads];
+        while sim.is_running() {
+            let before = sim.ops();
+            sim.step_op();
+            if sim.ops() == before {
+                break;
+            }
+            let op = sim.last_op().unwrap();
+            let state = sim.frame().thread_state[op.thread];
+            assert_eq!(op.ended, state == ThreadState::Ended as u8, "{}", info.id);
+            if op.ended {
+                assert!(
+                    op.line > 0,
+                    "{}: thread {} ended on line 0",
+                    info.id,
+                    op.thread
+                );
+                ended[op.thread] += 1;
+            }
+        }
+        if sim.status() == Status::Finished {
+            assert_eq!(ended[0], 1, "{}: main's end is one step", info.id);
+        }
+        assert!(ended.iter().all(|&n| n <= 1), "{}: {ended:?}", info.id);
     }
 }

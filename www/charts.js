@@ -1,6 +1,7 @@
 // Charts over virtual time with uPlot (queue lengths, throughput vs the capacity bound,
 // utilization), each point a Stats figure as the panel shows it; it must not call the engine.
 
+import { MUTED } from './draw-primitives.js';
 import { OKABE_ITO } from './icons.js';
 import { t } from './i18n.js';
 
@@ -16,6 +17,14 @@ const SERIES_COLORS = [
   '#000000',
 ];
 const MAX_POINTS = 2000;
+/**
+ * The share of the run so far whose throughput points do not set that chart's y-axis. Items done
+ * over the time since t = 0 is large while little time has passed (P4's first item at 0.4 ms is
+ * 2,400/s), and an axis scaled to it flattens the rest of the run into the bottom row.
+ */
+const EARLY_SHARE = 0.2;
+/** Early points up to this many times the settled part's top stay on the axis (no marks). */
+const EARLY_ROOM = 1.5;
 
 let loading = null;
 
@@ -168,7 +177,7 @@ export class Charts {
       scales: { x: { time: false }, y: yRange ? { range: yRange } : { auto: true } },
       axes: [
         { label: `${t(lang, 'virtualTime')} (${t(lang, 'seconds')})`, size: 38, labelSize: 16 },
-        { size: 48 },
+        { size: yAxisWidth },
       ],
       series: [{}, ...series],
     });
@@ -196,13 +205,13 @@ export class Charts {
       ),
       this.queueData(),
     );
-    make(
-      base(t(lang, 'chartThroughput'), [
-        line(t(lang, 'throughput'), 0),
-        line(t(lang, 'bestThroughput'), 1, { dash: [6, 4], width: 1.5 }),
-      ]),
-      this.throughputData(),
-    );
+    const throughput = base(t(lang, 'chartThroughput'), [
+      line(t(lang, 'throughput'), 0),
+      line(t(lang, 'bestThroughput'), 1, { dash: [6, 4], width: 1.5 }),
+    ]);
+    throughput.scales.y = { range: (u) => throughputRange(uPlot, u.data) };
+    throughput.hooks = { draw: [(u) => markOffScale(u, t(lang, 'chartEarlyOffScale'))] };
+    make(throughput, this.throughputData());
     make(
       base(
         t(lang, 'chartUtilization'),
@@ -243,4 +252,95 @@ export class Charts {
     const width = this.chartWidth();
     for (const p of this.plots) if (p.width !== width) p.setSize({ width, height: 170 });
   }
+}
+
+/** Room for the y-axis's longest tick label (P1's throughput reaches 100,000/s). */
+function yAxisWidth(u, values) {
+  const longest = Math.max(0, ...(values ?? []).map((v) => String(v).length));
+  return Math.max(48, Math.ceil(longest * 7.5 + 14));
+}
+
+/**
+ * The throughput chart's y-axis: from 0 to the capacity bound or the points after the run's first
+ * EARLY_SHARE, whichever is higher (with uPlot's headroom), so that the settled part reads; the
+ * earlier points too when they fit within EARLY_ROOM of that. `data` is [times, throughput,
+ * bound]; earlier points above the axis are drawn clipped and marked.
+ */
+export function throughputRange(uPlot, [x, throughput, best]) {
+  const from = (x[x.length - 1] ?? 0) * EARLY_SHARE;
+  let top = 0;
+  let early = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (best[i] != null) top = Math.max(top, best[i]);
+    if (throughput[i] == null) continue;
+    if (x[i] >= from) top = Math.max(top, throughput[i]);
+    else early = Math.max(early, throughput[i]);
+  }
+  if (early <= top * EARLY_ROOM) top = Math.max(top, early);
+  if (!(top > 0)) return [0, 1];
+  return uPlot.rangeNum(0, top, 0.1, true);
+}
+
+/**
+ * Marks the throughput points above the axis (only early ones can be): a small triangle on the
+ * plot's top edge where each is, and `note` beside the first, saying why they are so large.
+ */
+function markOffScale(u, note) {
+  const [x, throughput] = u.data;
+  const top = u.scales.y.max;
+  const ctx = u.ctx;
+  const { left, top: y0, width } = u.bbox;
+  const dpr = globalThis.devicePixelRatio || 1;
+  const s = 4 * dpr;
+  let last = -Infinity;
+  let marked = false;
+  ctx.save();
+  ctx.fillStyle = SERIES_COLORS[0];
+  for (let i = 0; i < x.length; i++) {
+    if (!(throughput[i] > top)) continue;
+    const px = u.valToPos(x[i], 'x', true);
+    if (px < left || px > left + width) continue;
+    marked = true;
+    if (px - last < 3 * s) continue;
+    last = px;
+    ctx.beginPath();
+    ctx.moveTo(px, y0 + 1);
+    ctx.lineTo(px - s, y0 + 1 + 1.6 * s);
+    ctx.lineTo(px + s, y0 + 1 + 1.6 * s);
+    ctx.closePath();
+    ctx.fill();
+  }
+  if (marked) {
+    ctx.font = `${Math.round(11 * dpr)}px system-ui, sans-serif`;
+    ctx.fillStyle = MUTED;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    const text = `▲ ${note}`;
+    // A white halo keeps the note legible where it crosses a line.
+    ctx.strokeStyle = '#ffffff';
+    ctx.lineWidth = 3 * dpr;
+    ctx.lineJoin = 'round';
+    const label = (words, px, py) => {
+      ctx.strokeText(words, px, py);
+      ctx.fillText(words, px, py);
+    };
+    const beside = last + 2 * s;
+    if (ctx.measureText(text).width <= left + width - beside) {
+      label(text, beside, y0 + 3 * dpr);
+    } else {
+      // Too long beside the marks (a narrow chart): under them, in as many lines as it takes.
+      let y = y0 + 2 * s + 2 * dpr;
+      let line = '';
+      for (const word of text.split(' ')) {
+        const next = line ? `${line} ${word}` : word;
+        if (line && ctx.measureText(next).width > width - 4 * dpr) {
+          label(line, left + 2 * dpr, y);
+          y += 13 * dpr;
+          line = word;
+        } else line = next;
+      }
+      label(line, left + 2 * dpr, y);
+    }
+  }
+  ctx.restore();
 }

@@ -237,10 +237,13 @@ export class Run {
     return there;
   }
 
-  /** {thread, line} of the operation that ran last, or null before the first. */
+  /**
+   * {thread, line, ended} of the operation that ran last, or null before the first; `ended`:
+   * the thread ended with it, and `line` is the line it ended on.
+   */
   lastOp() {
     const last = this.lab.lastOp();
-    return last ? { thread: last[0], line: last[1] } : null;
+    return last ? { thread: last[0], line: last[1], ended: last[2] === 1 } : null;
   }
 
   /** Whether more operations happen at this instant before virtual time moves. */

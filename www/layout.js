@@ -21,6 +21,12 @@ export function withThreads(shape, threadStages) {
 /** Widths of a column's kinds, in CSS pixels before scaling. */
 const WIDTH = { main: 112, group: 132, queue: 150, done: 118 };
 const GAP = 34;
+/**
+ * The smallest scale of the columns' widths that their type still follows: below it boxes shrink
+ * but the text keeps this size, so names no longer fit their boxes.
+ */
+const MIN_SCALE = 0.7;
+const MARGIN = 14;
 
 /**
  * Boxes for `shape` on a canvas of `width` x `height` CSS pixels. `maxsize` is each queue's
@@ -33,45 +39,14 @@ export function place(shape, { width, height, maxsize = [], large = false }) {
   const areaTop = top;
   const areaH = Math.max(60, height - top - bottom);
 
-  // Columns by rank; a column holds every node of that rank.
-  const columnCount =
-    Math.max(0, ...shape.groupRank, ...shape.queueRank.map((r) => (Number.isFinite(r) ? r : 0))) +
-    1;
-  const columns = Array.from({ length: columnCount }, (_, r) => ({
-    rank: r,
-    nodes: [],
-    kind: 'group',
-  }));
-  shape.groups.forEach((g) =>
-    columns[shape.groupRank[g.id]].nodes.push({ type: 'group', id: g.id }),
-  );
-  shape.queues.forEach((q) =>
-    columns[shape.queueRank[q.index]].nodes.push({ type: 'queue', id: q.index }),
-  );
-  const used = columns.filter((c) => c.nodes.length > 0);
-  for (const c of used) {
-    const kinds = c.nodes.map((n) =>
-      n.type === 'queue'
-        ? shape.queues[n.id].done
-          ? 'done'
-          : 'queue'
-        : shape.groups[n.id].kind === 'main'
-          ? 'main'
-          : 'group',
-    );
-    c.kind = kinds.includes('queue') ? 'queue' : kinds.includes('group') ? 'group' : kinds[0];
-    c.baseWidth = WIDTH[c.kind];
-  }
-  const baseTotal =
-    used.reduce((sum, c) => sum + c.baseWidth, 0) + GAP * Math.max(0, used.length - 1);
-  const margin = 14;
-  const avail = width - margin * 2;
+  const { used, baseTotal } = columnsOf(shape);
+  const avail = width - MARGIN * 2;
   // Shrink to fit; grow widths a little and spread the rest into the gaps when there is room.
   const scale = Math.min(1.35, avail / baseTotal);
   const widthsTotal = used.reduce((sum, c) => sum + c.baseWidth * scale, 0);
   const gap = used.length > 1 ? Math.min(110, (avail - widthsTotal) / (used.length - 1)) : 0;
   const total = widthsTotal + gap * Math.max(0, used.length - 1);
-  let x = margin + (avail - total) / 2;
+  let x = MARGIN + (avail - total) / 2;
   for (const c of used) {
     c.x = x;
     c.w = c.baseWidth * scale;
@@ -81,7 +56,7 @@ export function place(shape, { width, height, maxsize = [], large = false }) {
   const threads = [];
   const groups = [];
   const queues = [];
-  const unit = Math.max(0.7, Math.min(1.25, scale)) * (large ? 1.25 : 1);
+  const unit = Math.max(MIN_SCALE, Math.min(1.25, scale)) * (large ? 1.25 : 1);
 
   for (const c of used) {
     const slotH = areaH / c.nodes.length;
@@ -128,6 +103,50 @@ export function place(shape, { width, height, maxsize = [], large = false }) {
     groups,
     queues,
   };
+}
+
+/**
+ * The narrowest canvas (CSS px) on which `shape`'s columns keep their labels readable (the
+ * columns at MIN_SCALE). A canvas that pans (a phone) is laid out at least this wide.
+ */
+export function legibleWidth(shape) {
+  return Math.ceil(columnsOf(shape).baseTotal * MIN_SCALE + MARGIN * 2);
+}
+
+/** The used columns by rank, each with its kind and base width, and their total with the gaps. */
+function columnsOf(shape) {
+  // Columns by rank; a column holds every node of that rank.
+  const columnCount =
+    Math.max(0, ...shape.groupRank, ...shape.queueRank.map((r) => (Number.isFinite(r) ? r : 0))) +
+    1;
+  const columns = Array.from({ length: columnCount }, (_, r) => ({
+    rank: r,
+    nodes: [],
+    kind: 'group',
+  }));
+  shape.groups.forEach((g) =>
+    columns[shape.groupRank[g.id]].nodes.push({ type: 'group', id: g.id }),
+  );
+  shape.queues.forEach((q) =>
+    columns[shape.queueRank[q.index]].nodes.push({ type: 'queue', id: q.index }),
+  );
+  const used = columns.filter((c) => c.nodes.length > 0);
+  for (const c of used) {
+    const kinds = c.nodes.map((n) =>
+      n.type === 'queue'
+        ? shape.queues[n.id].done
+          ? 'done'
+          : 'queue'
+        : shape.groups[n.id].kind === 'main'
+          ? 'main'
+          : 'group',
+    );
+    c.kind = kinds.includes('queue') ? 'queue' : kinds.includes('group') ? 'group' : kinds[0];
+    c.baseWidth = WIDTH[c.kind];
+  }
+  const baseTotal =
+    used.reduce((sum, c) => sum + c.baseWidth, 0) + GAP * Math.max(0, used.length - 1);
+  return { used, baseTotal };
 }
 
 /** A queue: a grid of slots filled from the bottom right (the head, next to its readers). */

@@ -5,7 +5,7 @@
 import { drawBanner, drawBottleneckBadge, drawHang } from './draw-annotations.js';
 import { drawDone, drawEdges, drawQueue, drawStatic, drawThreads } from './draw-shapes.js';
 import { STATE } from './icons.js';
-import { place } from './layout.js';
+import { legibleWidth, place } from './layout.js';
 import { Tweens, handOf } from './tweens.js';
 
 /** Item ids for a SENTINEL and for a thread holding nothing (src/stats.rs). */
@@ -108,6 +108,7 @@ export class Renderer {
   }
 
   relayout() {
+    this.fitPanningWidth();
     this.resize();
     if (!this.shape) return;
     this.geo = place(this.shape, {
@@ -119,6 +120,27 @@ export class Renderer {
     });
     this.dirtyStatic = true;
     this.dirtyOverlay = true;
+  }
+
+  /**
+   * Where the canvas pans inside its frame (a phone: the stylesheet lets the frame scroll
+   * sideways), widens it past the stylesheet's minimum when the columns need more room for their
+   * names than that; elsewhere the stylesheet alone sizes it.
+   */
+  fitPanningWidth() {
+    const style = this.canvas.style;
+    const frame = this.canvas.parentElement;
+    const pans = frame && ['auto', 'scroll'].includes(getComputedStyle(frame).overflowX);
+    let width = '';
+    if (pans && this.shape) {
+      const before = style.minWidth;
+      style.minWidth = '';
+      const sheet = parseFloat(getComputedStyle(this.canvas).minWidth) || 0;
+      style.minWidth = before;
+      const legible = legibleWidth(this.shape);
+      if (legible > sheet) width = `${legible}px`;
+    }
+    if (style.minWidth !== width) style.minWidth = width;
   }
 
   /** Forgets tokens in flight: the next frame is a jump (seek, reset), not a move. */

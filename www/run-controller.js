@@ -459,9 +459,10 @@ function continueSeek(run) {
 /** The Python panel's mark of the line that just ran and the thread that ran it. */
 function showJustRan() {
   const last = app.run?.canStepOps ? app.run.lastOp() : null;
+  const name = last ? (app.threadNames[last.thread] ?? `#${last.thread}`) : '';
   panels.markJustRan(
     last?.line ?? 0,
-    last ? (app.threadNames[last.thread] ?? `#${last.thread}`) : '',
+    last?.ended ? t(lang(), 'justRanEnded', { thread: name }) : name,
   );
 }
 

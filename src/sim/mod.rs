@@ -555,6 +555,16 @@ impl SimThread {
     }
 }
 
+/// The operation that ran last, as the lesson's source panel marks it ([`Sim::last_op`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LastOp {
+    pub thread: usize,
+    /// Its Python line; for a thread's end, the line it ended on.
+    pub line: u32,
+    /// The thread ended with this operation (it returned, or raised).
+    pub ended: bool,
+}
+
 /// `last_op`'s packing of an operation: the thread in the high half, its instruction below.
 #[inline(always)]
 fn op_id(t: usize, pc: u32) -> u64 {

@@ -18,15 +18,45 @@ impl Sim {
         self.ops
     }
 
-    /// The operation that ran last: its thread and Python line (0 for a thread falling off the
-    /// end of its program); `None` before the first, and after a run of time (`step`,
-    /// `run_to_end`), which keeps no record of it: only stepping by operation, by event or to
-    /// an item, and seeking, say which line ran last.
-    pub fn last_op(&self) -> Option<(usize, u32)> {
+    /// The operation that ran last: its thread, its Python line and whether the thread ended
+    /// with it; `None` before the first, and after a run of time (`step`, `run_to_end`), which
+    /// keeps no record of it: only stepping by operation, by event or to an item, and seeking,
+    /// say which line ran last. A thread that falls off the end of its program (an `End` with
+    /// no line of its own) ended on its function's last line, which is the line given.
+    pub fn last_op(&self) -> Option<LastOp> {
         (self.last_op != NO_OP).then(|| {
             let pc = (self.last_op & 0xffff_ffff) as usize;
-            ((self.last_op >> 32) as usize, self.instrs[pc].line)
+            let thread = (self.last_op >> 32) as usize;
+            // A thread runs nothing after its end: if it has ended, this operation ended it.
+            let ended = self.threads[thread].state == ThreadState::Ended;
+            let line = match self.instrs[pc].line {
+                0 if ended => self.last_line(thread),
+                line => line,
+            };
+            LastOp {
+                thread,
+                line,
+                ended,
+            }
         })
+    }
+
+    /// The last line of thread `t`'s function: the highest line its program names (0 for none).
+    /// A program is the instructions from its entry up to the next program's entry.
+    fn last_line(&self, t: usize) -> u32 {
+        let entry = self.threads[t].entry;
+        let end = self
+            .entry
+            .iter()
+            .copied()
+            .filter(|&e| e > entry)
+            .min()
+            .unwrap_or(self.instrs.len() as u32);
+        self.instrs[entry as usize..end as usize]
+            .iter()
+            .map(|i| i.line)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Threads are ready to run at the current instant: more operations happen before virtual

@@ -207,6 +207,28 @@ for (const [width, height] of [
   });
 }
 
+test('390x844: the canvas draws every queue, thread and column name whole, none cut with …', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await recordCanvasText(page);
+  for (const program of PROGRAMS) {
+    for (const lang of ['en', 'ko']) {
+      await open(page, `#p=${program}&l=${lang}`, { width: 390, height: 844 });
+      // A moment of the run too: states, counts and the bottleneck badge are drawn then.
+      await page.click('#run');
+      await page.waitForTimeout(700);
+      if ((await page.evaluate(() => window.pipelineLab.phase)) === 'playing') {
+        await page.click('#run');
+      }
+      const cut = await page.evaluate(() => [
+        ...new Set(window.__drawn.filter((d) => d.text.includes('…')).map((d) => d.text)),
+      ]);
+      assert.deepEqual(cut, [], `${program} ${lang}: cut short on the canvas`);
+    }
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('390x844: touch plays, pauses, steps and moves a slider', async () => {
   const { page, problems } = await newWatchedPage(lab);
   await open(page, '#p=p6&s=1', { width: 390, height: 844 });

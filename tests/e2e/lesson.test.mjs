@@ -345,3 +345,29 @@ test('a link of the earlier format opens P6 at its time, saying its operation co
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a Step that ends a thread marks the line it ended on, labelled that the thread ended', async () => {
+  const { page, problems } = await newWatchedPage(lab);
+  await openLab(page, lab.url, '#p=p2');
+  const marked = [];
+  let steps = 0;
+  while ((await readPage(page)).phase !== 'ended' && steps < 40) {
+    await stepOnce(page);
+    steps++;
+    const li = page.locator('#code li.just-ran');
+    assert.equal(await li.count(), 1, `step ${steps} marks one line`);
+    marked.push({
+      code: (await li.locator('code').textContent()).trim(),
+      label: await li.locator('.marks').getAttribute('data-ran'),
+    });
+  }
+  const endings = marked.filter((m) => / ended$/.test(m.label));
+  assert.deepEqual(endings, [
+    { code: "print('consumer done')", label: 'consumer ended' },
+    { code: 'thread.join()', label: 'main ended' },
+  ]);
+  // The run's last step is main's end, and it stays marked once the run is over.
+  assert.deepEqual(marked.at(-1), endings.at(-1));
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -275,6 +275,36 @@ test('above the capacity bound, the page says why a finite run can be', async ()
   assert.deepEqual(problems, []);
 });
 
+test("the throughput chart's axis is set by the settled run: P4's first points above it, the last on it", async () => {
+  const axis = () =>
+    page.evaluate(async () => {
+      const { charts } = await import('/www/page.js');
+      const plot = charts.plots[1];
+      const points = plot.data[1].filter((v) => v != null);
+      return {
+        top: plot.scales.y.max,
+        first: points[0],
+        highest: Math.max(...points),
+        last: charts.lastPoint().throughput,
+        panel: window.pipelineLab.stats.throughput_per_s,
+      };
+    });
+  // P4: one item done at 0.4 ms plots ~2,400/s; the axis is set by the rest of the run.
+  await openLab(page, lab.url, '#p=p4&s=1000');
+  await runToEnd(page);
+  const p4 = await axis();
+  assert.ok(p4.first > 10 * p4.top, `first ${p4.first} against an axis up to ${p4.top}`);
+  assert.equal(p4.last, p4.panel);
+  assert.ok(p4.last <= p4.top, `last ${p4.last} above the axis (${p4.top})`);
+  // P6's points rise towards the bound: every one of them is on the axis.
+  await openLab(page, lab.url, '#p=p6&s=1000');
+  await runToEnd(page);
+  const p6 = await axis();
+  assert.ok(p6.highest <= p6.top, `${p6.highest} above the axis (${p6.top})`);
+  assert.equal(p6.last, p6.panel);
+  assert.deepEqual(problems, []);
+});
+
 test('a refused link leaves a coherent page: the program it fell back to and a notice', async () => {
   // Opened fresh, and as a link followed on a page that already shows another program.
   for (const [hash, refused, fresh] of [
