@@ -33,6 +33,8 @@ const STRINGS = {
     howWorkers: '{n} Web Workers',
     howWorkersOne: '1 Web Worker',
     cancelled: 'Cancelled after {done} of {total} runs; every thread of the sweep is stopped.',
+    cancelledPartial:
+      'Cancelled after {done} of {total} runs; every thread of the sweep is stopped. Shown: the {values} values whose every seed had run.',
     failedRuns: '{failed} of {total} runs did not finish (a hang or MemoryError).',
     chartThroughput: 'Throughput (items/s)',
     chartLatency: 'Latency (ms)',
@@ -133,6 +135,8 @@ const STRINGS = {
     howWorkers: '웹 워커 {n}개',
     howWorkersOne: '웹 워커 1개',
     cancelled: '{total}회 중 {done}회 뒤 취소했습니다. 스윕의 스레드는 모두 멈췄습니다.',
+    cancelledPartial:
+      '{total}회 중 {done}회 뒤 취소했습니다. 스윕의 스레드는 모두 멈췄습니다. 모든 시드가 끝난 값 {values}개만 보여 줍니다.',
     failedRuns: '{total}회 중 {failed}회가 끝나지 못했습니다 (멈춤 또는 MemoryError).',
     chartThroughput: '처리량 (아이템/초)',
     chartLatency: '지연 시간 (ms)',

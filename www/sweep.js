@@ -247,10 +247,31 @@ function compiledModule(url = WASM_BIN) {
 
 /** Thrown by SweepPool.run when cancel() stopped it. */
 export class SweepCancelled extends Error {
-  constructor() {
+  /** `results`: the RunResults that had come (by job index), if any. */
+  constructor(results = []) {
     super('sweep cancelled');
     this.name = 'SweepCancelled';
+    this.results = results;
   }
+}
+
+/**
+ * The values of a 1-D `sweep` whose every seed has run (`results` by job index: value by value,
+ * seed by seed), as a sweep of those values: {values, runs} with each run's point renumbered, or
+ * null when no value is whole (or the sweep is 2-D: a grid with holes is no grid).
+ */
+export function completePoints(sweep, results) {
+  if (sweep.param2) return null;
+  const values = [];
+  const runs = [];
+  sweep.values.forEach((value, point) => {
+    const mine = Array.from({ length: sweep.reps }, (_, rep) => results[point * sweep.reps + rep]);
+    if (!mine.every(Boolean)) return;
+    const renumbered = values.length;
+    values.push(value);
+    for (const run of mine) runs.push({ ...run, point: renumbered });
+  });
+  return values.length ? { values, runs } : null;
 }
 
 /** Thrown by RayonSweep.run when the pool failed; `results` holds the runs it had finished. */
@@ -320,7 +341,7 @@ export class SweepPool {
           worker.postMessage({ end: true });
         }
       };
-      this.stop = () => end(new SweepCancelled());
+      this.stop = () => end(new SweepCancelled(results));
       // Each worker starts with JOBS_AHEAD + 1 jobs, or its even share when there are fewer.
       const first = Math.max(1, Math.min(JOBS_AHEAD + 1, Math.floor(left.length / size)));
       for (let w = 0; w < size; w++) {
@@ -413,7 +434,7 @@ export class RayonSweep {
         if (error) reject(error);
         else resolve(results);
       };
-      this.stop = () => end(new SweepCancelled());
+      this.stop = () => end(new SweepCancelled(results));
       host.onmessage = ({ data }) => {
         if (this.host !== host) return;
         if (data.error !== undefined) end(new PoolFailed(data.error, results));
@@ -809,6 +830,8 @@ export class SweepPanel {
     progress(0);
     const started = performance.now();
     let runs;
+    /** A cancelled sweep's runs that came ({done, total}) when its whole values are shown. */
+    let partial = null;
     try {
       // Cancel pressed while the way was looked up: nothing is started.
       if (this.cancelling) throw new SweepCancelled();
@@ -835,17 +858,26 @@ export class SweepPanel {
       checker.free();
       // The bar stops at the runs that came, as the status below counts them.
       this.paintProgress();
-      this.idle();
-      this.el.root.dataset.sweep = 'stopped';
-      if (error instanceof SweepCancelled) {
-        this.el.status.textContent = ts(this.lang, 'cancelled', {
-          done: this.el.progress.value,
-          total,
-        });
-      } else {
-        this.showError('workerFailed', { message: String(error?.message ?? error) });
+      const done = this.el.progress.value;
+      const whole = error instanceof SweepCancelled ? completePoints(sweep, error.results) : null;
+      if (!whole) {
+        this.idle();
+        this.el.root.dataset.sweep = 'stopped';
+        if (error instanceof SweepCancelled) {
+          this.el.status.textContent = ts(this.lang, 'cancelled', { done, total });
+        } else {
+          this.showError('workerFailed', { message: String(error?.message ?? error) });
+        }
+        return null;
       }
-      return null;
+      // Cancelled with some values run for every seed: they are shown, as the sweep of those
+      // values they are (its status says it was cancelled).
+      sweep = { ...sweep, values: whole.values };
+      if (choice && builderValues)
+        builderValues = whole.values.map((v) => fromSweepValue(choice, v));
+      checker = new mod.Sweeper(sweep);
+      runs = whole.runs;
+      partial = { done, total };
     }
     const wallMs = performance.now() - started;
     const summary = checker.summarize(runs);
@@ -873,6 +905,7 @@ export class SweepPanel {
       // The pool's start-up (ms) and its module's memory at the end (bytes), rayon only.
       poolStartMs: used === 'rayon' ? this.rayon.startMs : null,
       memoryBytes: used === 'rayon' ? this.rayon.memoryBytes : null,
+      partial,
     };
     this.pointIndex = null;
     this.show();
@@ -982,17 +1015,19 @@ export class SweepPanel {
     const r = this.result;
     const l = this.lang;
     const { summary } = r;
-    this.el.root.dataset.sweep = 'done';
+    this.el.root.dataset.sweep = r.partial ? 'stopped' : 'done';
     const failed = summary.points.reduce((n, p) => n + p.failed, 0);
     const total = summary.runs.length;
-    this.el.progress.max = total;
-    this.el.progress.value = total;
+    this.el.progress.max = r.partial?.total ?? total;
+    this.el.progress.value = r.partial?.done ?? total;
     this.el.status.textContent =
-      ts(l, 'finished', {
-        total,
-        seconds: (r.wallMs / 1000).toFixed(2),
-        how: howRun(l, r.way, r.workers),
-      }) + (failed ? ` ${ts(l, 'failedRuns', { failed, total })}` : '');
+      (r.partial
+        ? ts(l, 'cancelledPartial', { ...r.partial, values: summary.points.length })
+        : ts(l, 'finished', {
+            total,
+            seconds: (r.wallMs / 1000).toFixed(2),
+            how: howRun(l, r.way, r.workers),
+          })) + (failed ? ` ${ts(l, 'failedRuns', { failed, total })}` : '');
     const label = paramLabel(r.choice, l);
     const has = (i) => i !== null && i !== undefined;
     // Still rising at the top of the range: no knee within it (src/sweep.rs decides).

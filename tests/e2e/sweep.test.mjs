@@ -16,7 +16,7 @@ import {
   startLab,
   waitForEnd,
 } from './browser.mjs';
-import { MAX_SWEEP_WORKERS, formValues, poolSize } from '../../www/sweep.js';
+import { MAX_SWEEP_WORKERS, completePoints, formValues, poolSize } from '../../www/sweep.js';
 
 // A small builder pipeline (300 items) so that a sweep is a fraction of a second.
 const BUILDER_HASH = '#p=builder&st=3&n=300&w=3,4,5&m=10,10,10&t=10,20,10&d=exp&r=0&mem=0&seed=7';
@@ -237,6 +237,20 @@ for (const way of ['rayon', 'workers']) {
     assert.equal(stopped.total, 200);
     assert.ok(stopped.done < stopped.total, JSON.stringify(stopped));
     assert.match(stopped.status, /Cancelled after \d+ of 200 runs/);
+    // The values whose every seed had run are shown, each from its five runs; no other.
+    const kept = await page.evaluate(() => {
+      const r = window.pipelineLabSweep.result;
+      return r && { partial: r.partial, runs: r.summary.points.map((p) => p.runs) };
+    });
+    if (kept) {
+      assert.equal(kept.partial.done, stopped.done);
+      assert.ok(kept.runs.length * 5 <= stopped.done, JSON.stringify(kept));
+      assert.ok(
+        kept.runs.every((n) => n === 5),
+        JSON.stringify(kept),
+      );
+      assert.match(stopped.status, /Shown: the \d+ values whose every seed had run/);
+    }
     assert.ok(stopped.startEnabled);
     // The browser sees every Web Worker of the sweep go, the pool's with its host, and no run
     // reports after.
@@ -548,6 +562,69 @@ test('on a touch screen the first tap on a point reads it, the second opens its 
   } finally {
     await touchLab.close();
   }
+});
+
+test('Cancel after some values ran for every seed shows those values, plotted, and says so', async () => {
+  const { page, problems } = await openSweep();
+  await page.evaluate(async () => {
+    const { pipelineSpec } = await import('/www/params.js');
+    const base = pipelineSpec({ ...window.pipelineLab.state.builder, items: 20000 });
+    const values = Array.from({ length: 40 }, (_, i) => i + 1);
+    const sweep = { base, param: { kind: 'maxsize', stage: null }, values, reps: 5 };
+    window.pipelineLabSweep.start(sweep, {
+      way: 'workers',
+      builder: window.pipelineLab.state.builder,
+    });
+  });
+  // Web Workers take jobs in order: 12 runs in, at least the first value has all 5 seeds.
+  await page.waitForFunction(() => Number(document.getElementById('sweep-progress').value) >= 12);
+  await page.click('#sweep-cancel');
+  await page.waitForFunction(() => document.querySelectorAll('#sweep-charts .uplot').length === 4);
+  const shown = await page.evaluate(() => {
+    const r = window.pipelineLabSweep.result;
+    return {
+      state: document.getElementById('sweep').dataset.sweep,
+      status: document.getElementById('sweep-status').textContent,
+      partial: r.partial,
+      values: r.summary.points.map((p) => p.value),
+      runs: r.summary.points.map((p) => p.runs),
+      alive: window.pipelineLabSweep.alive,
+    };
+  });
+  assert.equal(shown.state, 'stopped');
+  assert.equal(shown.alive, 0);
+  assert.ok(shown.partial.done >= 12 && shown.partial.done < 200, JSON.stringify(shown));
+  assert.ok(shown.values.length >= 1 && shown.values[0] === 1, JSON.stringify(shown));
+  assert.ok(
+    shown.runs.every((n) => n === 5),
+    JSON.stringify(shown),
+  );
+  assert.match(
+    shown.status,
+    new RegExp(
+      `^Cancelled after ${shown.partial.done} of 200 runs.*Shown: the ${shown.values.length} values`,
+    ),
+  );
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a cancelled sweep keeps the values whose every seed ran, renumbered as a sweep of them', () => {
+  const sweep = { values: [1, 2, 5, 10], reps: 2 };
+  const run = (point, rep) => ({ point, rep, value: sweep.values[point] });
+  // Jobs are value by value, seed by seed: value 2 lacks its second seed.
+  const results = [run(0, 0), run(0, 1), run(1, 0), undefined, run(2, 0), run(2, 1)];
+  assert.deepEqual(completePoints(sweep, results), {
+    values: [1, 5],
+    runs: [
+      { point: 0, rep: 0, value: 1 },
+      { point: 0, rep: 1, value: 1 },
+      { point: 1, rep: 0, value: 5 },
+      { point: 1, rep: 1, value: 5 },
+    ],
+  });
+  assert.equal(completePoints(sweep, [run(0, 0)]), null);
+  assert.equal(completePoints({ ...sweep, param2: { kind: 'items' } }, results), null);
 });
 
 test('the CSV and JSON downloads hold what the plots show', async () => {
