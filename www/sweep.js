@@ -1543,7 +1543,9 @@ export class SweepPanel {
     this.showPoint(i);
     if (!this.result.builder) return;
     location.hash = this.linkOf(i, rep);
-    this.doc.querySelector('.stage')?.scrollIntoView?.({ block: 'start' });
+    // To the controls, with the canvas under them: Play is the next thing to press.
+    const to = this.doc.querySelector('.controlbar') ?? this.doc.querySelector('.stage');
+    to?.scrollIntoView?.({ block: 'start' });
   }
 
   /** Saves what the plots show: the runs as CSV (Sweeper.csv), or the summary as JSON. */
