@@ -21,6 +21,8 @@ const STRINGS = {
     listTitle: 'Values separated by commas; a list replaces from/to/step.',
     reps: 'Seeds a value',
     base: "Base: the builder's {stages} stages, workers {workers}, maxsize {maxsize}, service {service} ms ({dist}), {items} items, {arrival}, seed {seed}.",
+    plotsBase:
+      'The sliders have moved since this sweep. The plots below ran on the old settings. {base}',
     allAtOnce: 'all at once',
     perSecond: '{rate}/s',
     start: 'Run sweep',
@@ -123,6 +125,8 @@ const STRINGS = {
     listTitle: '쉼표로 나눈 값들. 목록이 있으면 시작/끝/간격 대신 씁니다.',
     reps: '값마다 시드 수',
     base: '기준: 빌더의 {stages}단계, 작업자 {workers}, maxsize {maxsize}, 서비스 {service} ms ({dist}), 아이템 {items}개, {arrival}, 시드 {seed}.',
+    plotsBase:
+      '이 스윕 뒤로 슬라이더가 바뀌었습니다. 아래 그래프는 이전 설정으로 실행한 것입니다. {base}',
     allAtOnce: '한꺼번에',
     perSecond: '초당 {rate}',
     start: '스윕 실행',

@@ -520,6 +520,7 @@ export class SweepPanel {
       error: $('sweep-error'),
       results: $('sweep-results'),
       knee: $('sweep-knee'),
+      plotsBase: $('sweep-plots-base'),
       legend: $('sweep-legend'),
       charts: $('sweep-charts'),
       hint: $('sweep-hint'),
@@ -546,6 +547,8 @@ export class SweepPanel {
     for (const type of ['toggle', 'pointerenter', 'focusin']) {
       this.el.root.addEventListener(type, () => this.refresh());
     }
+    // A link opened (a point of the plots, say) sets the sliders once the page has read it.
+    doc.defaultView?.addEventListener('hashchange', () => setTimeout(() => this.refresh(), 0));
     new ResizeObserver(() => this.resize()).observe(this.el.charts);
     if (this.el.heatTable) {
       new ResizeObserver(() => this.result?.grid && this.markHeatOverflow()).observe(
@@ -609,8 +612,14 @@ export class SweepPanel {
     this.menu = menu;
     this.el.param.value = choices.some((c) => c.id === chosen) ? chosen : choices[0].id;
     this.fillMenu2(choices);
+    this.el.base.textContent = this.baseLine(b);
+    this.showPlotsBase();
+  }
+
+  /** The builder settings `b` in words, as the base of a sweep. */
+  baseLine(b) {
     const l = this.lang;
-    this.el.base.textContent = ts(l, 'base', {
+    return ts(l, 'base', {
       stages: b.stages,
       workers: b.workers.slice(0, b.stages).join('/'),
       maxsize: b.maxsize
@@ -623,6 +632,19 @@ export class SweepPanel {
       arrival: b.rate > 0 ? ts(l, 'perSecond', { rate: b.rate }) : ts(l, 'allAtOnce'),
       seed: b.seed,
     });
+  }
+
+  /**
+   * Under the plots, their own base when the sliders have moved since (a point opened from
+   * them, say): the line above the form is the next sweep's.
+   */
+  showPlotsBase() {
+    const el = this.el.plotsBase;
+    const base = this.result?.builder;
+    if (!el) return;
+    const moved = base && this.baseLine(base) !== this.baseLine(this.builder);
+    el.hidden = !moved;
+    el.textContent = moved ? ts(this.lang, 'plotsBase', { base: this.baseLine(base) }) : '';
   }
 
   fillMenu(choices) {
@@ -1016,6 +1038,7 @@ export class SweepPanel {
     const l = this.lang;
     const { summary } = r;
     this.el.root.dataset.sweep = r.partial ? 'stopped' : 'done';
+    this.showPlotsBase();
     const failed = summary.points.reduce((n, p) => n + p.failed, 0);
     const total = summary.runs.length;
     this.el.progress.max = r.partial?.total ?? total;

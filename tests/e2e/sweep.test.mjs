@@ -513,9 +513,16 @@ test("a sweep's link opens the panel on the same sweep and its plots; a point op
   assert.deepEqual(opened, made.summary);
   assert.equal(await other.inputValue('#sweep-param'), 'workers:1');
   assert.equal(await other.inputValue('#sweep-reps'), '2');
-  // A point opened from the plots changes the sliders: the link is now that run's.
+  // A point opened from the plots changes the sliders: the link is now that run's, and the
+  // plots say what they ran on.
+  assert.equal(await other.locator('#sweep-plots-base').isHidden(), true);
   await other.click('#sweep-point a:nth-of-type(1)');
   await other.waitForFunction(() => !/[#&]sw=/.test(location.hash));
+  await other.waitForFunction(() => !document.getElementById('sweep-plots-base').hidden);
+  assert.match(
+    await other.locator('#sweep-plots-base').textContent(),
+    /^The sliders have moved since this sweep\..*workers 3\/4\/5/,
+  );
   assert.deepEqual(otherProblems, []);
   await other.close();
 
