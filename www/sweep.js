@@ -160,9 +160,14 @@ export function toSweepValue(choice, value) {
   return choice.builder === 'service' ? Math.max(1, Math.round(value * 1000)) : value;
 }
 
-/** A value as the page writes it: `maxsize` 0, an unbounded queue, is ∞. */
+/** Whether `value` of `choice` is `maxsize` 0: an unbounded queue. */
+function unbounded(choice, value) {
+  return choice?.builder === 'maxsize' && value === 0;
+}
+
+/** A value as the page writes it: an unbounded queue is ∞. */
 export function shownValue(choice, value) {
-  return choice?.builder === 'maxsize' && value === 0 ? '∞' : value;
+  return unbounded(choice, value) ? '∞' : value;
 }
 
 /**
@@ -173,14 +178,13 @@ export function shownValue(choice, value) {
  * bound.
  */
 export function plotAxis(choice, x) {
-  const unbounded = (v) => choice?.builder === 'maxsize' && v === 0;
-  const rank = (v) => (unbounded(v) ? Infinity : v);
+  const rank = (v) => (unbounded(choice, v) ? Infinity : v);
   const order = x.map((_, i) => i).sort((a, b) => rank(x[a]) - rank(x[b]) || a - b);
-  const finite = [...new Set(x.filter((v) => !unbounded(v)))].sort((a, b) => a - b);
+  const finite = [...new Set(x.filter((v) => !unbounded(choice, v)))].sort((a, b) => a - b);
   const top = finite.length ? finite[finite.length - 1] : 0;
   const step = finite.length > 1 ? Math.max(1, (top - finite[0]) / (finite.length - 1)) : 1;
-  const infAt = x.some(unbounded) ? top + step : null;
-  return { order, pos: x.map((v) => (unbounded(v) ? infAt : v)), infAt, top };
+  const infAt = x.some((v) => unbounded(choice, v)) ? top + step : null;
+  return { order, pos: x.map((v) => (unbounded(choice, v) ? infAt : v)), infAt, top };
 }
 
 /** A Sweeper value in the builder's units (what the plots' x axis shows). */
@@ -624,7 +628,7 @@ export class SweepPanel {
       workers: b.workers.slice(0, b.stages).join('/'),
       maxsize: b.maxsize
         .slice(0, b.stages)
-        .map((m) => (m === 0 ? '∞' : m))
+        .map((m) => shownValue({ builder: 'maxsize' }, m))
         .join('/'),
       service: b.service.slice(0, b.stages).join('/'),
       dist: b.dist,
@@ -895,8 +899,6 @@ export class SweepPanel {
       // Cancelled with some values run for every seed: they are shown, as the sweep of those
       // values they are (its status says it was cancelled).
       sweep = { ...sweep, values: whole.values };
-      if (choice && builderValues)
-        builderValues = whole.values.map((v) => fromSweepValue(choice, v));
       checker = new mod.Sweeper(sweep);
       runs = whole.runs;
       partial = { done, total };
@@ -931,19 +933,18 @@ export class SweepPanel {
     };
     this.pointIndex = null;
     this.show();
-    // The link now holds this sweep (while the builder stays its base): who opens it sees it.
-    // (A sweep started with no form, as the tests and the benchmark do, has its values only as
-    // the Sweeper takes them: in the builder's units again here.)
+    // The link now holds this sweep (while the builder stays its base): who opens it sees it,
+    // with the values as they ran (the Sweeper's, in the builder's units again).
     const named = this.result.choice && (!sweep.param2 || this.result.choice2);
     if (builder && named) {
       const c = this.result.choice;
       const c2 = this.result.choice2;
       this.state().sweep = {
         param: c.id,
-        values: builderValues ?? sweep.values.map((v) => fromSweepValue(c, v)),
+        values: sweep.values.map((v) => fromSweepValue(c, v)),
         reps: sweep.reps,
         param2: c2?.id ?? null,
-        values2: c2 ? (builderValues2 ?? sweep.values2.map((v) => fromSweepValue(c2, v))) : null,
+        values2: c2 ? sweep.values2.map((v) => fromSweepValue(c2, v)) : null,
         base: structuredClone(builder),
       };
       this.onChange();
